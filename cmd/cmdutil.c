@@ -1,0 +1,72 @@
+/* cmdutil.c - shared parts of the tools' mains. */
+#include "bptconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmdutil.h"
+#include "config.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+int
+cmd_exit_code(enum bpt_status st)
+{
+	static const int codes[BPT_STATUS_MAX] = {
+		[BPT_OK] = EX_OK,
+		[BPT_EUSAGE] = EX_USAGE,
+		[BPT_EDATA] = EX_DATAERR,
+		[BPT_EEXIST] = EX_DATAERR,
+		[BPT_ENOENT] = EX_NOINPUT,
+		[BPT_ENOUSER] = EX_NOUSER,
+		[BPT_EUNAVAIL] = EX_UNAVAILABLE,
+		[BPT_EINTERNAL] = EX_SOFTWARE,
+		[BPT_ECREATE] = EX_CANTCREAT,
+		[BPT_EIO] = EX_IOERR,
+		[BPT_EBUSY] = EX_TEMPFAIL,
+		[BPT_ENOSPC] = EX_TEMPFAIL,
+		[BPT_ETEMP] = EX_TEMPFAIL,
+		[BPT_ENOMEM] = EX_TEMPFAIL,
+		[BPT_EPERM] = EX_NOPERM,
+		[BPT_ECONFIG] = EX_CONFIG,
+		[BPT_ESCHEMA] = EX_CONFIG,
+	};
+
+	if ((int)st < 0 || st >= BPT_STATUS_MAX)
+		return EX_SOFTWARE;
+	return codes[st];
+}
+
+int
+cmd_fail(struct bpt_ctx *ctx)
+{
+	fprintf(stderr, "%s: %s\n", log_progname(),
+	    ctx->errmsg[0] ? ctx->errmsg : bpt_status_str(ctx->err));
+	return cmd_exit_code(ctx->err);
+}
+
+enum bpt_status
+cmd_setup(struct bpt_ctx *ctx, const char *config_path, const char *as,
+    int open_store)
+{
+	enum bpt_status st;
+
+	ctx->actor = strdup(as && *as ? as : util_login_name());
+	if (ctx->actor == NULL)
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	st = cfg_load(ctx, cfg_default_path(config_path), &ctx->cfg);
+	if (st != BPT_OK || !open_store)
+		return st;
+	return store_open(ctx, ctx->cfg->store, ctx->cfg->busy_timeout * 1000,
+	    &ctx->store);
+}
+
+int
+cmd_version(const char *prog)
+{
+	printf("%s (bpt) %s\n", prog, bpt_version());
+	return EX_OK;
+}

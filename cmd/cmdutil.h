@@ -1,0 +1,28 @@
+/*
+ * cmdutil.h - what every tool's main shares: the one status -> exit
+ * code table, loading the configuration and the store, --version.
+ */
+#ifndef BPT_CMDUTIL_H
+#define BPT_CMDUTIL_H
+
+#include "bpt.h"
+
+/* The exit code (sysexits.h) for a library status. */
+int cmd_exit_code(enum bpt_status st);
+
+/* Prints "PROG: message" for the error recorded in ctx and returns
+ * its exit code. */
+int cmd_fail(struct bpt_ctx *ctx);
+
+/*
+ * Loads the configuration (explicit path, $BPT_CONFIG or the default)
+ * into ctx->cfg and, when open_store, opens the store into ctx->store.
+ * Sets ctx->actor from as (NULL: the login name).
+ */
+enum bpt_status cmd_setup(struct bpt_ctx *ctx, const char *config_path,
+    const char *as, int open_store);
+
+/* Prints "PROG (bpt) VERSION" to stdout; returns 0. */
+int cmd_version(const char *prog);
+
+#endif

@@ -1,0 +1,559 @@
+/* config.c - bpt.yaml read with libyaml, checked against one key table. */
+#include "bptconf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "config.h"
+#include "fileio.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+enum ktype {
+	K_SECTION,	/* a mapping of further keys */
+	K_STR,		/* any string */
+	K_PATH,		/* a file name; relative ones are taken from the config's folder */
+	K_ADDR,		/* a mail address, normalised */
+	K_HTTPS,	/* empty, or an https:// URL */
+	K_BOOL,
+	K_INT,		/* min..max */
+	K_DUR,		/* "3h", "14d" */
+	K_SIZE,		/* "3MB" */
+	K_ENUM,		/* index into names */
+};
+
+static const char *const e_lang[] = { "nl", "en", NULL };
+static const char *const e_transport[] = { "smtp", "sendmail", "maildir", NULL };
+static const char *const e_tls[] = { "none", "starttls", "implicit", NULL };
+static const char *const e_nonmember[] = { "reject", "hold", NULL };
+static const char *const e_action[] = { "hold", "reject", "allow", NULL };
+static const char *const e_strip[] = { "strip", "allow", NULL };
+static const char *const e_auth[] = { "confirm", "pgp", NULL };
+
+struct key {
+	const char *path;
+	enum ktype type;
+	size_t off;
+	const char *def;	/* default, parsed like a value; NULL: none */
+	long min, max;
+	const char *const *names;
+	int required;
+};
+
+#define OFF(f) offsetof(struct bpt_config, f)
+#define SEC(p) { p, K_SECTION, 0, NULL, 0, 0, NULL, 0 }
+#define STR(p, f, d) { p, K_STR, OFF(f), d, 0, 0, NULL, 0 }
+#define PATH(p, f, d) { p, K_PATH, OFF(f), d, 0, 0, NULL, 0 }
+#define ADDR(p, f, d) { p, K_ADDR, OFF(f), d, 0, 0, NULL, 0 }
+#define BOOL(p, f, d) { p, K_BOOL, OFF(f), d, 0, 0, NULL, 0 }
+#define INT(p, f, d, lo, hi) { p, K_INT, OFF(f), d, lo, hi, NULL, 0 }
+#define DUR(p, f, d) { p, K_DUR, OFF(f), d, 0, 0, NULL, 0 }
+#define SIZE(p, f, d) { p, K_SIZE, OFF(f), d, 0, 0, NULL, 0 }
+#define ENUM(p, f, d, n) { p, K_ENUM, OFF(f), d, 0, 0, n, 0 }
+
+/* Every key of bpt.yaml(5); keep the man page in step. */
+static const struct key keys[] = {
+	SEC("group"),
+	STR("group.name", group.name, "BPT"),
+	{ "group.address", K_ADDR, OFF(group.address), NULL, 0, 0, NULL, 1 },
+	ENUM("group.language", group.language, "nl", e_lang),
+	{ "group.unsubscribe_url", K_HTTPS, OFF(group.unsubscribe_url), "", 0, 0, NULL, 0 },
+	PATH("group.templates", group.templates, ""),
+	{ "store", K_PATH, OFF(store), NULL, 0, 0, NULL, 1 },
+	DUR("busy_timeout", busy_timeout, "10s"),
+	SEC("delivery"),
+	ENUM("delivery.transport", delivery.transport, "smtp", e_transport),
+	SEC("delivery.smtp"),
+	STR("delivery.smtp.host", delivery.smtp.host, "127.0.0.1"),
+	INT("delivery.smtp.port", delivery.smtp.port, "25", 1, 65535),
+	ENUM("delivery.smtp.tls", delivery.smtp.tls, "none", e_tls),
+	STR("delivery.smtp.user", delivery.smtp.user, ""),
+	PATH("delivery.smtp.password_file", delivery.smtp.password_file, ""),
+	STR("delivery.smtp.helo", delivery.smtp.helo, ""),
+	DUR("delivery.smtp.timeout", delivery.smtp.timeout, "60s"),
+	STR("delivery.sendmail", delivery.sendmail, "/usr/sbin/sendmail"),
+	PATH("delivery.maildir", delivery.maildir, "outbox"),
+	BOOL("delivery.verp", delivery.verp, "false"),
+	INT("delivery.batch", delivery.batch, "50", 1, 1000),
+	INT("delivery.connections", delivery.connections, "4", 1, 64),
+	DUR("delivery.max_age", delivery.max_age, "2d"),
+	DUR("delivery.retry_min", delivery.retry_min, "1m"),
+	DUR("delivery.retry_max", delivery.retry_max, "1h"),
+	INT("delivery.bounce_limit", delivery.bounce_limit, "5", 1, 1000),
+	DUR("delivery.bounce_window", delivery.bounce_window, "30d"),
+	DUR("delivery.undelivered_after", delivery.undelivered_after, "5m"),
+	SEC("inbound"),
+	SEC("inbound.imap"),
+	STR("inbound.imap.host", inbound.imap.host, ""),
+	INT("inbound.imap.port", inbound.imap.port, "993", 1, 65535),
+	ENUM("inbound.imap.tls", inbound.imap.tls, "implicit", e_tls),
+	STR("inbound.imap.user", inbound.imap.user, ""),
+	PATH("inbound.imap.password_file", inbound.imap.password_file, ""),
+	STR("inbound.imap.mailbox", inbound.imap.mailbox, "INBOX"),
+	DUR("inbound.imap.timeout", inbound.imap.timeout, "60s"),
+	SEC("police"),
+	{ "police.address", K_ADDR, OFF(police.address), "", 0, 0, NULL, 0 },
+	STR("police.encrypt_to", police.encrypt_to, ""),
+	SEC("signing"),
+	STR("signing.key", signing.key, ""),
+	PATH("signing.gnupghome", signing.gnupghome, "gnupg"),
+	SEC("policy"),
+	ENUM("policy.non_members", policy.non_members_hold, "reject", e_nonmember),
+	ENUM("policy.language", policy.language, "hold", e_action),
+	PATH("policy.words", policy.words, ""),
+	SEC("policy.attachments"),
+	ENUM("policy.attachments.images", policy.images_allow, "allow", e_strip),
+	INT("policy.attachments.max_images", policy.max_images, "4", 0, 100),
+	SIZE("policy.attachments.max_image_size", policy.max_image_size, "3MB"),
+	ENUM("policy.attachments.other", policy.other_allow, "strip", e_strip),
+	SIZE("policy.max_message_size", policy.max_message_size, "10MB"),
+	SEC("policy.flood"),
+	INT("policy.flood.max_per_hour", policy.flood_max_per_hour, "30", 0, 100000),
+	ENUM("policy.admin_auth", policy.admin_auth_pgp, "confirm", e_auth),
+	DUR("policy.hold_expiry", policy.hold_expiry, "24h"),
+	INT("policy.ban_quorum", policy.ban_quorum, "1", 1, 100),
+	BOOL("policy.signup_approval", policy.signup_approval, "true"),
+	SEC("followup"),
+	DUR("followup.idle_close", followup.idle_close, "3h"),
+	DUR("followup.outcome_after", followup.outcome_after, "14d"),
+	SEC("retention"),
+	INT("retention.days", retention.days, "28", 1, 36500),
+	SEC("limits"),
+	INT("limits.max_parts", limits.max_parts, "100", 1, 10000),
+	INT("limits.max_depth", limits.max_depth, "10", 1, 100),
+	INT("limits.max_headers", limits.max_headers, "1000", 10, 100000),
+	SIZE("limits.max_line", limits.max_line, "256KB"),
+	INT("limits.parse_attempts", limits.parse_attempts, "2", 1, 100),
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+long
+cfg_parse_duration(const char *s)
+{
+	char *end;
+	long v, mul;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -1;
+	switch (*end) {
+	case 's': mul = 1; break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	case 'w': mul = 7 * 86400; break;
+	default: return -1;
+	}
+	if (end[1] != '\0' || v > LONG_MAX / mul)
+		return -1;
+	return v * mul;
+}
+
+long
+cfg_parse_size(const char *s)
+{
+	static const struct { const char *sfx; long mul; } units[] = {
+		{ "B", 1 }, { "K", 1024 }, { "KB", 1024 }, { "M", 1024L * 1024 },
+		{ "MB", 1024L * 1024 }, { "G", 1024L * 1024 * 1024 },
+		{ "GB", 1024L * 1024 * 1024 },
+	};
+	char *end;
+	long v;
+	size_t i;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -1;
+	if (*end == '\0')
+		return v;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcasecmp(end, units[i].sfx) == 0)
+			return v > LONG_MAX / units[i].mul ? -1 : v * units[i].mul;
+	return -1;
+}
+
+const char *
+cfg_default_path(const char *explicit_path)
+{
+	const char *e;
+
+	if (explicit_path != NULL && *explicit_path != '\0')
+		return explicit_path;
+	e = getenv("BPT_CONFIG");
+	if (e != NULL && *e != '\0')
+		return e;
+	return SYSCONFDIR "/bpt/bpt.yaml";
+}
+
+const char *
+cfg_list_domain(const struct bpt_config *cfg)
+{
+	return addr_domain(cfg->group.address);
+}
+
+struct loader {
+	struct bpt_ctx *ctx;
+	struct bpt_config *cfg;
+	const char *name;
+	char *dir;		/* folder of the config file, for relative paths */
+	yaml_document_t *doc;
+	unsigned char seen[NKEYS];
+};
+
+static enum bpt_status
+at(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum bpt_status
+at(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n == NULL)
+		return bpt_err(l->ctx, BPT_ECONFIG, "%s: %s", l->name, msg);
+	return bpt_err(l->ctx, BPT_ECONFIG, "%s:%zu:%zu: %s", l->name,
+	    n->start_mark.line + 1, n->start_mark.column + 1, msg);
+}
+
+static const struct key *
+key_find(const char *path, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].path, path) == 0) {
+			*idx = i;
+			return &keys[i];
+		}
+	return NULL;
+}
+
+static char **
+slot_str(struct bpt_config *c, const struct key *k)
+{
+	return (char **)(void *)((char *)c + k->off);
+}
+
+static long *
+slot_long(struct bpt_config *c, const struct key *k)
+{
+	return (long *)(void *)((char *)c + k->off);
+}
+
+static int *
+slot_int(struct bpt_config *c, const struct key *k)
+{
+	return (int *)(void *)((char *)c + k->off);
+}
+
+static enum bpt_status
+set_str(struct loader *l, const struct key *k, const yaml_node_t *n, char *v)
+{
+	char **slot = slot_str(l->cfg, k);
+
+	if (v == NULL)
+		return at(l, n, "out of memory");
+	free(*slot);
+	*slot = v;
+	return BPT_OK;
+}
+
+/* Parses value v (a scalar, or a default) for key k; n for positions. */
+static enum bpt_status
+set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
+    const char *v)
+{
+	enum bpt_status st;
+	char *norm, *end;
+	long x;
+	int i;
+
+	switch (k->type) {
+	case K_SECTION:
+		return at(l, n, "'%s' is a section; expected keys under it", k->path);
+	case K_STR:
+		return set_str(l, k, n, strdup(v));
+	case K_PATH:
+		if (*v == '\0' || *v == '/' || l->dir == NULL)
+			return set_str(l, k, n, strdup(v));
+		{
+			struct buf b = BUF_INIT;
+
+			buf_addf(&b, "%s/%s", l->dir, v);
+			return set_str(l, k, n, buf_detach(&b, NULL));
+		}
+	case K_ADDR:
+		if (*v == '\0')
+			return set_str(l, k, n, strdup(""));
+		st = addr_normalize(l->ctx, v, &norm);
+		if (st == BPT_ENOMEM)
+			return st;
+		if (st != BPT_OK)
+			return at(l, n, "%s: %s", k->path, l->ctx->errmsg);
+		return set_str(l, k, n, norm);
+	case K_HTTPS:
+		if (*v != '\0' && (strncmp(v, "https://", 8) != 0 || v[8] == '\0' ||
+		    strpbrk(v, " \t\r\n<>\"") != NULL))
+			return at(l, n, "%s: '%s' is not an https:// URL", k->path, v);
+		return set_str(l, k, n, strdup(v));
+	case K_BOOL:
+		if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "on") == 0)
+			*slot_int(l->cfg, k) = 1;
+		else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
+		    strcmp(v, "off") == 0)
+			*slot_int(l->cfg, k) = 0;
+		else
+			return at(l, n, "%s: '%s' is not true or false", k->path, v);
+		return BPT_OK;
+	case K_INT:
+		errno = 0;
+		x = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || errno != 0)
+			return at(l, n, "%s: '%s' is not a whole number", k->path, v);
+		if (x < k->min || x > k->max)
+			return at(l, n, "%s: %ld is out of range %ld..%ld", k->path, x,
+			    k->min, k->max);
+		*slot_long(l->cfg, k) = x;
+		return BPT_OK;
+	case K_DUR:
+		x = cfg_parse_duration(v);
+		if (x < 0)
+			return at(l, n, "%s: bad duration '%s' (write a number and "
+			    "s, m, h, d or w, e.g. 3h or 14d)", k->path, v);
+		*slot_long(l->cfg, k) = x;
+		return BPT_OK;
+	case K_SIZE:
+		x = cfg_parse_size(v);
+		if (x < 0)
+			return at(l, n, "%s: bad size '%s' (write a number and B, KB, "
+			    "MB or GB, e.g. 3MB)", k->path, v);
+		*slot_long(l->cfg, k) = x;
+		return BPT_OK;
+	case K_ENUM:
+		for (i = 0; k->names[i] != NULL; i++)
+			if (strcmp(v, k->names[i]) == 0) {
+				*slot_int(l->cfg, k) = i;
+				return BPT_OK;
+			}
+		{
+			struct buf b = BUF_INIT;
+
+			for (i = 0; k->names[i] != NULL; i++)
+				buf_addf(&b, "%s%s", i ? ", " : "", k->names[i]);
+			st = at(l, n, "%s: '%s' is not one of %s", k->path, v, buf_str(&b));
+			buf_release(&b);
+			return st;
+		}
+	}
+	return at(l, n, "internal: unknown key type");
+}
+
+static enum bpt_status
+walk(struct loader *l, yaml_node_t *map, const char *prefix)
+{
+	yaml_node_pair_t *pair;
+	enum bpt_status st;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return at(l, map, "expected keys%s%s", *prefix ? " under " : "", prefix);
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *kn = yaml_document_get_node(l->doc, pair->key);
+		yaml_node_t *vn = yaml_document_get_node(l->doc, pair->value);
+		const struct key *k;
+		char path[256];
+		size_t idx;
+		int r;
+
+		if (kn == NULL || vn == NULL)
+			return at(l, map, "broken document");
+		if (kn->type != YAML_SCALAR_NODE)
+			return at(l, kn, "a key must be a plain word");
+		r = snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
+		    (const char *)kn->data.scalar.value);
+		if (r < 0 || (size_t)r >= sizeof(path) ||
+		    (k = key_find(path, &idx)) == NULL)
+			return at(l, kn, "unknown key '%.200s'", path);
+		if (l->seen[idx])
+			return at(l, kn, "key '%s' given twice", path);
+		l->seen[idx] = 1;
+		if (k->type == K_SECTION) {
+			st = walk(l, vn, path);
+		} else if (vn->type != YAML_SCALAR_NODE) {
+			st = at(l, vn, "%s: expected a single value", path);
+		} else {
+			const char *v = (const char *)vn->data.scalar.value;
+
+			/* an empty plain scalar or ~ is YAML's null: treat as "" */
+			if (vn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+			    (strcmp(v, "~") == 0 || strcmp(v, "null") == 0))
+				v = "";
+			if (memchr(v, '\0', vn->data.scalar.length) != NULL)
+				st = at(l, vn, "%s: NUL byte in value", path);
+			else
+				st = set_value(l, k, vn, v);
+		}
+		if (st != BPT_OK)
+			return st;
+	}
+	return BPT_OK;
+}
+
+static enum bpt_status
+apply_defaults(struct loader *l)
+{
+	enum bpt_status st;
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct key *k = &keys[i];
+
+		if (k->type == K_SECTION || l->seen[i])
+			continue;
+		if (k->required)
+			return at(l, NULL, "required key '%s' is missing", k->path);
+		if (k->def != NULL && (st = set_value(l, k, NULL, k->def)) != BPT_OK)
+			return st;
+	}
+	return BPT_OK;
+}
+
+static enum bpt_status
+check_whole(struct loader *l)
+{
+	struct bpt_config *c = l->cfg;
+
+	if (c->group.address[0] == '\0')
+		return at(l, NULL, "group.address must not be empty");
+	if (c->store[0] == '\0')
+		return at(l, NULL, "store must not be empty");
+	if (strpbrk(c->group.name, "\r\n") != NULL)
+		return at(l, NULL, "group.name must be one line");
+	if (c->delivery.retry_min > c->delivery.retry_max)
+		return at(l, NULL, "delivery.retry_min is longer than delivery.retry_max");
+	return BPT_OK;
+}
+
+void
+cfg_free(struct bpt_config *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < NKEYS; i++) {
+		enum ktype t = keys[i].type;
+
+		if (t == K_STR || t == K_PATH || t == K_ADDR || t == K_HTTPS)
+			free(*slot_str(c, &keys[i]));
+	}
+	free(c->path);
+	free(c);
+}
+
+enum bpt_status
+cfg_load_string(struct bpt_ctx *ctx, const char *name, const char *text,
+    size_t len, struct bpt_config **out)
+{
+	struct loader l;
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	enum bpt_status st = BPT_OK;
+	const char *slash;
+	int have_doc = 0;
+
+	*out = NULL;
+	memset(&l, 0, sizeof(l));
+	l.ctx = ctx;
+	l.name = name;
+	l.doc = &doc;
+	l.cfg = calloc(1, sizeof(*l.cfg));
+	if (l.cfg == NULL)
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	l.cfg->path = strdup(name);
+	slash = strrchr(name, '/');
+	l.dir = slash ? xmemdupz(name, (size_t)(slash - name)) : strdup(".");
+	if (l.cfg->path == NULL || l.dir == NULL) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		yaml_mark_t m = parser.problem_mark;
+
+		st = bpt_err(ctx, BPT_ECONFIG, "%s:%zu:%zu: %s%s%s", name, m.line + 1,
+		    m.column + 1, parser.problem ? parser.problem : "YAML syntax error",
+		    parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		goto out;
+	}
+	have_doc = 1;
+	yaml_parser_delete(&parser);
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL) {
+		st = at(&l, NULL, "empty configuration");
+		goto out;
+	}
+	if ((st = walk(&l, root, "")) != BPT_OK)
+		goto out;
+	if ((st = apply_defaults(&l)) != BPT_OK)
+		goto out;
+	st = check_whole(&l);
+out:
+	if (have_doc)
+		yaml_document_delete(&doc);
+	free(l.dir);
+	if (st != BPT_OK)
+		cfg_free(l.cfg);
+	else
+		*out = l.cfg;
+	return st;
+}
+
+enum bpt_status
+cfg_load(struct bpt_ctx *ctx, const char *path, struct bpt_config **out)
+{
+	struct buf b = BUF_INIT;
+	enum bpt_status st;
+
+	*out = NULL;
+	st = fio_read_file(ctx, path, 1024 * 1024, &b);
+	if (st == BPT_ENOENT)
+		st = bpt_err(ctx, BPT_ECONFIG, "%s: no such configuration file "
+		    "(give one with -c FILE or $BPT_CONFIG)", path);
+	else if (st != BPT_OK)
+		st = bpt_err(ctx, st == BPT_ENOMEM ? st : BPT_ECONFIG, "%s", ctx->errmsg);
+	if (st == BPT_OK)
+		st = cfg_load_string(ctx, path, buf_str(&b), b.len, out);
+	buf_release(&b);
+	return st;
+}

@@ -1,0 +1,198 @@
+/* fileio.c - bounded reads and atomic, durable writes (see fileio.h). */
+#include "bptconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+enum bpt_status
+fio_read_fd(struct bpt_ctx *ctx, int fd, size_t max, struct buf *out,
+    int *truncated, size_t *total)
+{
+	char chunk[65536];
+	size_t seen = 0;
+	ssize_t n;
+
+	if (truncated)
+		*truncated = 0;
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return bpt_err(ctx, BPT_EIO, "read: %s", strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (max == 0 || out->len < max) {
+			size_t keep = (size_t)n;
+
+			if (max != 0 && keep > max - out->len)
+				keep = max - out->len;
+			buf_add(out, chunk, keep);
+			if (buf_failed(out))
+				return bpt_err(ctx, BPT_ENOMEM, "out of memory reading input");
+			if (keep < (size_t)n && truncated)
+				*truncated = 1;
+		} else if (truncated) {
+			*truncated = 1;
+		}
+		seen += (size_t)n;
+	}
+	if (total)
+		*total = seen;
+	return BPT_OK;
+}
+
+enum bpt_status
+fio_read_file(struct bpt_ctx *ctx, const char *path, size_t max, struct buf *out)
+{
+	enum bpt_status st;
+	int fd, trunc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return bpt_err(ctx, bpt_errno_status(errno) == BPT_ENOENT ?
+		    BPT_ENOENT : BPT_EIO, "%s: %s", path, strerror(errno));
+	st = fio_read_fd(ctx, fd, max, out, &trunc, NULL);
+	close(fd);
+	if (st != BPT_OK)
+		return bpt_err_prefix(ctx, "%s", path);
+	if (trunc)
+		return bpt_err(ctx, BPT_EDATA, "%s: larger than %zu bytes", path, max);
+	return BPT_OK;
+}
+
+enum bpt_status
+fio_mkdirs(struct bpt_ctx *ctx, const char *path, mode_t mode)
+{
+	struct buf b = BUF_INIT;
+	enum bpt_status st = BPT_OK;
+	size_t i;
+
+	buf_adds(&b, path);
+	if (buf_failed(&b))
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	for (i = 1; i <= b.len; i++) {
+		char c = b.buf[i];
+
+		if (c != '/' && c != '\0')
+			continue;
+		b.buf[i] = '\0';
+		if (mkdir(b.buf, mode) < 0 && errno != EEXIST) {
+			st = bpt_err(ctx, bpt_errno_status(errno) == BPT_ENOSPC ?
+			    BPT_ENOSPC : BPT_ECREATE, "cannot create folder '%s': %s",
+			    b.buf, strerror(errno));
+			break;
+		}
+		b.buf[i] = c;
+	}
+	buf_release(&b);
+	return st;
+}
+
+enum bpt_status
+fio_fsync_dir(struct bpt_ctx *ctx, const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return bpt_err(ctx, BPT_EIO, "open folder '%s': %s", dir, strerror(errno));
+	if (fsync(fd) < 0 && errno != EINVAL) {
+		int e = errno;
+
+		close(fd);
+		return bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
+		    BPT_EIO, "fsync folder '%s': %s", dir, strerror(e));
+	}
+	close(fd);
+	return BPT_OK;
+}
+
+int
+fio_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+enum bpt_status
+fio_write_atomic(struct bpt_ctx *ctx, const char *dir, const char *name,
+    const void *data, size_t len, mode_t mode)
+{
+	struct buf tmp = BUF_INIT, dst = BUF_INIT;
+	enum bpt_status st = BPT_OK;
+	int fd = -1, e;
+
+	buf_addf(&tmp, "%s/.%s.XXXXXX", dir, name);
+	buf_addf(&dst, "%s/%s", dir, name);
+	if (buf_failed(&tmp) || buf_failed(&dst)) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
+	fd = mkstemp(tmp.buf);
+	if (fd < 0) {
+		e = errno;
+		st = bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
+		    BPT_ECREATE, "cannot create '%s': %s", tmp.buf, strerror(e));
+		buf_reset(&tmp);
+		goto out;
+	}
+	if (fchmod(fd, mode) < 0 || fio_write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
+		e = errno;
+		st = bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
+		    BPT_EIO, "write '%s': %s", tmp.buf, strerror(e));
+		goto out;
+	}
+	e = close(fd);
+	fd = -1;
+	if (e < 0) {
+		e = errno;
+		st = bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
+		    BPT_EIO, "close '%s': %s", tmp.buf, strerror(e));
+		goto out;
+	}
+	if (rename(tmp.buf, dst.buf) < 0) {
+		st = bpt_err(ctx, BPT_EIO, "rename '%s': %s", dst.buf, strerror(errno));
+		goto out;
+	}
+	buf_reset(&tmp);
+	st = fio_fsync_dir(ctx, dir);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp.len > 0)
+		unlink(tmp.buf);
+	buf_release(&tmp);
+	buf_release(&dst);
+	return st;
+}
+
+int
+fio_is_exposed(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0)
+		return 0;
+	return (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0;
+}

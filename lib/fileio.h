@@ -1,0 +1,49 @@
+/*
+ * fileio.h - careful file handling: bounded reads, atomic writes
+ * (temp file in the target folder, fsync, rename, fsync the folder).
+ */
+#ifndef BPT_FILEIO_H
+#define BPT_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "bpt.h"
+#include "buf.h"
+
+/*
+ * Reads fd to its end into out, keeping at most max bytes (0: no
+ * limit).  Past max the rest is read and counted, not kept: *truncated
+ * is set and *total holds the full size.  BPT_EIO on a read error.
+ */
+enum bpt_status fio_read_fd(struct bpt_ctx *ctx, int fd, size_t max,
+    struct buf *out, int *truncated, size_t *total);
+
+/* Reads a whole file (at most max bytes; 0: no limit). */
+enum bpt_status fio_read_file(struct bpt_ctx *ctx, const char *path,
+    size_t max, struct buf *out);
+
+/* Creates path and its parents with mode (existing ones are kept). */
+enum bpt_status fio_mkdirs(struct bpt_ctx *ctx, const char *path, mode_t mode);
+
+/* fsync(2) on a folder, so a rename into it is durable. */
+enum bpt_status fio_fsync_dir(struct bpt_ctx *ctx, const char *dir);
+
+/*
+ * Writes data to dir/name atomically: a temp file (mode) in dir,
+ * written whole, fsynced, closed, renamed over name, dir fsynced.
+ * Nothing is left behind on failure.
+ */
+enum bpt_status fio_write_atomic(struct bpt_ctx *ctx, const char *dir,
+    const char *name, const void *data, size_t len, mode_t mode);
+
+/* write(2) all of it, retrying on EINTR and short writes; -1 on error. */
+int fio_write_all(int fd, const void *p, size_t n);
+
+/*
+ * True when path is readable or writable by group or others; used to
+ * warn about config and password files.
+ */
+int fio_is_exposed(const char *path);
+
+#endif

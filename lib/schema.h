@@ -1,0 +1,212 @@
+/*
+ * schema.h - the store's migrations, one entry per schema version.
+ * Entry i (0-based) takes a store from user_version i to i + 1.
+ * Never edit a released entry: add one.
+ */
+#ifndef BPT_SCHEMA_H
+#define BPT_SCHEMA_H
+
+static const char *const store_migrations[] = {
+/* 1: the whole product's tables */
+"CREATE TABLE members ("
+"	id INTEGER PRIMARY KEY,"
+"	email TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+"	name TEXT NOT NULL DEFAULT '',"
+"	phone TEXT,"				/* E.164; for the police export only */
+"	role TEXT NOT NULL DEFAULT 'member'"
+"	    CHECK (role IN ('member', 'admin', 'coordinator')),"
+"	status TEXT NOT NULL DEFAULT 'active'"
+"	    CHECK (status IN ('active', 'suspended', 'removed', 'banned', 'pending')),"
+"	status_reason TEXT,"
+"	status_until INTEGER,"			/* end of a suspension */
+"	status_at INTEGER,"
+"	consent_version TEXT,"			/* version of the group rules accepted */
+"	consent_at INTEGER,"
+"	consent_via TEXT,"			/* admin, mail, import */
+"	token TEXT NOT NULL UNIQUE,"		/* VERP and confirmation token */
+"	joined_at INTEGER NOT NULL,"
+"	updated_at INTEGER NOT NULL"
+");"
+"CREATE INDEX members_status ON members(status, role);"
+
+"CREATE TABLE incidents ("
+"	id INTEGER PRIMARY KEY AUTOINCREMENT,"	/* the number N, never reused */
+"	status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),"
+"	subject TEXT NOT NULL DEFAULT '',"
+"	reporter_id INTEGER REFERENCES members(id) ON DELETE SET NULL,"
+"	opened_at INTEGER NOT NULL,"
+"	last_at INTEGER NOT NULL,"
+"	closed_at INTEGER,"
+"	closed_by TEXT,"
+"	close_reason TEXT,"
+"	called_112 TEXT NOT NULL DEFAULT 'unknown'"
+"	    CHECK (called_112 IN ('yes', 'no', 'unknown')),"
+"	called_112_by INTEGER REFERENCES members(id) ON DELETE SET NULL,"
+"	called_112_at INTEGER,"
+"	plates TEXT NOT NULL DEFAULT '',"	/* normalised, space-separated */
+"	root_msgid TEXT,"			/* Message-ID of the alert members got */
+"	last_hash TEXT,"			/* head of the message hash chain */
+"	outcome TEXT,"
+"	outcome_at INTEGER,"
+"	outcome_by TEXT,"
+"	outcome_sent_at INTEGER,"
+"	reminded_at INTEGER,"
+"	exported_at INTEGER"
+");"
+"CREATE INDEX incidents_status ON incidents(status, last_at);"
+
+"CREATE TABLE messages ("
+"	id INTEGER PRIMARY KEY,"
+"	sha256 TEXT NOT NULL,"			/* of the raw bytes as received */
+"	raw BLOB NOT NULL,"
+"	size INTEGER NOT NULL,"			/* size as received, before truncation */
+"	truncated INTEGER NOT NULL DEFAULT 0,"
+"	received_at INTEGER NOT NULL,"
+"	envelope_from TEXT,"
+"	envelope_to TEXT,"
+"	state TEXT NOT NULL DEFAULT 'new'"
+"	    CHECK (state IN ('new', 'done', 'quarantined')),"
+"	attempts INTEGER NOT NULL DEFAULT 0,"	/* processing runs begun */
+"	attempt_pid INTEGER,"
+"	message_id TEXT,"
+"	in_reply_to TEXT,"
+"	refs TEXT,"
+"	from_addr TEXT,"
+"	from_name TEXT,"
+"	subject TEXT,"
+"	date_hdr TEXT,"
+"	member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,"
+"	class TEXT,"				/* what classify decided */
+"	incident_id INTEGER REFERENCES incidents(id) ON DELETE CASCADE,"
+"	body TEXT,"				/* the whole text, UTF-8 */
+"	body_shown TEXT,"			/* what members got: quotes folded */
+"	notes TEXT,"				/* parser remarks: malformed, limits */
+"	called_112 TEXT,"
+"	prev_hash TEXT,"
+"	chain_hash TEXT"
+");"
+"CREATE INDEX messages_sha ON messages(sha256);"
+"CREATE INDEX messages_msgid ON messages(message_id);"
+"CREATE INDEX messages_incident ON messages(incident_id, id);"
+"CREATE INDEX messages_from ON messages(from_addr, received_at);"
+
+"CREATE TABLE attachments ("
+"	id INTEGER PRIMARY KEY,"
+"	message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+"	idx INTEGER NOT NULL,"
+"	filename TEXT,"
+"	content_type TEXT NOT NULL,"
+"	size INTEGER NOT NULL,"
+"	sha256 TEXT NOT NULL,"
+"	inline INTEGER NOT NULL DEFAULT 0,"
+"	action TEXT NOT NULL DEFAULT 'kept'"
+"	    CHECK (action IN ('passed', 'stripped', 'kept'))"
+");"
+"CREATE INDEX attachments_message ON attachments(message_id);"
+
+"CREATE TABLE outbox ("
+"	id INTEGER PRIMARY KEY,"
+"	kind TEXT NOT NULL,"			/* alert, reply, notice, closed, outcome, export, admin */
+"	incident_id INTEGER REFERENCES incidents(id) ON DELETE CASCADE,"
+"	source_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,"
+"	msgid TEXT NOT NULL UNIQUE,"		/* Message-ID of the copy, no <> */
+"	env_from TEXT NOT NULL,"		/* envelope sender; '' is <> */
+"	content BLOB NOT NULL,"			/* rendered once for all recipients */
+"	created_at INTEGER NOT NULL"
+");"
+"CREATE INDEX outbox_incident ON outbox(incident_id);"
+
+"CREATE TABLE deliveries ("
+"	id INTEGER PRIMARY KEY,"
+"	outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,"
+"	member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,"
+"	rcpt TEXT NOT NULL,"
+"	state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
+"	    ('queued', 'sending', 'sent', 'deferred', 'failed', 'dropped')),"
+"	attempts INTEGER NOT NULL DEFAULT 0,"
+"	next_at INTEGER NOT NULL,"
+"	last_reply TEXT,"
+"	claimed_by TEXT,"			/* runner holding a 'sending' row */
+"	claimed_at INTEGER,"
+"	sent_at INTEGER,"
+"	UNIQUE (outbox_id, rcpt)"
+");"
+"CREATE INDEX deliveries_due ON deliveries(state, next_at);"
+"CREATE INDEX deliveries_member ON deliveries(member_id);"
+
+"CREATE TABLE holds ("
+"	id INTEGER PRIMARY KEY,"
+"	message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+"	reason TEXT NOT NULL,"			/* language, non_member, flood, photo */
+"	detail TEXT,"
+"	state TEXT NOT NULL DEFAULT 'pending'"
+"	    CHECK (state IN ('pending', 'approved', 'rejected', 'expired')),"
+"	created_at INTEGER NOT NULL,"
+"	expires_at INTEGER NOT NULL,"
+"	decided_by TEXT,"
+"	decided_at INTEGER"
+");"
+"CREATE INDEX holds_state ON holds(state, expires_at);"
+
+"CREATE TABLE exports ("
+"	id INTEGER PRIMARY KEY,"
+"	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,"
+"	created_at INTEGER NOT NULL,"
+"	created_by TEXT NOT NULL,"
+"	recipient TEXT,"
+"	file TEXT,"
+"	sha256 TEXT NOT NULL,"
+"	signer TEXT,"				/* key fingerprint */
+"	content BLOB NOT NULL,"			/* the signed transcript as sent */
+"	outbox_id INTEGER REFERENCES outbox(id) ON DELETE SET NULL"
+");"
+
+"CREATE TABLE audit ("
+"	id INTEGER PRIMARY KEY,"
+"	at INTEGER NOT NULL,"
+"	actor TEXT NOT NULL,"
+"	action TEXT NOT NULL,"
+"	member_id INTEGER,"			/* no foreign key: the trail outlives rows */
+"	member_email TEXT,"
+"	incident_id INTEGER,"
+"	reason TEXT,"
+"	detail TEXT"
+");"
+"CREATE INDEX audit_member ON audit(member_id, id);"
+"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+"	BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+"	BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+
+"CREATE TABLE bounces ("
+"	id INTEGER PRIMARY KEY,"
+"	member_id INTEGER REFERENCES members(id) ON DELETE CASCADE,"
+"	rcpt TEXT,"
+"	at INTEGER NOT NULL,"
+"	status TEXT,"				/* enhanced status code, 5.1.1 */
+"	permanent INTEGER NOT NULL,"
+"	counted INTEGER NOT NULL,"		/* adds to the member's bounce score */
+"	diagnostic TEXT,"
+"	message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL"
+");"
+"CREATE INDEX bounces_member ON bounces(member_id, at);"
+
+"CREATE TABLE notices ("			/* rate limits of automatic notices */
+"	address TEXT NOT NULL COLLATE NOCASE,"
+"	kind TEXT NOT NULL,"
+"	last_at INTEGER NOT NULL,"
+"	PRIMARY KEY (address, kind)"
+");"
+
+"CREATE TABLE confirmations ("			/* admin commands awaiting a token reply */
+"	token TEXT PRIMARY KEY,"
+"	action TEXT NOT NULL,"
+"	args TEXT,"
+"	requested_by TEXT NOT NULL,"
+"	created_at INTEGER NOT NULL,"
+"	expires_at INTEGER NOT NULL,"
+"	used_at INTEGER"
+");",
+};
+
+#endif

@@ -1,0 +1,351 @@
+/* store.c - opening the SQLite store, migrations, transactions. */
+#include "bptconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fileio.h"
+#include "schema.h"
+#include "store.h"
+
+#define STORE_CACHE 96
+
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int in_tx;
+	int nstmt;
+	struct stmt_slot stmts[STORE_CACHE];
+};
+
+#define NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+enum bpt_status
+store_fail(struct bpt_ctx *ctx, struct store *st, int rc, const char *what)
+{
+	const char *msg = st && st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	const char *path = st && st->path ? st->path : "store";
+	int ext = st && st->db ? sqlite3_extended_errcode(st->db) : rc;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return bpt_err(ctx, BPT_EBUSY, "store '%s' is locked by another "
+		    "process (%s: %s)", path, what, msg);
+	case SQLITE_FULL:
+		return bpt_err(ctx, BPT_ENOSPC, "store '%s': disk full (%s)", path, what);
+	case SQLITE_NOMEM:
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory (%s)", what);
+	case SQLITE_CONSTRAINT:
+		return bpt_err(ctx, BPT_EDATA, "%s: %s", what, msg);
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return bpt_err(ctx, BPT_ECREATE, "store '%s': %s (%s)", path, msg, what);
+	case SQLITE_IOERR:
+		/* SQLite keeps the errno of the failed system call */
+		if (st && st->db && (sqlite3_system_errno(st->db) == ENOSPC
+#ifdef EDQUOT
+		    || sqlite3_system_errno(st->db) == EDQUOT
+#endif
+		    ))
+			return bpt_err(ctx, BPT_ENOSPC, "store '%s': disk full (%s)",
+			    path, what);
+		return bpt_err(ctx, BPT_EIO, "store '%s': i/o error %d (%s: %s)",
+		    path, ext, what, msg);
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return bpt_err(ctx, BPT_EIO, "store '%s' is damaged or not a bpt "
+		    "store (%s: %s)", path, what, msg);
+	default:
+		return bpt_err(ctx, BPT_EINTERNAL, "store '%s': %s (%s)", path, msg, what);
+	}
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int
+store_in_tx(struct store *st)
+{
+	return st->in_tx;
+}
+
+enum bpt_status
+store_exec(struct bpt_ctx *ctx, struct store *st, const char *sql)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_fail(ctx, st, rc, "exec");
+	return BPT_OK;
+}
+
+sqlite3_stmt *
+store_prepare(struct bpt_ctx *ctx, struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int i, rc;
+
+	for (i = 0; i < st->nstmt; i++)
+		if (st->stmts[i].sql == sql) {
+			s = st->stmts[i].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+	rc = sqlite3_prepare_v3(st->db, sql, -1,
+	    st->nstmt < STORE_CACHE ? SQLITE_PREPARE_PERSISTENT : 0, &s, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(ctx, st, rc, "prepare");
+		return NULL;
+	}
+	if (st->nstmt < STORE_CACHE) {
+		st->stmts[st->nstmt].sql = sql;
+		st->stmts[st->nstmt].stmt = s;
+		st->nstmt++;
+		return s;
+	}
+	/* cache full: this is a bug in the caller's use of literals */
+	sqlite3_finalize(s);
+	bpt_err(ctx, BPT_EINTERNAL, "statement cache full");
+	return NULL;
+}
+
+enum bpt_status
+store_step_done(struct bpt_ctx *ctx, struct store *st, sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(ctx, st, rc, "write");
+	return BPT_OK;
+}
+
+int
+store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+const char *
+store_col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? (const char *)t : "";
+}
+
+enum bpt_status
+store_begin(struct bpt_ctx *ctx, struct store *st)
+{
+	int rc;
+
+	if (st->in_tx)
+		return bpt_err(ctx, BPT_EINTERNAL, "nested transaction");
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(ctx, st, rc, "begin");
+	st->in_tx = 1;
+	return BPT_OK;
+}
+
+enum bpt_status
+store_commit(struct bpt_ctx *ctx, struct store *st)
+{
+	int rc;
+
+	if (bpt_fault("store-commit")) {
+		store_rollback(st);
+		return bpt_err(ctx, BPT_ENOSPC, "store '%s': disk full (test fault "
+		    "store-commit)", st->path);
+	}
+	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		enum bpt_status s = store_fail(ctx, st, rc, "commit");
+
+		store_rollback(st);
+		return s;
+	}
+	st->in_tx = 0;
+	return BPT_OK;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (st == NULL || st->db == NULL)
+		return;
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}
+
+enum bpt_status
+store_set_sync(struct bpt_ctx *ctx, struct store *st, int level)
+{
+	return store_exec(ctx, st, level >= 2 ? "PRAGMA synchronous=FULL" :
+	    "PRAGMA synchronous=NORMAL");
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static enum bpt_status
+store_migrate(struct bpt_ctx *ctx, struct store *st)
+{
+	enum bpt_status s;
+	char sql[64];
+	int v, i;
+
+	v = store_schema_version(st);
+	if (v < 0)
+		return store_fail(ctx, st, sqlite3_errcode(st->db), "read schema version");
+	if (v > NMIGRATIONS)
+		return bpt_err(ctx, BPT_ESCHEMA, "store '%s' has schema version %d, "
+		    "newer than this bpt %s understands (%d): upgrade bpt",
+		    st->path, v, bpt_version(), NMIGRATIONS);
+	if (v == NMIGRATIONS)
+		return BPT_OK;
+	if ((s = store_begin(ctx, st)) != BPT_OK)
+		return s;
+	/* re-read under the write lock: another process may have migrated */
+	v = store_schema_version(st);
+	for (i = v; i < NMIGRATIONS; i++)
+		if ((s = store_exec(ctx, st, store_migrations[i])) != BPT_OK) {
+			store_rollback(st);
+			return bpt_err_prefix(ctx, "migration to schema %d", i + 1);
+		}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", NMIGRATIONS);
+	if ((s = store_exec(ctx, st, sql)) != BPT_OK) {
+		store_rollback(st);
+		return s;
+	}
+	return store_commit(ctx, st);
+}
+
+/* The folder must exist (made 0700 if not) and the file be 0600 before
+ * SQLite sees it: it would create it with the umask's mode. */
+static enum bpt_status
+store_create_file(struct bpt_ctx *ctx, const char *path)
+{
+	struct buf dir = BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	enum bpt_status s = BPT_OK;
+	int fd, e;
+
+	if (slash != NULL && slash != path) {
+		buf_add(&dir, path, (size_t)(slash - path));
+		if (buf_failed(&dir))
+			return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		if (access(dir.buf, F_OK) < 0 &&
+		    (s = fio_mkdirs(ctx, dir.buf, 0700)) != BPT_OK)
+			goto out;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		e = errno;
+		if (e == EEXIST)
+			goto out;
+		s = bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
+		    BPT_ECREATE, "cannot create store '%s': %s", path, strerror(e));
+		goto out;
+	}
+	if (close(fd) < 0)
+		s = bpt_err(ctx, BPT_EIO, "cannot create store '%s': %s", path,
+		    strerror(errno));
+	else if (dir.len > 0)
+		s = fio_fsync_dir(ctx, dir.buf);
+out:
+	buf_release(&dir);
+	return s;
+}
+
+enum bpt_status
+store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
+    struct store **out)
+{
+	struct store *st;
+	enum bpt_status s;
+	int rc;
+
+	*out = NULL;
+	if ((s = store_create_file(ctx, path)) != BPT_OK)
+		return s;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL || (st->path = strdup(path)) == NULL) {
+		free(st);
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	}
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		s = store_fail(ctx, st, rc, "open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_busy_timeout(st->db, busy_ms > 0 ? (int)busy_ms : 0);
+	if ((s = store_exec(ctx, st, "PRAGMA foreign_keys=ON;"
+	    "PRAGMA synchronous=FULL;")) != BPT_OK)
+		goto fail;
+	if ((s = store_exec(ctx, st, "PRAGMA journal_mode=WAL")) != BPT_OK)
+		goto fail;
+	if ((s = store_migrate(ctx, st)) != BPT_OK)
+		goto fail;
+	*out = st;
+	return BPT_OK;
+fail:
+	store_close(st);
+	return s;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	store_rollback(st);
+	for (i = 0; i < st->nstmt; i++)
+		sqlite3_finalize(st->stmts[i].stmt);
+	if (st->db)
+		sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}

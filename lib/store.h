@@ -1,0 +1,83 @@
+/*
+ * store.h - the one SQLite file that holds a group's whole state.
+ *
+ * store_open() creates the file (mode 0600) on first use, sets WAL,
+ * foreign keys, synchronous=FULL and the busy timeout, and runs the
+ * pending migrations in one IMMEDIATE transaction.  A store written
+ * by a newer bpt is refused (BPT_ESCHEMA).  Writers use
+ * store_begin() (BEGIN IMMEDIATE) and store_commit().  A lock held
+ * past the busy timeout is BPT_EBUSY and a full disk BPT_ENOSPC:
+ * both exit 75, and a failed transaction leaves nothing behind.
+ *
+ * Modules keep their SQL to themselves and run it through
+ * store_prepare(), which caches each statement by the address of its
+ * (static) SQL text.
+ */
+#ifndef BPT_STORE_H
+#define BPT_STORE_H
+
+#include <sqlite3.h>
+
+#include "bpt.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+/*
+ * Opens (creating when missing) the store at path.  busy_ms is the
+ * busy timeout.  *out is closed with store_close().  BPT_ECREATE when
+ * the file or its folder cannot be made, BPT_EBUSY, BPT_ENOSPC,
+ * BPT_ESCHEMA, BPT_EIO.
+ */
+enum bpt_status store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
+    struct store **out);
+void store_close(struct store *st);
+
+sqlite3 *store_db(struct store *st);
+const char *store_path(const struct store *st);
+/* user_version of the open store */
+int store_schema_version(struct store *st);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Rollback is silent and safe
+ * to call when no transaction is open. */
+enum bpt_status store_begin(struct bpt_ctx *ctx, struct store *st);
+enum bpt_status store_commit(struct bpt_ctx *ctx, struct store *st);
+void store_rollback(struct store *st);
+int store_in_tx(struct store *st);
+
+/*
+ * Sets PRAGMA synchronous for the connection: 2 (FULL) for what an
+ * MTA relies on, 1 (NORMAL) for bookkeeping a crash may repeat.
+ */
+enum bpt_status store_set_sync(struct bpt_ctx *ctx, struct store *st, int level);
+
+/*
+ * A prepared statement for sql, reset with bindings cleared; sql must
+ * be a string that lives as long as the store (a literal).  Owned by
+ * the store.  NULL on error (recorded in ctx).
+ */
+sqlite3_stmt *store_prepare(struct bpt_ctx *ctx, struct store *st, const char *sql);
+
+/* Runs SQL without results (may hold several statements). */
+enum bpt_status store_exec(struct bpt_ctx *ctx, struct store *st, const char *sql);
+
+/* Steps a statement expected to finish (SQLITE_DONE) and resets it. */
+enum bpt_status store_step_done(struct bpt_ctx *ctx, struct store *st,
+    sqlite3_stmt *stmt);
+
+/*
+ * Records an SQLite failure rc in ctx with a status: BUSY/LOCKED ->
+ * BPT_EBUSY, FULL -> BPT_ENOSPC, CONSTRAINT -> BPT_EDATA, NOMEM ->
+ * BPT_ENOMEM, CANTOPEN/READONLY/PERM -> BPT_ECREATE, IOERR ->
+ * BPT_EIO (BPT_ENOSPC when the disk is full), others BPT_EINTERNAL.
+ */
+enum bpt_status store_fail(struct bpt_ctx *ctx, struct store *st, int rc,
+    const char *what);
+
+/* Binds a text or NULL. */
+int store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Column text as a borrowed string ("" for NULL unless nullable). */
+const char *store_col_text(sqlite3_stmt *s, int i);
+
+#endif

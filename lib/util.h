@@ -1,0 +1,31 @@
+/* util.h - small helpers with no better home: random tokens, times. */
+#ifndef BPT_UTIL_H
+#define BPT_UTIL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "bpt.h"
+
+/* 2*nbytes lower-case hex characters from the kernel's random source
+ * into out (which holds 2*nbytes + 1). */
+enum bpt_status util_random_hex(struct bpt_ctx *ctx, char *out, size_t nbytes);
+
+/* "2026-11-28T21:04:05+01:00" (local time, RFC 3339) into buf[32]. */
+void util_time_iso(time_t t, char buf[32]);
+/* "2026-11-28 21:04" (local time) into buf[32]; "-" for 0. */
+void util_time_short(time_t t, char buf[32]);
+/* "21:04" (local time) into buf[8]. */
+void util_time_hm(time_t t, char buf[8]);
+/* RFC 5322 date, "Sat, 28 Nov 2026 21:04:05 +0100", into buf[40]. */
+void util_time_rfc5322(time_t t, char buf[40]);
+/* "2026-12-31" or "2026-12-31T18:00" (local time) -> time_t; -1 if bad. */
+time_t util_parse_date(const char *s);
+
+/* strdup that accepts NULL (returns NULL). */
+char *util_strdup0(const char *s);
+
+/* The login name of the caller (getlogin, $USER, uid). Static. */
+const char *util_login_name(void);
+
+#endif

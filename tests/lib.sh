@@ -1,0 +1,122 @@
+# tests/lib.sh - a small TAP harness in the style of git's and notmuch's.
+#
+#   . "$top_srcdir/tests/lib.sh"
+#   test_expect_success 'what it shows' '
+#       bpt-member add a@example.org &&
+#       bpt-member list >actual &&
+#       test_cmp expect actual
+#   '
+#   test_done
+#
+# Every script runs in a fresh folder ($TRASH) with its own config
+# ($BPT_CONFIG) and store; the tools of the build tree come first in PATH.
+# Set BPT_TEST_KEEP=1 to keep the folder of a failing script.
+
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${BPT_SHARED:=$top_srcdir/../shared}"
+export top_srcdir top_builddir BPT_SHARED
+PATH="$top_builddir/cmd:$PATH"
+export PATH
+unset BPT_TEST_FAULT
+LC_ALL=C.UTF-8
+TZ=Europe/Amsterdam
+export LC_ALL TZ
+
+CORPUS="$BPT_SHARED/corpus"
+test_count=0
+test_failed=0
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/bpt-test.XXXXXX")
+test_cleanup_cmds=""
+
+test_atexit() { test_cleanup_cmds="$1
+$test_cleanup_cmds"; }
+
+test_cleanup() {
+	eval "$test_cleanup_cmds"
+	if [ "$test_failed" -gt 0 ] && [ -n "${BPT_TEST_KEEP:-}" ]; then
+		echo "# kept $TRASH" >&2
+	else
+		rm -rf "$TRASH"
+	fi
+}
+trap test_cleanup EXIT
+trap 'exit 130' INT TERM
+cd "$TRASH" || exit 99
+
+# The default test group: store, maildir outbox, a list address.
+write_config() {
+	cat >"$TRASH/bpt.yaml" <<CFG
+group:
+  name: BPT Testbuurt
+  address: bpt@bars.example
+store: $TRASH/store/bpt.db
+busy_timeout: 2s
+delivery:
+  transport: maildir
+  maildir: $TRASH/outbox
+${1:-}
+CFG
+	chmod 600 "$TRASH/bpt.yaml"
+	BPT_CONFIG="$TRASH/bpt.yaml"
+	export BPT_CONFIG
+}
+write_config
+
+say_lines() { sed 's/^/# /'; }
+
+test_run_() {
+	( eval "$1" ) >"$TRASH/.out" 2>&1
+}
+
+test_ok_() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1"
+}
+
+test_fail_() {
+	test_count=$((test_count + 1))
+	test_failed=$((test_failed + 1))
+	echo "not ok $test_count - $1"
+	say_lines <"$TRASH/.out"
+}
+
+test_expect_success() {
+	if test_run_ "$2"; then test_ok_ "$1"; else test_fail_ "$1"; fi
+}
+
+test_expect_failure_code() {
+	# test_expect_failure_code CODE 'desc' 'command'
+	test_run_ "$3"
+	rc=$?
+	if [ "$rc" = "$1" ]; then test_ok_ "$2"; else
+		echo "expected exit $1, got $rc" >>"$TRASH/.out"
+		test_fail_ "$2"
+	fi
+}
+
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count # SKIP $1"
+}
+
+test_skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# exits with the code of the command, prints it: code=$(exit_code cmd)
+test_exit_code() {
+	"$@" >/dev/null 2>&1
+	echo $?
+}
+
+test_done() {
+	echo "1..$test_count"
+	[ "$test_failed" -eq 0 ]
+}

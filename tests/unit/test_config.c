@@ -1,0 +1,210 @@
+/* test_config.c - bpt.yaml loading: defaults and every kind of error. */
+#include "unit.h"
+
+#include "config.h"
+
+static enum bpt_status
+load(struct bpt_ctx *ctx, const char *text, struct bpt_config **cfg)
+{
+	return cfg_load_string(ctx, "/etc/bpt/t.yaml", text, strlen(text), cfg);
+}
+
+static void
+test_minimal_gets_defaults(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+
+	(void)state;
+	assert_int_equal(load(&ctx, "group:\n  address: BPT@Binnenbijster.Example\n"
+	    "store: data/bpt.db\n", &c), BPT_OK);
+	assert_string_equal(c->group.address, "BPT@binnenbijster.example");
+	assert_string_equal(c->store, "/etc/bpt/data/bpt.db");
+	assert_string_equal(c->group.name, "BPT");
+	assert_int_equal(c->group.language, CFG_NL);
+	assert_int_equal(c->delivery.transport, CFG_SMTP);
+	assert_int_equal(c->delivery.batch, 50);
+	assert_int_equal(c->delivery.connections, 4);
+	assert_int_equal(c->delivery.max_age, 2 * 86400);
+	assert_int_equal(c->delivery.bounce_limit, 5);
+	assert_int_equal(c->policy.max_message_size, 10L * 1024 * 1024);
+	assert_int_equal(c->policy.max_image_size, 3L * 1024 * 1024);
+	assert_int_equal(c->policy.max_images, 4);
+	assert_int_equal(c->followup.idle_close, 3 * 3600);
+	assert_int_equal(c->followup.outcome_after, 14 * 86400);
+	assert_int_equal(c->policy.hold_expiry, 24 * 3600);
+	assert_int_equal(c->retention.days, 28);
+	assert_int_equal(c->limits.max_parts, 100);
+	assert_int_equal(c->limits.max_depth, 10);
+	cfg_free(c);
+}
+
+static void
+test_full_design_example(void **state)
+{
+	static const char text[] =
+	    "group:\n"
+	    "  name: BPT Binnenbijster            # shown in subjects\n"
+	    "  address: bpt@binnenbijster.example\n"
+	    "  language: en\n"
+	    "  unsubscribe_url: \"\"\n"
+	    "store: /var/lib/bpt/binnenbijster.db\n"
+	    "delivery:\n"
+	    "  transport: smtp\n"
+	    "  smtp: {host: 127.0.0.1, port: 2525, tls: starttls, user: bpt, password_file: /etc/bpt/smtp.pw}\n"
+	    "  sendmail: /usr/sbin/sendmail\n"
+	    "  maildir: /var/lib/bpt/outbox\n"
+	    "  verp: true\n"
+	    "  batch: 100\n"
+	    "  connections: 8\n"
+	    "  max_age: 3d\n"
+	    "  bounce_limit: 7\n"
+	    "inbound:\n"
+	    "  imap: {host: imap.example, port: 993, tls: implicit, user: bpt, password_file: /etc/bpt/imap.pw, mailbox: INBOX}\n"
+	    "police:\n"
+	    "  address: dossier@politie.example\n"
+	    "  encrypt_to: \"\"\n"
+	    "signing:\n"
+	    "  key: \"\"\n"
+	    "  gnupghome: /var/lib/bpt/gnupg\n"
+	    "policy:\n"
+	    "  non_members: hold\n"
+	    "  language: hold\n"
+	    "  words: /etc/bpt/words.txt\n"
+	    "  attachments: {images: allow, max_images: 2, max_image_size: 512KB, other: strip}\n"
+	    "  max_message_size: 20MB\n"
+	    "  flood: {max_per_hour: 30}\n"
+	    "  admin_auth: pgp\n"
+	    "  hold_expiry: 12h\n"
+	    "  ban_quorum: 2\n"
+	    "  signup_approval: false\n"
+	    "followup:\n"
+	    "  idle_close: 90m\n"
+	    "  outcome_after: 2w\n"
+	    "retention:\n"
+	    "  days: 28\n";
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+
+	(void)state;
+	assert_int_equal(load(&ctx, text, &c), BPT_OK);
+	assert_string_equal(c->group.name, "BPT Binnenbijster");
+	assert_int_equal(c->group.language, CFG_EN);
+	assert_int_equal(c->delivery.smtp.port, 2525);
+	assert_int_equal(c->delivery.smtp.tls, CFG_TLS_STARTTLS);
+	assert_string_equal(c->delivery.smtp.password_file, "/etc/bpt/smtp.pw");
+	assert_int_equal(c->delivery.verp, 1);
+	assert_int_equal(c->delivery.batch, 100);
+	assert_int_equal(c->delivery.max_age, 3 * 86400);
+	assert_int_equal(c->inbound.imap.tls, CFG_TLS_IMPLICIT);
+	assert_string_equal(c->police.address, "dossier@politie.example");
+	assert_int_equal(c->policy.non_members_hold, 1);
+	assert_int_equal(c->policy.max_images, 2);
+	assert_int_equal(c->policy.max_image_size, 512 * 1024);
+	assert_int_equal(c->policy.admin_auth_pgp, 1);
+	assert_int_equal(c->policy.signup_approval, 0);
+	assert_int_equal(c->followup.idle_close, 90 * 60);
+	assert_int_equal(c->followup.outcome_after, 14 * 86400);
+	cfg_free(c);
+}
+
+struct bad_case {
+	const char *text;
+	const char *expect;	/* substring of the message, position first */
+};
+
+static void
+test_errors_have_positions(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "group:\n  address: bpt@x.example\nstore: s.db\nbogus: 1\n",
+		  "t.yaml:4:1: unknown key 'bogus'" },
+		{ "group:\n  address: bpt@x.example\n  colour: red\nstore: s.db\n",
+		  "t.yaml:3:3: unknown key 'group.colour'" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\nfollowup:\n  idle_close: 3x\n",
+		  "t.yaml:5:15: followup.idle_close: bad duration '3x'" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\nfollowup:\n  outcome_after: 14\n",
+		  "t.yaml:5:18: followup.outcome_after: bad duration '14'" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\npolicy:\n  max_message_size: 3XB\n",
+		  "t.yaml:5:21: policy.max_message_size: bad size '3XB'" },
+		{ "group:\n  address: not an address\nstore: s.db\n",
+		  "t.yaml:2:12: group.address: bad address" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  transport: pigeon\n",
+		  "t.yaml:5:14: delivery.transport: 'pigeon' is not one of smtp, sendmail, maildir" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  batch: 0\n",
+		  "t.yaml:5:10: delivery.batch: 0 is out of range" },
+		{ "group:\n  address: bpt@x.example\n store: s.db\n",
+		  "t.yaml:3:2: did not find expected key" },
+		{ "group: [a, b\n", "t.yaml:2:1:" },
+		{ "group:\n  address: bpt@x.example\n", "required key 'store' is missing" },
+		{ "store: s.db\n", "required key 'group.address' is missing" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\nstore: t.db\n",
+		  "t.yaml:4:1: key 'store' given twice" },
+		{ "group:\n  address: bpt@x.example\n  unsubscribe_url: http://x.example/u\nstore: s.db\n",
+		  "t.yaml:3:20: group.unsubscribe_url: 'http://x.example/u' is not an https:// URL" },
+		{ "group: 5\nstore: s.db\n", "t.yaml:1:8: expected keys under group" },
+		{ "group:\n  address: bpt@x.example\nstore: [a]\n", "t.yaml:3:8: store: expected a single value" },
+		{ "", "empty configuration" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bpt_ctx ctx = BPT_CTX_INIT;
+		struct bpt_config *c = (void *)1;
+		enum bpt_status st = load(&ctx, cases[i].text, &c);
+
+		if (st != BPT_ECONFIG)
+			fail_msg("case %zu: status %d: %s", i, st, ctx.errmsg);
+		assert_null(c);
+		if (strstr(ctx.errmsg, cases[i].expect) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, ctx.errmsg, cases[i].expect);
+	}
+}
+
+static void
+test_durations_and_sizes(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_parse_duration("3h"), 10800);
+	assert_int_equal(cfg_parse_duration("14d"), 14 * 86400);
+	assert_int_equal(cfg_parse_duration("90s"), 90);
+	assert_int_equal(cfg_parse_duration("1w"), 7 * 86400);
+	assert_int_equal(cfg_parse_duration("h"), -1);
+	assert_int_equal(cfg_parse_duration("-1d"), -1);
+	assert_int_equal(cfg_parse_duration("3 h"), -1);
+	assert_int_equal(cfg_parse_duration("3hh"), -1);
+	assert_int_equal(cfg_parse_duration("99999999999999999999d"), -1);
+	assert_int_equal(cfg_parse_size("3MB"), 3 * 1024 * 1024);
+	assert_int_equal(cfg_parse_size("3mb"), 3 * 1024 * 1024);
+	assert_int_equal(cfg_parse_size("100"), 100);
+	assert_int_equal(cfg_parse_size("1GB"), 1024L * 1024 * 1024);
+	assert_int_equal(cfg_parse_size("MB"), -1);
+	assert_int_equal(cfg_parse_size("3 MB"), -1);
+	assert_int_equal(cfg_parse_size("3TB"), -1);
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+
+	(void)state;
+	assert_int_equal(cfg_load(&ctx, "/nonexistent/bpt.yaml", &c), BPT_ECONFIG);
+	assert_non_null(strstr(ctx.errmsg, "/nonexistent/bpt.yaml"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal_gets_defaults),
+		cmocka_unit_test(test_full_design_example),
+		cmocka_unit_test(test_errors_have_positions),
+		cmocka_unit_test(test_durations_and_sizes),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

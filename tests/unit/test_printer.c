@@ -1,0 +1,96 @@
+/* test_printer.c - text, tsv and json output. */
+#include "unit.h"
+
+#include "printer.h"
+
+static const struct pr_column cols[] = {
+	{ "email", "EMAIL" }, { "name", "NAME" }, { "id", "ID" },
+};
+
+static char *
+render(enum pr_format fmt)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct printer *p;
+
+	assert_non_null(f);
+	p = pr_new(f, fmt);
+	pr_list_begin(p, "members", cols, 3);
+	pr_row_begin(p);
+	pr_str(p, "jan@x.example");
+	pr_str(p, "Jan \"de\" Vries\t\\");
+	pr_int(p, 1);
+	pr_row_end(p);
+	pr_row_begin(p);
+	pr_str(p, "an@x.example");
+	pr_str(p, "Ån\nna\x01\xff");
+	pr_int(p, 22);
+	pr_row_end(p);
+	pr_list_end(p);
+	assert_int_equal(pr_free(p), 0);
+	fclose(f);
+	return out;
+}
+
+static void
+test_formats(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = render(PR_JSON);
+	assert_string_equal(s, "{\"format_version\":1,\"members\":["
+	    "{\"email\":\"jan@x.example\",\"name\":\"Jan \\\"de\\\" Vries\\t\\\\\",\"id\":1},"
+	    "{\"email\":\"an@x.example\",\"name\":\"Ån\\nna\\u0001\\ufffd\",\"id\":22}]}\n");
+	free(s);
+	s = render(PR_TSV);
+	assert_string_equal(s, "jan@x.example\tJan \"de\" Vries\\t\\\\\t1\n"
+	    "an@x.example\tÅn\\nna\x01\xff\t22\n");
+	free(s);
+	s = render(PR_TEXT);
+	assert_string_equal(s,
+	    "EMAIL          NAME              ID\n"
+	    "jan@x.example  Jan \"de\" Vries \\  1\n"
+	    "an@x.example   Ån na?\xff           22\n");
+	free(s);
+}
+
+static void
+test_object_with_list(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct printer *p = pr_new(f, PR_JSON);
+
+	(void)state;
+	pr_object_begin(p, "member");
+	pr_kv_str(p, "email", "a@b.example");
+	pr_kv_int(p, "id", 3);
+	pr_kv_bool(p, "active", 1);
+	pr_list_begin(p, "log", cols, 1);
+	pr_row_begin(p);
+	pr_str(p, "x");
+	pr_row_end(p);
+	pr_list_end(p);
+	pr_kv_str(p, "phone", NULL);
+	pr_object_end(p);
+	assert_int_equal(pr_free(p), 0);
+	fclose(f);
+	assert_string_equal(out, "{\"format_version\":1,\"email\":\"a@b.example\","
+	    "\"id\":3,\"active\":true,\"log\":[{\"email\":\"x\"}],\"phone\":null}\n");
+	free(out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_object_with_list),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

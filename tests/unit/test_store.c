@@ -1,0 +1,140 @@
+/* test_store.c - creating, migrating, locking and refusing stores. */
+#include "unit.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "store.h"
+
+static void
+test_create_mode_and_schema(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	char *dir = unit_tmpdir(), path[512];
+	struct store *st;
+	struct stat sb;
+	sqlite3_stmt *s;
+	static const char *const tables[] = { "members", "incidents", "messages",
+	    "attachments", "outbox", "deliveries", "holds", "exports", "audit" };
+	size_t i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sub/dir/bpt.db", dir);
+	assert_int_equal(store_open(&ctx, path, 1000, &st), BPT_OK);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		static const char sql[] = "SELECT count(*) FROM sqlite_master "
+		    "WHERE type = 'table' AND name = ?";
+
+		s = store_prepare(&ctx, st, sql);
+		assert_non_null(s);
+		sqlite3_bind_text(s, 1, tables[i], -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		if (sqlite3_column_int(s, 0) != 1)
+			fail_msg("table %s missing", tables[i]);
+		sqlite3_reset(s);
+	}
+	/* the audit trail refuses changes */
+	assert_int_equal(store_exec(&ctx, st, "INSERT INTO audit(at, actor, action) "
+	    "VALUES (1, 'a', 'test')"), BPT_OK);
+	assert_int_not_equal(store_exec(&ctx, st, "DELETE FROM audit"), BPT_OK);
+	assert_non_null(strstr(ctx.errmsg, "append-only"));
+	store_close(st);
+	/* reopening does not migrate again */
+	assert_int_equal(store_open(&ctx, path, 1000, &st), BPT_OK);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	store_close(st);
+	unit_rmtree(dir);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	char *dir = unit_tmpdir(), path[512];
+	struct store *st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bpt.db", dir);
+	assert_int_equal(store_open(&ctx, path, 1000, &st), BPT_OK);
+	assert_int_equal(store_exec(&ctx, st, "PRAGMA user_version=999"), BPT_OK);
+	store_close(st);
+	assert_int_equal(store_open(&ctx, path, 1000, &st), BPT_ESCHEMA);
+	assert_non_null(strstr(ctx.errmsg, "newer"));
+	unit_rmtree(dir);
+}
+
+static void
+test_locked_store_is_busy(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	char *dir = unit_tmpdir(), path[512];
+	struct store *a, *b;
+	int p[2];
+	pid_t pid;
+	char c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bpt.db", dir);
+	/* SQLite connections must not cross a fork: close before it */
+	assert_int_equal(store_open(&ctx, path, 1000, &a), BPT_OK);
+	store_close(a);
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* another process holds the write lock */
+		struct bpt_ctx cctx = BPT_CTX_INIT;
+		struct store *cs;
+
+		if (store_open(&cctx, path, 1000, &cs) != BPT_OK ||
+		    store_begin(&cctx, cs) != BPT_OK)
+			_exit(1);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		sleep(3);
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	if (store_open(&ctx, path, 200, &b) != BPT_OK)
+		fail_msg("open: %s", ctx.errmsg);
+	assert_int_equal(store_begin(&ctx, b), BPT_EBUSY);
+	assert_non_null(strstr(ctx.errmsg, "locked"));
+	store_close(b);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(p[0]);
+	unit_rmtree(dir);
+}
+
+static void
+test_unwritable_folder(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct store *st;
+
+	(void)state;
+	if (geteuid() == 0)
+		assert_int_equal(store_open(&ctx, "/proc/bpt-cannot/bpt.db", 1000, &st),
+		    BPT_ECREATE);
+	else
+		assert_int_equal(store_open(&ctx, "/bpt-cannot/bpt.db", 1000, &st),
+		    BPT_ECREATE);
+	assert_non_null(strstr(ctx.errmsg, "cannot create"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_mode_and_schema),
+		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_locked_store_is_busy),
+		cmocka_unit_test(test_unwritable_folder),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
