@@ -1,0 +1,298 @@
+/* test_quote.c - folding quoted text out of replies. */
+#include "unit.h"
+
+#include "quote.h"
+
+static void
+folds_to(const char *in, const char *want, int want_folded)
+{
+	int folded = -1;
+	char *got = quote_fold(in, &folded);
+
+	assert_non_null(got);
+	if (strcmp(got, want) != 0 || folded != want_folded)
+		print_error("quote_fold(\"%s\")\n= \"%s\" (%d)\nwant \"%s\" (%d)\n",
+		    in, got, folded, want, want_folded);
+	assert_string_equal(got, want);
+	assert_int_equal(folded, want_folded);
+	free(got);
+}
+
+static void
+test_gmail_nl(void **state)
+{
+	(void)state;
+	/* Gmail web, Dutch, attribution wrapped over two lines */
+	folds_to(
+	    "Ik zag hem ook, liep richting de Kerkstraat.\n"
+	    "\n"
+	    "Op di 12 mrt 2024 om 21:04 schreef Jan Jansen <\n"
+	    "jan.jansen@example.nl>:\n"
+	    "\n"
+	    "> Verdachte man met rugzak bij de speeltuin, 112 gebeld.\n"
+	    "> Groet, Jan\n"
+	    ">\n",
+	    "Ik zag hem ook, liep richting de Kerkstraat.\n", 1);
+	/* on one line, with a signature */
+	folds_to(
+	    "Klopt, hij staat nu bij nr 14.\n"
+	    "\n"
+	    "Groet,\n"
+	    "Petra\n"
+	    "\n"
+	    "Op wo 13 mrt. 2024 om 07:12 schreef Petra de Vries <petra@example.nl>:\n"
+	    "\n"
+	    "> Zag iemand de blauwe bus?\n",
+	    "Klopt, hij staat nu bij nr 14.\n\nGroet,\nPetra\n", 1);
+}
+
+static void
+test_gmail_en_and_others(void **state)
+{
+	(void)state;
+	folds_to(
+	    "Thanks, I called 112.\r\n"
+	    "\r\n"
+	    "On Tue, Mar 12, 2024 at 9:04 PM Jan Jansen <jan@example.nl>\r\n"
+	    "wrote:\r\n"
+	    "\r\n"
+	    "> Suspicious man near the playground.\r\n"
+	    "> Jan\r\n",
+	    "Thanks, I called 112.\n", 1);
+	/* Thunderbird, Dutch */
+	folds_to(
+	    "Ik heb de politie gebeld.\n"
+	    "\n"
+	    "Op 12-03-2024 om 21:04 schreef Jan Jansen:\n"
+	    "> Er loopt iemand bij de schuurtjes.\n",
+	    "Ik heb de politie gebeld.\n", 1);
+	/* Thunderbird, English, bottom-posted */
+	folds_to(
+	    "On 3/12/24 9:04 PM, Jan Jansen wrote:\n"
+	    "> Someone is trying car doors.\n"
+	    "\n"
+	    "Seen him too, grey hoodie.\n",
+	    "Seen him too, grey hoodie.\n", 1);
+	/* French and German clients */
+	folds_to(
+	    "Je l'ai vu aussi.\n"
+	    "\n"
+	    "Le mar. 12 mars 2024 \xc3\xa0 21:04, Jan Jansen <jan@example.nl> a \xc3\xa9" "crit :\n"
+	    "> Un homme suspect.\n",
+	    "Je l'ai vu aussi.\n", 1);
+	folds_to(
+	    "Ich auch.\n"
+	    "\n"
+	    "Am 12.03.2024 um 21:04 schrieb Jan Jansen <jan@example.nl>:\n"
+	    "> Verd\xc3\xa4" "chtiger Mann.\n",
+	    "Ich auch.\n", 1);
+}
+
+static void
+test_apple_iphone(void **state)
+{
+	(void)state;
+	/* Apple Mail, Dutch, quote marked with ">" */
+	folds_to(
+	    "Hij is weg, fietste richting station.\n"
+	    "\n"
+	    "> Op 12 mrt. 2024 om 21:04 heeft Jan Jansen <jan@example.nl> het volgende geschreven:\n"
+	    "> \n"
+	    "> \xef\xbb\xbfVerdachte man met rugzak.\n",
+	    "Hij is weg, fietste richting station.\n", 1);
+	/* iPhone: device signature right before the quote */
+	folds_to(
+	    "Ja gezien, 112 gebeld.\n"
+	    "\n"
+	    "Verzonden vanaf mijn iPhone\n"
+	    "\n"
+	    "> Op 12 mrt. 2024 om 21:04 heeft Jan Jansen <jan@example.nl> het volgende geschreven:\n"
+	    "> \n"
+	    "> Verdachte man.\n",
+	    "Ja gezien, 112 gebeld.\n", 1);
+	/* Apple attribution without ">" lines: everything below goes */
+	folds_to(
+	    "Ok\xc3\xa9, ik let op.\n"
+	    "\n"
+	    "Op 12 mrt. 2024 om 21:04 heeft Jan Jansen <jan@example.nl> het\n"
+	    "volgende geschreven:\n"
+	    "\n"
+	    "Verdachte man met rugzak.\n",
+	    "Ok\xc3\xa9, ik let op.\n", 1);
+	/* Android */
+	folds_to(
+	    "Zie hem ook\n"
+	    "\n"
+	    "-- \n"
+	    "Verzonden vanaf mijn Android-apparaat met K-9 Mail.\n"
+	    "\n"
+	    "Op 12 maart 2024 21:04:00 CET schreef Jan Jansen <jan@example.nl>:\n"
+	    ">Verdachte man.\n",
+	    "Zie hem ook\n", 1);
+	/* a device signature alone above the quote is kept: it is all the
+	 * writer added */
+	folds_to(
+	    "Sent from my iPhone\n"
+	    "\n"
+	    "> On 12 Mar 2024, at 21:04, Jan <jan@example.nl> wrote:\n"
+	    "> Hello\n",
+	    "Sent from my iPhone\n", 1);
+}
+
+static void
+test_outlook(void **state)
+{
+	(void)state;
+	/* Outlook desktop, Dutch, separator line and header block */
+	folds_to(
+	    "Goedenavond,\n"
+	    "\n"
+	    "De politie is ter plaatse.\n"
+	    "\n"
+	    "Met vriendelijke groet,\n"
+	    "Karel\n"
+	    "\n"
+	    "________________________________\n"
+	    "Van: Jan Jansen <jan@example.nl>\n"
+	    "Verzonden: dinsdag 12 maart 2024 21:04\n"
+	    "Aan: bpt@binnenbijster.example\n"
+	    "Onderwerp: [BPT Binnenbijster #12] Verdachte man\n"
+	    "\n"
+	    "Verdachte man met rugzak.\n",
+	    "Goedenavond,\n\nDe politie is ter plaatse.\n\n"
+	    "Met vriendelijke groet,\nKarel\n", 1);
+	/* Outlook, bold keys from HTML conversion */
+	folds_to(
+	    "Gezien.\n"
+	    "\n"
+	    "*Van:* Jan Jansen <jan@example.nl>\n"
+	    "*Verzonden:* dinsdag 12 maart 2024 21:04\n"
+	    "*Aan:* bpt@binnenbijster.example\n"
+	    "*Onderwerp:* Verdachte man\n"
+	    "\n"
+	    "Verdachte man.\n",
+	    "Gezien.\n", 1);
+	/* Outlook, English, Original Message */
+	folds_to(
+	    "I have informed the police.\n"
+	    "\n"
+	    "-----Original Message-----\n"
+	    "From: Jan Jansen [mailto:jan@example.nl]\n"
+	    "Sent: Tuesday, March 12, 2024 9:04 PM\n"
+	    "To: bpt@binnenbijster.example\n"
+	    "Subject: Suspicious man\n"
+	    "\n"
+	    "Suspicious man.\n",
+	    "I have informed the police.\n", 1);
+	/* Oorspronkelijk bericht (Samsung mail), no header block needed */
+	folds_to(
+	    "Dank je\n"
+	    "\n"
+	    "-------- Oorspronkelijk bericht --------\n"
+	    "Datum: 12-03-2024 21:04 (GMT+01:00)\n"
+	    "Van: Jan Jansen <jan@example.nl>\n"
+	    "Aan: bpt@binnenbijster.example\n"
+	    "Onderwerp: Verdachte man\n"
+	    "\n"
+	    "Verdachte man.\n",
+	    "Dank je\n", 1);
+	/* French Outlook, blank before the colon */
+	folds_to(
+	    "Vu.\n"
+	    "\n"
+	    "De : Jan Jansen <jan@example.nl>\n"
+	    "Envoy\xc3\xa9 : mardi 12 mars 2024 21:04\n"
+	    "\xc3\x80 : bpt@binnenbijster.example\n"
+	    "Objet : Homme suspect\n"
+	    "\n"
+	    "Un homme suspect.\n",
+	    "Vu.\n", 1);
+}
+
+static void
+test_inline(void **state)
+{
+	(void)state;
+	/* inline answers keep the new text between the quoted blocks */
+	folds_to(
+	    "Op 12-03-2024 om 21:04 schreef Jan Jansen:\n"
+	    "> Welke kant liep hij op?\n"
+	    "\n"
+	    "Richting het park.\n"
+	    "\n"
+	    "> En had hij iets bij zich?\n"
+	    ">\n"
+	    "\n"
+	    "Een rugzak, zwart.\n"
+	    "\n"
+	    "> Groet, Jan\n",
+	    "Richting het park.\n\nEen rugzak, zwart.\n", 1);
+	/* mutt style, no blank lines */
+	folds_to(
+	    "* Jan Jansen <jan@example.nl> [2024-03-12 21:04]:\n"
+	    "> Welke auto?\n"
+	    "Een blauwe Golf, 12-BDF-3.\n"
+	    "> Zeker?\n"
+	    "Ja.\n",
+	    "Een blauwe Golf, 12-BDF-3.\n\nJa.\n", 1);
+	/* a plain "X schreef:" only goes with the ">" lines after it */
+	folds_to(
+	    "Jan schreef:\n"
+	    "> Wie heeft hem gezien?\n"
+	    "Ik.\n",
+	    "Ik.\n", 1);
+}
+
+static void
+test_nothing_to_fold(void **state)
+{
+	const char *plain = "Verdachte man bij de speeltuin.\n\nGroet,\nJan\n\n";
+
+	(void)state;
+	folds_to(plain, plain, 0);
+	folds_to("", "", 0);
+	/* prose that looks like a piece of an attribution */
+	folds_to("Hij schreef iets op een briefje:\nKenteken onbekend.\n",
+	    "Hij schreef iets op een briefje:\nKenteken onbekend.\n", 0);
+	folds_to("Van: de buurvrouw gehoord dat hij weg is.\n",
+	    "Van: de buurvrouw gehoord dat hij weg is.\n", 0);
+	/* everything quoted: unchanged */
+	folds_to("> alleen citaat\n> meer citaat\n",
+	    "> alleen citaat\n> meer citaat\n", 0);
+	folds_to("Op 12-03-2024 om 21:04 schreef Jan:\n> citaat\n",
+	    "Op 12-03-2024 om 21:04 schreef Jan:\n> citaat\n", 0);
+	/* a "Sent from" that is not right before a quote stays */
+	folds_to("Sent from my iPhone, as I was out walking.\nMore text.\n",
+	    "Sent from my iPhone, as I was out walking.\nMore text.\n", 0);
+}
+
+static void
+test_null_and_folded_optional(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = quote_fold(NULL, NULL);
+	assert_non_null(s);
+	assert_string_equal(s, "");
+	free(s);
+	s = quote_fold("a\n> b\n", NULL);
+	assert_string_equal(s, "a\n");
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gmail_nl),
+		cmocka_unit_test(test_gmail_en_and_others),
+		cmocka_unit_test(test_apple_iphone),
+		cmocka_unit_test(test_outlook),
+		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_nothing_to_fold),
+		cmocka_unit_test(test_null_and_folded_optional),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
