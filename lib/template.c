@@ -1,0 +1,271 @@
+/* template.c - built-in texts, admin overrides, {{var}} expansion. */
+#include "bptconf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "fileio.h"
+#include "template.h"
+
+struct builtin {
+	const char *name;
+	const char *nl;
+	const char *en;
+};
+
+/* Keep these short: residents read them on a phone, often at night. */
+static const struct builtin builtins[] = {
+{ "alert",
+"MELDING #{{number}} - {{time}} - gemeld door {{reporter}}\n"
+"{{#called_yes}}112 is gebeld door {{called_by}} om {{called_at}} - bel alleen opnieuw met nieuwe informatie.\n{{/called_yes}}"
+"{{#called_no}}112 is NIET gebeld: twijfel. Vindt u het ook verdacht, bel 112 en meld het hier.\n{{/called_no}}"
+"{{#called_unknown}}Niet gemeld of 112 is gebeld. Bij direct gevaar: bel 112 en meld het hier.\n{{/called_unknown}}"
+"{{#plates}}Kenteken: {{plates}}\n{{/plates}}"
+"------------------------------------------------------------\n"
+"{{text}}\n"
+"{{#folded}}\n[eerdere berichten ingekort]\n{{/folded}}"
+"{{#stripped}}\n[niet doorgestuurd: {{stripped}}]\n{{/stripped}}"
+"\n-- \n{{footer}}\n",
+"ALERT #{{number}} - {{time}} - reported by {{reporter}}\n"
+"{{#called_yes}}112 was called by {{called_by}} at {{called_at}} - only call again with new information.\n{{/called_yes}}"
+"{{#called_no}}112 was NOT called: in doubt. If you find it suspicious too, call 112 and say so here.\n{{/called_no}}"
+"{{#called_unknown}}Not said whether 112 was called. In immediate danger: call 112 and say so here.\n{{/called_unknown}}"
+"{{#plates}}Licence plate: {{plates}}\n{{/plates}}"
+"------------------------------------------------------------\n"
+"{{text}}\n"
+"{{#folded}}\n[earlier messages shortened]\n{{/folded}}"
+"{{#stripped}}\n[not passed on: {{stripped}}]\n{{/stripped}}"
+"\n-- \n{{footer}}\n" },
+{ "reply",
+"Melding #{{number}} - {{time}} - {{sender}}\n"
+"{{#called_yes}}112 is gebeld door {{called_by}} om {{called_at}} - bel alleen opnieuw met nieuwe informatie.\n{{/called_yes}}"
+"{{#called_no}}112 is NIET gebeld: twijfel. Vindt u het ook verdacht, bel 112 en meld het hier.\n{{/called_no}}"
+"{{#plates}}Kenteken: {{plates}}\n{{/plates}}"
+"------------------------------------------------------------\n"
+"{{text}}\n"
+"{{#folded}}\n[eerdere berichten ingekort]\n{{/folded}}"
+"{{#stripped}}\n[niet doorgestuurd: {{stripped}}]\n{{/stripped}}"
+"\n-- \n{{footer}}\n",
+"Alert #{{number}} - {{time}} - {{sender}}\n"
+"{{#called_yes}}112 was called by {{called_by}} at {{called_at}} - only call again with new information.\n{{/called_yes}}"
+"{{#called_no}}112 was NOT called: in doubt. If you find it suspicious too, call 112 and say so here.\n{{/called_no}}"
+"{{#plates}}Licence plate: {{plates}}\n{{/plates}}"
+"------------------------------------------------------------\n"
+"{{text}}\n"
+"{{#folded}}\n[earlier messages shortened]\n{{/folded}}"
+"{{#stripped}}\n[not passed on: {{stripped}}]\n{{/stripped}}"
+"\n-- \n{{footer}}\n" },
+{ "footer",
+"{{group}}: alleen verdachte situaties - eerst 112 bellen - neutraal taalgebruik - foto's alleen voor een signalement",
+"{{group}}: suspicious situations only - call 112 first - neutral language - photos only for a description" },
+{ "notice-nonmember",
+"Subject: Uw bericht aan {{group}} is niet doorgestuurd\n\n"
+"Beste afzender,\n\n"
+"Uw bericht \"{{subject}}\" aan {{list}} is niet doorgestuurd: het adres\n"
+"waarvan u schreef is geen actief lid van {{group}}.\n\n"
+"Wilt u meedoen? Neem contact op met een beheerder via {{request}}.\n"
+"Is er direct gevaar? Bel 112.\n\n"
+"Dit is een automatisch bericht; u krijgt het hooguit een keer per dag.\n",
+"Subject: Your message to {{group}} was not passed on\n\n"
+"Dear sender,\n\n"
+"Your message \"{{subject}}\" to {{list}} was not passed on: the address\n"
+"you wrote from is not an active member of {{group}}.\n\n"
+"Want to join? Contact an administrator at {{request}}.\n"
+"In immediate danger? Call 112.\n\n"
+"This is an automatic message; you get it at most once a day.\n" },
+{ "notice-closed",
+"Subject: Melding #{{number}} is al afgesloten\n\n"
+"Beste {{name}},\n\n"
+"Uw reactie \"{{subject}}\" hoort bij melding #{{number}}, die is afgesloten\n"
+"op {{closed_at}}. Uw reactie is bewaard, maar niet doorgestuurd.\n\n"
+"Ziet u nu iets verdachts? Bel eerst 112 en stuur dan een NIEUW bericht\n"
+"(niet als antwoord) aan {{list}}: dan start een nieuwe melding.\n",
+"Subject: Alert #{{number}} is already closed\n\n"
+"Dear {{name}},\n\n"
+"Your reply \"{{subject}}\" belongs to alert #{{number}}, which was closed\n"
+"on {{closed_at}}. Your reply was kept but not passed on.\n\n"
+"Seeing something suspicious now? Call 112 first, then send a NEW message\n"
+"(not a reply) to {{list}}: that starts a new alert.\n" },
+{ "notice-toolarge",
+"Subject: Uw bericht aan {{group}} is te groot\n\n"
+"Beste {{name}},\n\n"
+"Uw bericht \"{{subject}}\" is {{size}} groot; {{group}} neemt berichten tot\n"
+"{{limit}} aan. Het is niet doorgestuurd. Stuur de tekst opnieuw, met hooguit\n"
+"een of twee kleine foto's.\n",
+"Subject: Your message to {{group}} is too large\n\n"
+"Dear {{name}},\n\n"
+"Your message \"{{subject}}\" is {{size}}; {{group}} takes messages up to\n"
+"{{limit}}. It was not passed on. Send the text again, with one or two\n"
+"small photos at most.\n" },
+{ "notice-unreadable",
+"Subject: Uw bericht aan {{group}} kon niet worden gelezen\n\n"
+"Beste {{name}},\n\n"
+"Uw bericht \"{{subject}}\" kon niet worden gelezen ({{reason}}) en is niet\n"
+"doorgestuurd. Stuur het opnieuw als gewone tekst.\n",
+"Subject: Your message to {{group}} could not be read\n\n"
+"Dear {{name}},\n\n"
+"Your message \"{{subject}}\" could not be read ({{reason}}) and was not\n"
+"passed on. Please send it again as plain text.\n" },
+{ "admin-quarantine",
+"Subject: [{{group}}] Bericht in quarantaine\n\n"
+"Een binnenkomend bericht heeft bpt-report {{attempts}} keer laten vastlopen\n"
+"en is in quarantaine gezet, zodat het de berichten erachter niet ophoudt.\n\n"
+"Bericht-nummer in de opslag: {{message}}\n"
+"SHA-256: {{sha256}}\n"
+"Ontvangen: {{received}}\n\n"
+"Het is bewaard en niet doorgestuurd. Bekijk het met: bpt-report show-message {{message}}\n",
+"Subject: [{{group}}] Message quarantined\n\n"
+"An incoming message made bpt-report fail {{attempts}} times and was put in\n"
+"quarantine so that it does not hold up the messages behind it.\n\n"
+"Message number in the store: {{message}}\n"
+"SHA-256: {{sha256}}\n"
+"Received: {{received}}\n\n"
+"It was kept and not passed on. Look at it with: bpt-report show-message {{message}}\n" },
+};
+
+const char *
+tpl_builtin(const char *name, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return strcmp(lang, "en") == 0 ? builtins[i].en : builtins[i].nl;
+	return NULL;
+}
+
+static const char *
+var_value(const struct tvar *vars, size_t n, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(vars[i].name) == len && strncmp(vars[i].name, name, len) == 0)
+			return vars[i].value ? vars[i].value : "";
+	return "";
+}
+
+#define TPL_MAXDEPTH 16
+
+enum bpt_status
+tpl_expand(struct bpt_ctx *ctx, const char *text, const struct tvar *vars,
+    size_t n, struct buf *out)
+{
+	const char *p = text, *line = text;
+	int depth = 0, skip = 0;	/* skip: depth of the first false section, 0 none */
+
+	while (*p) {
+		const char *open = strstr(p, "{{"), *close, *name, *e;
+		size_t nlen;
+		char kind;
+
+		if (open == NULL) {
+			if (!skip)
+				buf_adds(out, p);
+			break;
+		}
+		close = strstr(open + 2, "}}");
+		if (close == NULL)
+			return bpt_err(ctx, BPT_EDATA, "template: '{{' without '}}'");
+		/* text before the tag; track the start of the current line */
+		for (e = p; e < open; e++)
+			if (*e == '\n')
+				line = e + 1;
+		if (!skip)
+			buf_add(out, p, (size_t)(open - p));
+		kind = open[2];
+		name = open + 2 + (kind == '#' || kind == '^' || kind == '/');
+		nlen = (size_t)(close - name);
+		p = close + 2;
+		if (kind != '#' && kind != '^' && kind != '/') {
+			if (!skip)
+				buf_adds(out, var_value(vars, n, name, nlen));
+			continue;
+		}
+		/* a section tag alone on its line takes the line with it */
+		{
+			const char *a = line, *b = p;
+			int alone = 1;
+
+			for (; a < open; a++)
+				if (*a != ' ' && *a != '\t')
+					alone = 0;
+			while (*b == ' ' || *b == '\t')
+				b++;
+			if (alone && (*b == '\n' || *b == '\0')) {
+				if (!skip)
+					buf_setlen(out, out->len - (size_t)(open - line));
+				p = *b == '\n' ? b + 1 : b;
+				line = p;
+			}
+		}
+		if (kind == '/') {
+			if (depth == 0)
+				return bpt_err(ctx, BPT_EDATA, "template: '{{/%.*s}}' without "
+				    "an opening tag", (int)nlen, name);
+			if (skip == depth)
+				skip = 0;
+			depth--;
+			continue;
+		}
+		if (++depth > TPL_MAXDEPTH)
+			return bpt_err(ctx, BPT_EDATA, "template: sections nested too deep");
+		if (!skip) {
+			int set = *var_value(vars, n, name, nlen) != '\0';
+
+			if ((kind == '#' && !set) || (kind == '^' && set))
+				skip = depth;
+		}
+	}
+	if (depth != 0)
+		return bpt_err(ctx, BPT_EDATA, "template: a section is not closed");
+	if (buf_failed(out))
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	return BPT_OK;
+}
+
+enum bpt_status
+tpl_render(struct bpt_ctx *ctx, const char *name, const struct tvar *vars,
+    size_t n, struct buf *out)
+{
+	const char *lang = ctx->cfg && ctx->cfg->group.language == CFG_EN ? "en" : "nl";
+	const char *dir = ctx->cfg ? ctx->cfg->group.templates : NULL;
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	enum bpt_status st;
+	const char *builtin;
+	int i;
+
+	if (dir != NULL && *dir != '\0') {
+		for (i = 0; i < 2; i++) {
+			buf_reset(&path);
+			if (i == 0)
+				buf_addf(&path, "%s/%s.%s.txt", dir, name, lang);
+			else
+				buf_addf(&path, "%s/%s.txt", dir, name);
+			if (buf_failed(&path)) {
+				st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+				goto out;
+			}
+			st = fio_read_file(ctx, path.buf, 256 * 1024, &text);
+			if (st == BPT_OK) {
+				st = tpl_expand(ctx, text.buf ? text.buf : "", vars, n, out);
+				if (st != BPT_OK)
+					bpt_err_prefix(ctx, "%s", path.buf);
+				goto out;
+			}
+			if (st != BPT_ENOENT)
+				goto out;
+		}
+	}
+	builtin = tpl_builtin(name, lang);
+	if (builtin == NULL) {
+		st = bpt_err(ctx, BPT_ENOENT, "no template '%s'", name);
+		goto out;
+	}
+	st = tpl_expand(ctx, builtin, vars, n, out);
+out:
+	buf_release(&path);
+	buf_release(&text);
+	return st;
+}
