@@ -408,14 +408,15 @@ walk(struct loader *l, yaml_node_t *map, const char *prefix)
 		} else {
 			const char *v = (const char *)vn->data.scalar.value;
 
-			/* an empty plain scalar or ~ is YAML's null: treat as "" */
-			if (vn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-			    (strcmp(v, "~") == 0 || strcmp(v, "null") == 0))
-				v = "";
-			if (memchr(v, '\0', vn->data.scalar.length) != NULL)
+			if (memchr(v, '\0', vn->data.scalar.length) != NULL) {
 				st = at(l, vn, "%s: NUL byte in value", path);
-			else
+			} else {
+				/* ~ and null are YAML's null: the same as "" */
+				if (vn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+				    (strcmp(v, "~") == 0 || strcmp(v, "null") == 0))
+					v = "";
 				st = set_value(l, k, vn, v);
+			}
 		}
 		if (st != BPT_OK)
 			return st;

@@ -49,7 +49,8 @@ log_emit(int prio, const char *emsg, const char *fmt, va_list ap)
 	int saved = errno;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_tty || log_stderr) {
+	if ((log_tty || log_stderr) && (prio <= LOG_WARNING ||
+	    log_verbose >= (prio == LOG_DEBUG ? 2 : 1))) {
 		if (emsg)
 			fprintf(stderr, "%s: %s: %s\n", log_name, msg, emsg);
 		else

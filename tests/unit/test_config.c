@@ -185,6 +185,29 @@ test_durations_and_sizes(void **state)
 }
 
 static void
+test_null_values_and_example(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+	const char *top = getenv("top_srcdir");
+	char path[1024];
+
+	(void)state;
+	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\n"
+	    "  unsubscribe_url: ~\nstore: s.db\npolice:\n  encrypt_to: null\n", &c),
+	    BPT_OK);
+	assert_string_equal(c->group.unsubscribe_url, "");
+	assert_string_equal(c->police.encrypt_to, "");
+	cfg_free(c);
+	/* the shipped example keeps loading */
+	snprintf(path, sizeof(path), "%s/contrib/bpt.yaml.example", top ? top : ".");
+	if (cfg_load(&ctx, path, &c) != BPT_OK)
+		fail_msg("%s", ctx.errmsg);
+	assert_string_equal(c->store, "/var/lib/bpt/binnenbijster.db");
+	cfg_free(c);
+}
+
+static void
 test_missing_file(void **state)
 {
 	struct bpt_ctx ctx = BPT_CTX_INIT;
@@ -203,6 +226,7 @@ main(void)
 		cmocka_unit_test(test_full_design_example),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_durations_and_sizes),
+		cmocka_unit_test(test_null_values_and_example),
 		cmocka_unit_test(test_missing_file),
 	};
 
