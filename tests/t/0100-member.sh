@@ -1,0 +1,359 @@
+#!/bin/sh
+# bpt-member: every command on good and bad input, output formats, exit codes.
+. "$top_srcdir/tests/lib.sh"
+
+STORE="$TRASH/store/bpt.db"
+HAVE_SQLITE3=$(command -v sqlite3 || true)
+HAVE_PYTHON3=$(command -v python3 || true)
+
+# the column $2 (1-based) of the tsv member list
+list_col() { bpt-member --format tsv list $1 | cut -f"$2"; }
+
+test_expect_success '--help prints the usage on stdout and exits 0' '
+	bpt-member --help >out 2>err &&
+	grep -q "^usage: bpt-member" out &&
+	! grep -q . err
+'
+
+test_expect_success 'usage names every command of the man page SYNOPSIS' '
+	sed -n "/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p" \
+	    "$top_srcdir/man/bpt-member.1" | sed -n "s/^\.Cm \([a-z]*\)$/\1/p" \
+	    | sort >man.cmds &&
+	bpt-member --help | sed -n "s/^ *bpt-member \([a-z][a-z]*\) .*/\1/p;
+	    s/^ *bpt-member \([a-z][a-z]*\)$/\1/p" | sort >usage.cmds &&
+	test_cmp man.cmds usage.cmds &&
+	test $(wc -l <usage.cmds) -eq 11
+'
+
+test_expect_success '--version names the package version' '
+	bpt-member --version >out &&
+	grep -q "^bpt-member (bpt) [0-9]" out
+'
+
+test_expect_failure_code 64 'no command is a usage error' 'bpt-member'
+test_expect_failure_code 64 'an unknown command is a usage error' \
+	'bpt-member frobnicate'
+test_expect_failure_code 64 'an unknown option is a usage error' \
+	'bpt-member list --frob'
+test_expect_failure_code 64 'an option of another command is a usage error' \
+	'bpt-member list --phone 0612345678'
+test_expect_failure_code 64 'add without an address is a usage error' \
+	'bpt-member add'
+test_expect_failure_code 64 'show with two addresses is a usage error' \
+	'bpt-member show a@example.org b@example.org'
+test_expect_failure_code 64 'a bad --format is a usage error' \
+	'bpt-member --format xml list'
+test_expect_failure_code 64 'a bad --status is a usage error' \
+	'bpt-member list --status sleeping'
+
+test_expect_success 'add stores a member with a normalised phone number' '
+	bpt-member --as coordinator@example.org add Jan@Example.ORG \
+	    --name "Jan de Vries" --phone "06-12345678" --consent 2024-1 >out &&
+	grep -q "^action  *add$" out &&
+	printf "Jan@example.org\tJan de Vries\t+31612345678\tmember\tactive\t2024-1\n" >expect &&
+	bpt-member --format tsv list | cut -f1-6 >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'every common way of writing a mobile number is accepted' '
+	for p in "06 1234 5678" "+31 6 12345678" "0031612345678" \
+	    "(06) 12345678" "+31 (0)6 12345678"; do
+		bpt-member set jan@example.org --phone "$p" >/dev/null &&
+		bpt-member --format tsv show jan@example.org | grep -q "^phone	+31612345678$" ||
+		return 1
+	done
+'
+
+test_expect_failure_code 65 'a second add of the same address is refused (65)' \
+	'bpt-member add JAN@example.org'
+
+test_expect_success 'the duplicate message says what to do' '
+	! bpt-member add jan@EXAMPLE.org 2>err &&
+	grep -q "already a member.*--update" err
+'
+
+test_expect_success 'add --update changes an existing member' '
+	bpt-member add jan@example.org --update --name "Jan" >out &&
+	grep -q "^action  *update$" out &&
+	test "$(list_col "" 2)" = "Jan"
+'
+
+test_expect_failure_code 65 'a landline is refused (65)' \
+	'bpt-member add piet@example.org --phone 010-1234567'
+test_expect_failure_code 65 'a short number is refused (65)' \
+	'bpt-member add piet@example.org --phone 06-1234567'
+test_expect_failure_code 65 'a number with letters is refused (65)' \
+	'bpt-member add piet@example.org --phone 06-1234567a'
+test_expect_failure_code 65 'a bad address is refused (65)' \
+	'bpt-member add "piet@@example.org"'
+test_expect_failure_code 65 'a bad role is refused (65)' \
+	'bpt-member add piet@example.org --role boss'
+
+test_expect_success 'the phone message is clear and nothing was added' '
+	! bpt-member add piet@example.org --phone 010-1234567 2>err &&
+	grep -q "bad phone .010-1234567.: not a mobile number" err &&
+	test "$(list_col "" 1)" = "Jan@example.org"
+'
+
+test_expect_success 'set --phone "" clears the number' '
+	bpt-member set jan@example.org --phone "" >/dev/null &&
+	bpt-member --format tsv show jan@example.org >out &&
+	grep -q "^phone	$" out
+'
+
+test_expect_failure_code 64 'set without anything to set is a usage error' \
+	'bpt-member set jan@example.org'
+test_expect_failure_code 66 'show of an unknown member is 66' \
+	'bpt-member show nobody@example.org'
+test_expect_failure_code 66 'set of an unknown member is 66' \
+	'bpt-member set nobody@example.org --name X'
+test_expect_failure_code 66 'remove of an unknown member is 66' \
+	'bpt-member remove nobody@example.org'
+test_expect_failure_code 66 'suspend of an unknown member is 66' \
+	'bpt-member suspend nobody@example.org --reason x'
+test_expect_failure_code 66 'reinstate of an unknown member is 66' \
+	'bpt-member reinstate nobody@example.org'
+test_expect_failure_code 66 'ban of an unknown member is 66' \
+	'bpt-member ban nobody@example.org --reason x'
+test_expect_failure_code 66 'log of an unknown member is 66' \
+	'bpt-member log nobody@example.org'
+test_expect_failure_code 65 'show of a bad address is 65' \
+	'bpt-member show "not an address"'
+
+test_expect_failure_code 64 'suspend needs --reason' \
+	'bpt-member suspend jan@example.org'
+test_expect_failure_code 64 'suspend --until needs a real date' \
+	'bpt-member suspend jan@example.org --reason x --until 31-12-2099'
+test_expect_failure_code 65 'suspend --until in the past is refused' \
+	'bpt-member suspend jan@example.org --reason x --until 2001-01-01'
+test_expect_failure_code 64 'ban needs --reason' 'bpt-member ban jan@example.org'
+
+test_expect_success 'suspend, reinstate, remove and re-add' '
+	bpt-member suspend jan@example.org --reason "te veel mail" \
+	    --until 2099-12-31 >/dev/null &&
+	bpt-member --format tsv show jan@example.org >out &&
+	grep -q "^status	suspended$" out &&
+	grep -q "^status_reason	te veel mail$" out &&
+	grep -q "^status_until	2099-12-31T00:00:00+01:00$" out &&
+	bpt-member reinstate jan@example.org >/dev/null &&
+	test "$(list_col "" 5)" = active &&
+	bpt-member remove jan@example.org --reason verhuisd >/dev/null &&
+	test "$(list_col "--status removed" 1)" = Jan@example.org &&
+	bpt-member add jan@example.org >out &&
+	grep -q "^action  *readd$" out &&
+	test "$(list_col "" 5)" = active
+'
+
+test_expect_failure_code 65 'reinstating an active member is refused' \
+	'bpt-member reinstate jan@example.org'
+
+test_expect_success 'a banned member cannot be added again without reinstate' '
+	bpt-member ban jan@example.org --reason bedreiging >/dev/null &&
+	{ bpt-member add jan@example.org 2>err; test $? -eq 65; } &&
+	grep -q "banned (bedreiging).*reinstate" err &&
+	{ bpt-member add jan@example.org --update 2>err; test $? -eq 65; } &&
+	bpt-member reinstate jan@example.org >/dev/null &&
+	test "$(list_col "" 5)" = active
+'
+
+test_expect_success 'the audit log lists every change with actor and reason' '
+	bpt-member --format tsv log jan@example.org | cut -f3-6 >actual &&
+	cut -f2 actual | tr "\n" " " >actions && echo >>actions &&
+	echo "add update update suspend reinstate remove readd ban reinstate " >expect.actions &&
+	test_cmp expect.actions actions &&
+	head -1 actual | cut -f1 | grep -qx "coordinator@example.org" &&
+	login=${LOGNAME:-${USER:-$(id -un)}} &&
+	sed -n 2p actual | cut -f1 | grep -qxF "$login" &&
+	grep -q "^[^	]*	suspend	Jan@example.org	te veel mail$" actual &&
+	grep -q "^[^	]*	ban	Jan@example.org	bedreiging$" actual
+'
+
+test_expect_success '--as after the command is taken too' '
+	bpt-member set jan@example.org --name "Jan V" --as admin@example.org >/dev/null &&
+	bpt-member --format tsv log jan@example.org | tail -1 | cut -f3 >actual &&
+	echo admin@example.org >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the log without an address holds all members' '
+	bpt-member add kees@example.org >/dev/null &&
+	bpt-member --format tsv log | cut -f5 | sort -u >actual &&
+	printf "Jan@example.org\nkees@example.org\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success '--dry-run checks and reports but writes nothing' '
+	bpt-member --format tsv list >list.before &&
+	bpt-member --format tsv log >log.before &&
+	bpt-member -n add new@example.org --name New >out &&
+	grep -q "^dry_run  *yes$" out &&
+	bpt-member --dry-run ban kees@example.org --reason x >/dev/null &&
+	bpt-member remove kees@example.org -n >/dev/null &&
+	bpt-member -n set kees@example.org --phone 0612345678 >/dev/null &&
+	printf "email\nx1@example.org\nx2@example.org\n" | bpt-member -n import >out &&
+	grep -q "^added  *2$" out &&
+	bpt-member --format tsv list >list.after &&
+	bpt-member --format tsv log >log.after &&
+	test_cmp list.before list.after &&
+	test_cmp log.before log.after
+'
+
+test_expect_failure_code 65 '--dry-run still refuses bad data' \
+	'bpt-member -n add kees@example.org'
+
+test_expect_success 'import reads RFC 4180 CSV in one go' '
+	cat >leden.csv <<-\EOF &&
+	email,name,phone,role
+	anna@example.org,"de Vries, Anna",06-11112222,
+	bert@example.org,"Bert ""de Bakker""",,admin
+	cor@example.org,Cor,+31 (0)6 3333 4444,coordinator
+	EOF
+	bpt-member import leden.csv >out &&
+	grep -q "^added  *3$" out &&
+	bpt-member --format tsv list --role admin | cut -f1,2 >actual &&
+	printf "bert@example.org\tBert \"de Bakker\"\n" >expect &&
+	test_cmp expect actual &&
+	bpt-member --format tsv show anna@example.org >out &&
+	grep -q "^name	de Vries, Anna$" out &&
+	grep -q "^phone	+31611112222$" out
+'
+
+test_expect_success 'a bad CSV line stops the import: 65, its line named, nothing added' '
+	cat >bad.csv <<-\EOF &&
+	email,name,phone
+	d1@example.org,D1,0611111111
+	d2@example.org,D2,
+	d3@example.org,D3,010-1234567
+	d4@example.org,D4,
+	EOF
+	bpt-member --format tsv list >before &&
+	{ bpt-member import bad.csv 2>err; test $? -eq 65; } &&
+	grep -q "bad.csv:4: bad phone .010-1234567." err &&
+	bpt-member --format tsv list >after &&
+	test_cmp before after
+'
+
+test_expect_success 'bad quoting names its line' '
+	printf "email,name\ne1@example.org,\"E\"x\n" >q.csv &&
+	{ bpt-member import q.csv 2>err; test $? -eq 65; } &&
+	grep -q "q.csv:2: text after the closing quote" err
+'
+
+test_expect_success 'importing an existing member needs --update' '
+	printf "email,name\nanna@example.org,Anna\n" >upd.csv &&
+	{ bpt-member import upd.csv 2>err; test $? -eq 65; } &&
+	grep -q "upd.csv:2: .anna@example.org. is already a member" err &&
+	bpt-member import --update upd.csv >out &&
+	grep -q "^updated  *1$" out &&
+	bpt-member --format tsv show anna@example.org | grep -q "^name	Anna$"
+'
+
+test_expect_failure_code 66 'import of a missing file is 66' \
+	'bpt-member import no-such-file.csv'
+
+test_expect_success 'export is CSV that import reads back' '
+	bpt-member export >export.csv &&
+	head -1 export.csv >head &&
+	echo "email,name,phone,role,consent_version" >expect &&
+	test_cmp expect head &&
+	grep -q "^bert@example.org,\"Bert \"\"de Bakker\"\"\",,admin,$" export.csv &&
+	sed "s|$TRASH/store/bpt.db|$TRASH/store2/bpt.db|" "$BPT_CONFIG" >two.yaml &&
+	bpt-member -c two.yaml import - <export.csv >/dev/null &&
+	bpt-member -c two.yaml export >export2.csv &&
+	test_cmp export.csv export2.csv
+'
+
+test_expect_success 'tsv escapes backslashes and json parses' '
+	bpt-member add slash@example.org --name "A\\B" >/dev/null &&
+	bpt-member --format tsv list | grep "^slash@" | cut -f2 >actual &&
+	printf "%s\n" "A\\\\B" >expect &&
+	test_cmp expect actual &&
+	if [ -n "$HAVE_PYTHON3" ]; then
+		bpt-member --format json list >l.json &&
+		python3 -m json.tool l.json >/dev/null &&
+		grep -q "\"format_version\":1" l.json &&
+		grep -q "\"name\":\"A\\\\\\\\B\"" l.json &&
+		bpt-member --format json show anna@example.org | python3 -m json.tool >/dev/null &&
+		bpt-member --format json log | python3 -m json.tool >/dev/null &&
+		bpt-member export --format json | python3 -m json.tool >/dev/null &&
+		bpt-member --format json add j@example.org | python3 -m json.tool >/dev/null
+	fi
+'
+
+test_expect_success 'the json list has the documented columns' '
+	if [ -n "$HAVE_PYTHON3" ]; then
+		bpt-member --format json list | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+keys = list(d[\"members\"][0].keys())
+assert keys == [\"email\", \"name\", \"phone\", \"role\", \"status\", \"consent_version\", \"joined\"], keys
+"
+	fi
+'
+
+test_expect_success 'an ended suspension counts as active at the next command' '
+	if [ -n "$HAVE_SQLITE3" ]; then
+		bpt-member suspend kees@example.org --reason rust --until 2099-01-01 >/dev/null &&
+		sqlite3 "$STORE" "UPDATE members SET status_until = 1000 WHERE email = '"'"'kees@example.org'"'"'" &&
+		bpt-member --format tsv show kees@example.org | grep -q "^status	active$" &&
+		bpt-member --format tsv log kees@example.org | tail -1 | cut -f3-6 >actual &&
+		printf "bpt\treinstate\tkees@example.org\tsuspension ended\n" >expect &&
+		test_cmp expect actual
+	fi
+'
+
+test_expect_success 'a broken configuration is 78 with line and column' '
+	printf "group:\n  name: [unclosed\nstore: x.db\n" >broken.yaml &&
+	{ bpt-member -c broken.yaml list 2>err; test $? -eq 78; } &&
+	grep -q "broken.yaml:[0-9][0-9]*:[0-9][0-9]*: " err
+'
+
+test_expect_success 'a store folder that cannot be made is 73' '
+	sed "s|^store: .*|store: /proc/bpt-cannot/bpt.db|" "$BPT_CONFIG" >proc.yaml &&
+	{ bpt-member -c proc.yaml list 2>err; test $? -eq 73; } &&
+	grep -q "cannot create" err &&
+	: >afile &&
+	sed "s|^store: .*|store: $TRASH/afile/bpt.db|" "$BPT_CONFIG" >file.yaml &&
+	{ bpt-member -c file.yaml add x@example.org 2>err; test $? -eq 73; }
+'
+
+# Another process holds the write lock for longer than busy_timeout (2s).
+LOCKPID=
+stop_locker() {
+	exec 7>&- 2>/dev/null
+	if [ -n "$LOCKPID" ]; then
+		kill "$LOCKPID" 2>/dev/null
+		wait "$LOCKPID" 2>/dev/null
+		LOCKPID=
+	fi
+}
+if [ -n "$HAVE_SQLITE3" ]; then
+	test_atexit stop_locker
+	mkfifo "$TRASH/lock.fifo"
+	sqlite3 "$STORE" <"$TRASH/lock.fifo" >/dev/null 2>&1 &
+	LOCKPID=$!
+	exec 7>"$TRASH/lock.fifo"
+	echo "BEGIN IMMEDIATE; SELECT 1;" >&7
+	# wait until the lock is really held
+	i=0
+	while sqlite3 "$STORE" "PRAGMA busy_timeout=0; BEGIN IMMEDIATE; ROLLBACK;" \
+	    >/dev/null 2>&1 && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	test_expect_success 'a store locked past busy_timeout is 75' '
+		{ bpt-member add locked@example.org 2>err; test $? -eq 75; } &&
+		grep -q "locked" err
+	'
+	test_expect_success 'reading a locked store still works' '
+		bpt-member --format tsv show kees@example.org >/dev/null
+	'
+	stop_locker
+	test_expect_success 'after the lock is gone the add works' '
+		bpt-member add locked@example.org >/dev/null
+	'
+else
+	test_skip 'a store locked past busy_timeout is 75 (no sqlite3)'
+fi
+
+test_done
