@@ -17,8 +17,8 @@ enum bpt_status
 audit_add(struct bpt_ctx *ctx, const struct audit_entry *e)
 {
 	static const char sql[] = "INSERT INTO audit (at, actor, action, "
-	    "member_id, member_email, incident_id, reason, detail) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	    "member_id, member_email, incident_id, reason, detail, member_last) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 	const char *actor = e->actor ? e->actor : ctx->actor ? ctx->actor :
 	    AUDIT_ACTOR_BPT;
 	sqlite3_stmt *s;
@@ -35,6 +35,7 @@ audit_add(struct bpt_ctx *ctx, const struct audit_entry *e)
 	bind_id(s, 6, e->incident_id);
 	store_bind_text(s, 7, e->reason);
 	store_bind_text(s, 8, e->detail);
+	bind_id(s, 9, e->member_last > e->member_id ? e->member_last : 0);
 	return store_step_done(ctx, ctx->store, s);
 }
 
@@ -50,11 +51,14 @@ audit_each(struct bpt_ctx *ctx, long long member_id,
 {
 	/* two statements, so that one member's rows come from the index */
 	static const char sql_all[] = "SELECT id, at, actor, action, "
-	    "member_id, member_email, incident_id, reason, detail FROM audit "
-	    "ORDER BY id";
+	    "member_id, member_email, incident_id, reason, detail, member_last "
+	    "FROM audit ORDER BY id";
 	static const char sql_member[] = "SELECT id, at, actor, action, "
-	    "member_id, member_email, incident_id, reason, detail FROM audit "
-	    "WHERE member_id = ?1 ORDER BY id";
+	    "member_id, member_email, incident_id, reason, detail, member_last "
+	    "FROM audit WHERE member_id = ?1 UNION ALL "
+	    "SELECT id, at, actor, action, member_id, member_email, incident_id, "
+	    "reason, detail, member_last FROM audit WHERE member_last >= ?1 "
+	    "AND member_id < ?1 ORDER BY id";
 	struct audit_entry e;
 	sqlite3_stmt *s;
 	int rc;
@@ -74,6 +78,7 @@ audit_each(struct bpt_ctx *ctx, long long member_id,
 		e.incident_id = sqlite3_column_int64(s, 6);
 		e.reason = col_or_null(s, 7);
 		e.detail = col_or_null(s, 8);
+		e.member_last = sqlite3_column_int64(s, 9);
 		if (fn(arg, &e) != 0) {
 			rc = SQLITE_DONE;
 			break;

@@ -22,6 +22,8 @@ struct audit_entry {
 	const char *actor;	/* NULL: ctx->actor, else "bpt" */
 	const char *action;	/* "add", "remove", "suspend", "import", ... */
 	long long member_id;	/* 0: none */
+	long long member_last;	/* 0, or the last of the members member_id..
+				   member_last this row is about (an import) */
 	const char *member_email;	/* NULL: none */
 	long long incident_id;	/* 0: none */
 	const char *reason;	/* NULL: none */
@@ -37,7 +39,8 @@ enum bpt_status audit_add(struct bpt_ctx *ctx, const struct audit_entry *e);
 
 /*
  * Calls fn for each row, oldest first: all rows when member_id is 0,
- * else those of that member.  The entry and its strings are borrowed
+ * else those about that member (its own rows and those of a range that
+ * holds it, such as the import that added it).  The entry and its strings are borrowed
  * for the duration of the call.  A non-zero return from fn stops the
  * walk (audit_each still returns BPT_OK).  The rows are stepped one
  * by one, never collected.  fn must not call audit_each().

@@ -2,6 +2,8 @@
 #include "bptconf.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,7 +23,13 @@
 
 #define NAME_MAX_BYTES 200
 #define CONSENT_MAX_BYTES 64
-#define TOKEN_BYTES 8
+/*
+ * A token is "<id in hex>-<12 random hex digits>": unique through the id
+ * (so the store needs no index on it, which would cost a large import
+ * half its speed) and not guessable through the random part.
+ */
+#define TOKEN_BYTES 6
+#define TOKEN_MAX (16 + 1 + 2 * TOKEN_BYTES + 1)
 
 static const char *const roles[] = { "member", "admin", "coordinator", NULL };
 static const char *const statuses[] = { "active", "suspended", "removed",
@@ -234,21 +242,39 @@ enum bpt_status
 member_lookup_token(struct bpt_ctx *ctx, const char *token, struct member *out)
 {
 	static const char sql[] = "SELECT " MEMBER_COLS " FROM members "
-	    "WHERE token = ?1";
-	char low[2 * TOKEN_BYTES + 1];
-	enum bpt_status st;
+	    "WHERE id = ?1 AND token = ?2";
+	char low[TOKEN_MAX];
+	enum bpt_status st = BPT_ENOENT;
 	size_t i, n = token ? strlen(token) : 0;
+	long long id;
+	sqlite3_stmt *s;
+	char *end;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (n == 0 || n >= sizeof(low))
-		return bpt_err(ctx, BPT_ENOENT, "no member with token '%s'",
-		    token ? token : "");
+		goto none;
 	for (i = 0; i <= n; i++)
 		low[i] = (char)tolower((unsigned char)token[i]);
-	st = lookup_by(ctx, sql, low, out);
-	if (st == BPT_ENOENT)
-		bpt_err(ctx, st, "no member with token '%s'", token);
-	return st;
+	errno = 0;
+	id = strtoll(low, &end, 16);
+	if (errno != 0 || end == low || *end != '-' || id <= 0)
+		goto none;
+	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, low, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		st = member_from_row(s, out, 1) < 0 ?
+		    bpt_err(ctx, BPT_ENOMEM, "out of memory") : BPT_OK;
+	else if (rc != SQLITE_DONE)
+		st = store_fail(ctx, ctx->store, rc, "look up a member");
+	sqlite3_reset(s);
+	if (st != BPT_ENOENT)
+		return st;
+none:
+	return bpt_err(ctx, BPT_ENOENT, "no member with token '%s'", token ? token : "");
 }
 
 /* Steps s (bound by the caller) and calls fn for each row. */
@@ -623,6 +649,7 @@ email_taken(struct bpt_ctx *ctx, const char *email)
 struct token_pool {
 	char hex[2 * TOKEN_BYTES * TOKEN_POOL + 1];
 	int left;
+	long long next_id;	/* id of the next new row; 0: ask the store */
 };
 
 static enum bpt_status
@@ -646,56 +673,64 @@ token_next(struct bpt_ctx *ctx, struct token_pool *tp, char out[2 * TOKEN_BYTES 
 
 /*
  * Inserts a new active member with a fresh token from tp.  BPT_EEXIST
- * (no message) when the address is taken; a token that happens to be
- * taken is drawn again.
+ * (no message) when the address is taken.  The writer holds the lock,
+ * so the id the row gets is known before the insert (max(id) + 1, then
+ * counted on), and the token carries it.
  */
 static enum bpt_status
 row_insert(struct bpt_ctx *ctx, struct token_pool *tp, const char *email,
     const struct mrow *r, time_t now, long long *id)
 {
-	static const char sql[] = "INSERT INTO members (email, name, phone, "
+	static const char sql[] = "INSERT INTO members (id, email, name, phone, "
 	    "role, status, status_at, consent_version, consent_at, consent_via, "
-	    "token, joined_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'active', ?5, "
-	    "?6, ?7, ?8, ?9, ?5, ?5)";
-	char token[2 * TOKEN_BYTES + 1];
+	    "token, joined_at, updated_at) VALUES (?10, ?1, ?2, ?3, ?4, 'active', "
+	    "?5, ?6, ?7, ?8, ?9, ?5, ?5)";
+	static const char maxsql[] = "SELECT coalesce(max(id), 0) + 1 FROM members";
+	char rnd[2 * TOKEN_BYTES + 1], token[TOKEN_MAX];
 	enum bpt_status st;
 	sqlite3_stmt *s;
-	int rc, tries, taken;
+	int rc, taken;
 
-	for (tries = 0; tries < 3; tries++) {
-		if ((st = token_next(ctx, tp, token)) != BPT_OK)
-			return st;
-		if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
+	if (tp->next_id == 0) {
+		if ((s = store_prepare(ctx, ctx->store, maxsql)) == NULL)
 			return ctx->err;
-		/* the strings outlive the step: no copies (an import binds
-		   a few hundred thousand) */
-		bind_static(s, 1, email);
-		bind_static(s, 2, r->name ? r->name : "");
-		bind_static(s, 3, r->phone);
-		bind_static(s, 4, r->role ? r->role : "member");
-		sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
-		bind_static(s, 6, r->consent_version);
-		bind_time(s, 7, r->consent_version ? r->consent_at : 0);
-		bind_static(s, 8, r->consent_version ? r->consent_via : NULL);
-		bind_static(s, 9, token);
 		rc = sqlite3_step(s);
-		if (rc == SQLITE_DONE) {
-			sqlite3_reset(s);
-			*id = sqlite3_last_insert_rowid(store_db(ctx->store));
-			return BPT_OK;
-		}
-		if ((rc & 0xff) != SQLITE_CONSTRAINT) {
-			st = store_fail(ctx, ctx->store, rc, "add a member");
-			sqlite3_reset(s);
-			return st;
-		}
+		if (rc == SQLITE_ROW)
+			tp->next_id = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
-		if ((taken = email_taken(ctx, email)) < 0)
-			return ctx->err;
-		if (taken)
-			return BPT_EEXIST;
+		if (rc != SQLITE_ROW)
+			return store_fail(ctx, ctx->store, rc, "read members");
 	}
-	return bpt_err(ctx, BPT_EINTERNAL, "no unique token after %d tries", tries);
+	if ((st = token_next(ctx, tp, rnd)) != BPT_OK)
+		return st;
+	snprintf(token, sizeof(token), "%llx-%s", tp->next_id, rnd);
+	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
+		return ctx->err;
+	/* the strings outlive the step: no copies (an import binds a few
+	   hundred thousand) */
+	bind_static(s, 1, email);
+	bind_static(s, 2, r->name ? r->name : "");
+	bind_static(s, 3, r->phone);
+	bind_static(s, 4, r->role ? r->role : "member");
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
+	bind_static(s, 6, r->consent_version);
+	bind_time(s, 7, r->consent_version ? r->consent_at : 0);
+	bind_static(s, 8, r->consent_version ? r->consent_via : NULL);
+	bind_static(s, 9, token);
+	sqlite3_bind_int64(s, 10, tp->next_id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		*id = tp->next_id++;
+		return BPT_OK;
+	}
+	if ((rc & 0xff) != SQLITE_CONSTRAINT)
+		return store_fail(ctx, ctx->store, rc, "add a member");
+	if ((taken = email_taken(ctx, email)) < 0)
+		return ctx->err;
+	if (taken)
+		return BPT_EEXIST;
+	return store_fail(ctx, ctx->store, rc, "add a member");
 }
 
 /*
@@ -874,7 +909,7 @@ member_add(struct bpt_ctx *ctx, const char *email,
 	opened = 1;
 	st = lookup_email(ctx, norm, &old);
 	if (st == BPT_ENOENT) {
-		struct token_pool tp = { "", 0 };
+		struct token_pool tp = { "", 0, 0 };
 
 		st = add_new(ctx, &tp, norm, &pc, "add", now, &d, &id);
 	} else if (st == BPT_OK) {
@@ -1224,8 +1259,9 @@ import_row(struct bpt_ctx *ctx, const struct csv *c, const int map[NCOLS],
 	ch.consent_via = "import";
 	if ((st = pchange_prepare(ctx, &ch, &pc)) != BPT_OK)
 		goto out;
-	/* added members are recorded by the import's summary row: a row
-	   each would make a large import a third slower */
+	/* added members are recorded by the import's row, which covers
+	   their ids (contiguous: only additions take new ids); a row each
+	   would make a large import a third slower */
 	st = add_new(ctx, tp, norm, &pc, NULL, now, d, &id);
 	if (st == BPT_OK) {
 		res->added++;
@@ -1259,25 +1295,15 @@ out:
 }
 
 /*
- * Settings of the connection for the length of an import, put back
- * after it (both are SQLite's defaults otherwise):
- * - cache_spill off: a large import touches more index pages than the
- *   page cache holds (2 MiB); writing them to the WAL in the middle of
- *   the transaction costs more than the import itself;
- * - CHECKs off: the members table checks role and status with IN lists,
- *   and SQLite evaluates an IN list of more than two constants through
- *   a temporary table it builds for every row written, which nearly
- *   doubles the time of an import (and churns malloc).  The import
- *   writes only roles it has just checked against roles[] and the
- *   statuses of this file.
+ * cache_spill off for the length of an import: a large import touches
+ * more index pages than the page cache holds (2 MiB); writing them to
+ * the WAL in the middle of the transaction costs more than the import.
  */
 static void
 import_settings(struct bpt_ctx *ctx, int importing)
 {
-	sqlite3_exec(store_db(ctx->store), importing ?
-	    "PRAGMA cache_spill=OFF; PRAGMA ignore_check_constraints=ON" :
-	    "PRAGMA cache_spill=ON; PRAGMA ignore_check_constraints=OFF",
-	    NULL, NULL, NULL);
+	sqlite3_exec(store_db(ctx->store), importing ? "PRAGMA cache_spill=OFF" :
+	    "PRAGMA cache_spill=ON", NULL, NULL, NULL);
 }
 
 static enum bpt_status
@@ -1306,7 +1332,7 @@ member_import(struct bpt_ctx *ctx, FILE *in, const struct member_import_opts *o,
     struct member_import_result *res)
 {
 	struct audit_entry e = { 0 };
-	struct token_pool tp = { "", 0 };
+	struct token_pool tp = { "", 0, 0 };
 	struct buf d = BUF_INIT;
 	struct csv c;
 	enum bpt_status st;
@@ -1361,6 +1387,10 @@ member_import(struct bpt_ctx *ctx, FILE *in, const struct member_import_opts *o,
 	e.at = now;
 	e.action = "import";
 	e.detail = buf_str(&d);
+	if (res->added > 0) {
+		e.member_id = tp.next_id - res->added;
+		e.member_last = tp.next_id - 1;
+	}
 	st = audit_add(ctx, &e);
 out:
 	if (opened)

@@ -36,7 +36,7 @@ struct member {
 	char *consent_version;	/* version of the group rules accepted, or NULL */
 	time_t consent_at;	/* 0: never */
 	char *consent_via;	/* admin, import, mail; or NULL */
-	char *token;		/* 16 hex characters: VERP, confirmations */
+	char *token;		/* "<id hex>-<12 hex>": VERP, confirmations */
 	time_t joined_at;
 	time_t status_at;	/* when the status last changed; 0: unknown */
 	time_t updated_at;

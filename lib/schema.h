@@ -7,31 +7,33 @@
 #define BPT_SCHEMA_H
 
 static const char *const store_migrations[] = {
-/* 1: the whole product's tables */
+/* 1: the whole product's tables.  CHECKs are written with OR, not IN:
+ * SQLite evaluates an IN list of more than two constants through a
+ * temporary table built for every row written. */
 "CREATE TABLE members ("
 "	id INTEGER PRIMARY KEY,"
 "	email TEXT NOT NULL COLLATE NOCASE UNIQUE,"
 "	name TEXT NOT NULL DEFAULT '',"
 "	phone TEXT,"				/* E.164; for the police export only */
 "	role TEXT NOT NULL DEFAULT 'member'"
-"	    CHECK (role IN ('member', 'admin', 'coordinator')),"
+"	    CHECK (role = 'member' OR role = 'admin' OR role = 'coordinator'),"
 "	status TEXT NOT NULL DEFAULT 'active'"
-"	    CHECK (status IN ('active', 'suspended', 'removed', 'banned', 'pending')),"
+"	    CHECK (status = 'active' OR status = 'suspended' OR"
+"	    status = 'removed' OR status = 'banned' OR status = 'pending'),"
 "	status_reason TEXT,"
 "	status_until INTEGER,"			/* end of a suspension */
 "	status_at INTEGER,"
 "	consent_version TEXT,"			/* version of the group rules accepted */
 "	consent_at INTEGER,"
 "	consent_via TEXT,"			/* admin, mail, import */
-"	token TEXT NOT NULL UNIQUE,"		/* VERP and confirmation token */
+"	token TEXT NOT NULL,"			/* "<id hex>-<random>": VERP, confirmations */
 "	joined_at INTEGER NOT NULL,"
 "	updated_at INTEGER NOT NULL"
 ");"
-"CREATE INDEX members_status ON members(status, role);"
 
 "CREATE TABLE incidents ("
 "	id INTEGER PRIMARY KEY AUTOINCREMENT,"	/* the number N, never reused */
-"	status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),"
+"	status TEXT NOT NULL DEFAULT 'open' CHECK (status = 'open' OR status = 'closed'),"
 "	subject TEXT NOT NULL DEFAULT '',"
 "	reporter_id INTEGER REFERENCES members(id) ON DELETE SET NULL,"
 "	opened_at INTEGER NOT NULL,"
@@ -40,7 +42,7 @@ static const char *const store_migrations[] = {
 "	closed_by TEXT,"
 "	close_reason TEXT,"
 "	called_112 TEXT NOT NULL DEFAULT 'unknown'"
-"	    CHECK (called_112 IN ('yes', 'no', 'unknown')),"
+"	    CHECK (called_112 = 'yes' OR called_112 = 'no' OR called_112 = 'unknown'),"
 "	called_112_by INTEGER REFERENCES members(id) ON DELETE SET NULL,"
 "	called_112_at INTEGER,"
 "	plates TEXT NOT NULL DEFAULT '',"	/* normalised, space-separated */
@@ -65,7 +67,7 @@ static const char *const store_migrations[] = {
 "	envelope_from TEXT,"
 "	envelope_to TEXT,"
 "	state TEXT NOT NULL DEFAULT 'new'"
-"	    CHECK (state IN ('new', 'done', 'quarantined')),"
+"	    CHECK (state = 'new' OR state = 'done' OR state = 'quarantined'),"
 "	attempts INTEGER NOT NULL DEFAULT 0,"	/* processing runs begun */
 "	attempt_pid INTEGER,"
 "	message_id TEXT,"
@@ -100,7 +102,7 @@ static const char *const store_migrations[] = {
 "	sha256 TEXT NOT NULL,"
 "	inline INTEGER NOT NULL DEFAULT 0,"
 "	action TEXT NOT NULL DEFAULT 'kept'"
-"	    CHECK (action IN ('passed', 'stripped', 'kept'))"
+"	    CHECK (action = 'passed' OR action = 'stripped' OR action = 'kept')"
 ");"
 "CREATE INDEX attachments_message ON attachments(message_id);"
 
@@ -121,8 +123,9 @@ static const char *const store_migrations[] = {
 "	outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,"
 "	member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,"
 "	rcpt TEXT NOT NULL,"
-"	state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
-"	    ('queued', 'sending', 'sent', 'deferred', 'failed', 'dropped')),"
+"	state TEXT NOT NULL DEFAULT 'queued' CHECK (state = 'queued' OR"
+"	    state = 'sending' OR state = 'sent' OR state = 'deferred' OR"
+"	    state = 'failed' OR state = 'dropped'),"
 "	attempts INTEGER NOT NULL DEFAULT 0,"
 "	next_at INTEGER NOT NULL,"
 "	last_reply TEXT,"
@@ -140,7 +143,7 @@ static const char *const store_migrations[] = {
 "	reason TEXT NOT NULL,"			/* language, non_member, flood, photo */
 "	detail TEXT,"
 "	state TEXT NOT NULL DEFAULT 'pending'"
-"	    CHECK (state IN ('pending', 'approved', 'rejected', 'expired')),"
+"	    CHECK (state = 'pending' OR state = 'approved' OR state = 'rejected' OR state = 'expired'),"
 "	created_at INTEGER NOT NULL,"
 "	expires_at INTEGER NOT NULL,"
 "	decided_by TEXT,"
@@ -167,12 +170,14 @@ static const char *const store_migrations[] = {
 "	actor TEXT NOT NULL,"
 "	action TEXT NOT NULL,"
 "	member_id INTEGER,"			/* no foreign key: the trail outlives rows */
+"	member_last INTEGER,"			/* a row about members member_id..member_last */
 "	member_email TEXT,"
 "	incident_id INTEGER,"
 "	reason TEXT,"
 "	detail TEXT"
 ");"
 "CREATE INDEX audit_member ON audit(member_id, id);"
+"CREATE INDEX audit_range ON audit(member_last) WHERE member_last IS NOT NULL;"
 "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
 "	BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
 "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"

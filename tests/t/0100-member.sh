@@ -218,6 +218,15 @@ test_expect_success 'import reads RFC 4180 CSV in one go' '
 	grep -q "^phone	+31611112222$" out
 '
 
+test_expect_success 'the import row is in the log of every member it added' '
+	for m in anna bert cor; do
+		bpt-member --format tsv log $m@example.org | cut -f4 >actual &&
+		echo import >expect &&
+		test_cmp expect actual || exit 1
+	done &&
+	! bpt-member --format tsv log jan@example.org | cut -f4 | grep -qx import
+'
+
 test_expect_success 'a bad CSV line stops the import: 65, its line named, nothing added' '
 	cat >bad.csv <<-\EOF &&
 	email,name,phone

@@ -317,9 +317,12 @@ test_add_and_lookup(void **state)
 	assert_int_equal(m.consent_at, NOW);
 	assert_int_equal(m.joined_at, NOW);
 	assert_true(member_is_active(&m));
-	assert_int_equal(strlen(m.token), 16);
-	assert_int_equal(strspn(m.token, "0123456789abcdef"), 16);
-	for (i = 0; i <= 16; i++)
+	/* "<id hex>-<12 hex>" */
+	assert_non_null(strchr(m.token, '-'));
+	assert_int_equal(strtoll(m.token, NULL, 16), m.id);
+	assert_int_equal(strlen(strchr(m.token, '-') + 1), 12);
+	assert_int_equal(strspn(m.token, "0123456789abcdef-"), strlen(m.token));
+	for (i = 0; i <= strlen(m.token); i++)
 		upper[i] = (char)toupper((unsigned char)m.token[i]);
 	assert_int_equal(member_lookup_token(ctx, upper, &t), BPT_OK);
 	assert_int_equal(t.id, m.id);
@@ -367,6 +370,8 @@ test_add_and_lookup(void **state)
 	assert_int_equal(member_find(ctx, "nobody@example.org", &m), BPT_ENOENT);
 	assert_non_null(strstr(ctx->errmsg, "no member 'nobody@example.org'"));
 	assert_int_equal(member_lookup_token(ctx, "0123456789abcdef", &m), BPT_ENOENT);
+	assert_int_equal(member_lookup_token(ctx, "1-0123456789ab", &m), BPT_ENOENT);
+	assert_int_equal(member_lookup_token(ctx, "-1-0123456789ab", &m), BPT_ENOENT);
 	assert_int_equal(member_lookup_token(ctx, "", &m), BPT_ENOENT);
 }
 
@@ -631,12 +636,12 @@ test_import(void **state)
 	assert_string_equal(m.name, "de Vries, Anna");
 	assert_string_equal(m.role, "member");
 	member_release(&m);
-	/* one summary row for the members it added */
+	/* one row for the members it added, covering their ids */
 	assert_int_equal(count(ctx, sql_audit), 1);
 	{
 		static const char sql[] = "SELECT count(*) FROM audit WHERE "
-		    "action = 'import' AND member_id IS NULL AND detail = "
-		    "'leden.csv: 3 added, 0 re-added, 0 updated, 0 unchanged'";
+		    "action = 'import' AND member_id = 1 AND member_last = 3 AND "
+		    "detail = 'leden.csv: 3 added, 0 re-added, 0 updated, 0 unchanged'";
 
 		assert_int_equal(count(ctx, sql), 1);
 	}
