@@ -18,6 +18,8 @@ struct line {
 
 /* An attribution longer than this is prose, not a client's line. */
 #define ATTR_MAX 400
+/* A line shorter than this was not wrapped by a client. */
+#define WRAP_MIN 40
 
 static int
 is_blank(int c)
@@ -103,6 +105,18 @@ enum attr {
 	ATTR_DATED	/* "On <date>, X wrote:": also before an unmarked quote */
 };
 
+/* An attribution with a known ending: dated when it opens like one. */
+static enum attr
+attr_dated(const char *s, size_t n)
+{
+	if ((starts_ci(s, n, "on ") || starts_ci(s, n, "le ") ||
+	    starts_ci(s, n, "el ") || starts_ci(s, n, "il ") ||
+	    starts_ci(s, n, "den ") || starts_ci(s, n, "w dniu ")) &&
+	    has_digit(s, n))
+		return ATTR_DATED;
+	return ATTR_NAMED;
+}
+
 /* Kinds of attribution of s[0..n) (trimmed, lines joined by spaces). */
 static enum attr
 attribution(const char *s, size_t n)
@@ -111,13 +125,26 @@ attribution(const char *s, size_t n)
 		"wrote:", "writes:", "schreef:", "het volgende geschreven:",
 		"schreef het volgende:", "a \xc3\xa9" "crit :",
 		"a \xc3\xa9" "crit:", "escribi\xc3\xb3:", "ha scritto:",
-		"napisa\xc5\x82:", "skrev:", "kirjoitti:", NULL
+		"napisa\xc5\x82:", "skrev:", "kirjoitti:", "escreveu:",
+		"ha escrito:", "napsal:", "\xc3\xadrta:",
+		/* Russian "написал:", "написала:", "написал(а):" */
+		"\xd0\xbd\xd0\xb0\xd0\xbf\xd0\xb8\xd1\x81\xd0\xb0\xd0\xbb:",
+		"\xd0\xbd\xd0\xb0\xd0\xbf\xd0\xb8\xd1\x81\xd0\xb0\xd0\xbb"
+		    "\xd0\xb0:",
+		"\xd0\xbd\xd0\xb0\xd0\xbf\xd0\xb8\xd1\x81\xd0\xb0\xd0\xbb"
+		    "(\xd0\xb0):",
+		NULL
 	};
 	const char *const *e;
 	int ends = 0;
 
 	if (n == 0 || n > ATTR_MAX || s[n - 1] != ':')
 		return ATTR_NONE;
+	/* Yahoo: "--- On Wed, 4/4/12, Jan <jan@x.nl> wrote:" */
+	while (n > 0 && (*s == '-' || *s == ' ')) {
+		s++;
+		n--;
+	}
 	for (e = endings; *e != NULL; e++)
 		if (ends_ci(s, n, *e))
 			ends = 1;
@@ -127,17 +154,32 @@ attribution(const char *s, size_t n)
 		return has_digit(s, n) ? ATTR_DATED : ATTR_NAMED;
 	if (starts_ci(s, n, "am ") && contains_ci(s, n, " schrieb "))
 		return has_digit(s, n) ? ATTR_DATED : ATTR_NAMED;
-	/* mutt: "* Jan Jansen <jan@x.nl> [2024-03-12 21:04]:" */
-	if (starts_ci(s, n, "* ") && ends_ci(s, n, "]:"))
-		return ATTR_NAMED;
+	/* mutt: "* Jan Jansen <jan@x.nl> [2024-03-12 21:04]:", and any
+	 * other language that names the writer's address */
+	if ((starts_ci(s, n, "* ") && ends_ci(s, n, "]:")) ||
+	    memchr(s, '@', n) != NULL)
+		return ends ? attr_dated(s, n) : ATTR_NAMED;
 	if (!ends)
 		return ATTR_NONE;
-	if ((starts_ci(s, n, "on ") || starts_ci(s, n, "le ") ||
-	    starts_ci(s, n, "el ") || starts_ci(s, n, "il ") ||
-	    starts_ci(s, n, "den ") || starts_ci(s, n, "w dniu ")) &&
-	    has_digit(s, n))
-		return ATTR_DATED;
-	return ATTR_NAMED;
+	return attr_dated(s, n);
+}
+
+/* How attributions begin: "On ", "Op ", "Le ", a date, mutt's "* ". */
+static int
+opener(const char *s, size_t n)
+{
+	static const char *const words[] = {
+		"op ", "on ", "le ", "am ", "el ", "il ", "em ", "den ",
+		"w dniu ", "* ", NULL
+	};
+	const char *const *w;
+
+	if (n > 0 && s[0] >= '0' && s[0] <= '9')
+		return 1;
+	for (w = words; *w != NULL; w++)
+		if (starts_ci(s, n, *w))
+			return 1;
+	return 0;
 }
 
 /*
@@ -167,8 +209,11 @@ attribution_at(const struct line *l, size_t nl, size_t i, enum attr *kind)
 		joined[len] = '\0';
 		if ((*kind = attribution(joined, len)) != ATTR_NONE)
 			return k + 1;
-		/* a wrapped attribution ends on its last line only */
+		/* a wrapped attribution ends on its last line only, and
+		 * was wrapped because its first line was long */
 		if (n > 0 && s[n - 1] == ':')
+			return 0;
+		if (k == 0 && (n < WRAP_MIN || !opener(s, n)))
 			return 0;
 	}
 	*kind = ATTR_NONE;
@@ -276,6 +321,27 @@ original_marker(const struct line *ln)
 	return 0;
 }
 
+/* "---------- Doorgestuurd bericht ----------" and its translations. */
+static int
+forward_marker(const struct line *ln)
+{
+	static const char *const phrases[] = {
+		"doorgestuurd bericht", "forwarded message",
+		"weitergeleitete nachricht", "message transf\xc3\xa9r\xc3\xa9",
+		"mensaje reenviado", "messaggio inoltrato", NULL
+	};
+	const char *s = ln->s, *const *p;
+	size_t n = ln->len;
+
+	trim(&s, &n);
+	if (n > 80)
+		return 0;
+	for (p = phrases; *p != NULL; p++)
+		if (contains_ci(s, n, *p))
+			return 1;
+	return 0;
+}
+
 /* A line of underscores, as Outlook draws above its header block. */
 static int
 separator_line(const struct line *ln)
@@ -327,6 +393,19 @@ dash_line(const struct line *ln)
 	return n == 2 && s[0] == '-' && s[1] == '-';
 }
 
+/* ">" or Supercite's "JJ>" (up to three letters) starts a quoted line. */
+static int
+quote_mark(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 3 && ((s[i] >= 'A' && s[i] <= 'Z') ||
+	    (s[i] >= 'a' && s[i] <= 'z')); i++)
+		;
+	return i < n && s[i] == '>' && (i == 0 || i + 1 == n ||
+	    s[i + 1] == ' ' || s[i + 1] == '>');
+}
+
 /* Marks what goes; returns 1 when something does. */
 static int
 mark(struct line *l, size_t nl, int signatures)
@@ -339,6 +418,16 @@ mark(struct line *l, size_t nl, int signatures)
 	for (i = 0; i < nl && tail == nl; i++) {
 		if (l[i].quoted || l[i].blank)
 			continue;
+		/* a forwarded message is new text, header block and all */
+		if (forward_marker(&l[i])) {
+			for (j = i + 1; j < nl && l[j].blank; j++)
+				;
+			while (j < nl && !l[j].blank &&
+			    header_key(&l[j]) != HK_NONE)
+				j++;
+			i = j - 1;
+			continue;
+		}
 		if (original_marker(&l[i]) || header_block_at(l, nl, i)) {
 			tail = i;
 			break;
@@ -438,7 +527,7 @@ quote_fold(const char *text, int *folded)
 		for (i = 0; i < l[nl].len && is_blank((unsigned char)p[i]); i++)
 			;
 		l[nl].blank = i == l[nl].len;
-		l[nl].quoted = i < l[nl].len && p[i] == '>';
+		l[nl].quoted = quote_mark(p + i, l[nl].len - i);
 		p = *e == '\n' ? e + 1 : e;
 	}
 

@@ -12,19 +12,25 @@
  * material removed, and sets *folded (when folded is not NULL) to 1
  * when something was removed, else 0.  Removed are:
  *
- *  - lines starting with ">" (after blanks), also between pieces of
- *    new text (inline replies keep the new text);
+ *  - lines starting with ">" or Supercite's "JJ>" (after blanks),
+ *    also between pieces of new text (inline replies keep the new
+ *    text);
  *  - an attribution line before quoted lines: "Op <datum> schreef
  *    <naam>:", "Op <datum> heeft <naam> het volgende geschreven:",
  *    "On <date>, <name> wrote:", "Le ... a écrit :", "Am ... schrieb
  *    ...:", "El ... escribió:", or any line ending in "wrote:",
- *    "schreef:"; wrapped over up to three lines as Gmail and Apple do;
+ *    "schreef:" (and other languages), or ending in ":" and naming an
+ *    address; wrapped over up to three lines as Gmail and Apple do
+ *    (the first line then starts like an attribution and is long);
  *  - from such a dated attribution to the end when no ">" lines follow
  *    (clients that quote without ">"), and from Outlook's
  *    "-----Original Message-----" / "-----Oorspronkelijk bericht-----"
  *    or its header block ("Van:/Verzonden:/Aan:/Onderwerp:",
  *    "From:/Sent:/To:/Subject:", also "*Van:*" from HTML, and the
  *    German and French ones), with a "_____" line before it, to the end;
+ *  - not removed: a forwarded message ("---------- Doorgestuurd bericht
+ *    ----------", "Begin forwarded message:") and the header block
+ *    right after it, which are what the writer passes on;
  *  - "Verzonden vanaf mijn iPhone", "Sent from my Android" and similar
  *    lines (and a "--" line above them) right before removed quotes.
  *

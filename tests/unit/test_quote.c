@@ -210,6 +210,36 @@ test_outlook(void **state)
 }
 
 static void
+test_forward_stays(void **state)
+{
+	const char *fwd =
+	    "Zie hieronder, dit kreeg ik van de wijkagent.\n"
+	    "\n"
+	    "---------- Doorgestuurd bericht ----------\n"
+	    "Van: Wijkagent <wijkagent@politie.example>\n"
+	    "Datum: 12-03-2024 21:04\n"
+	    "Onderwerp: Inbraken\n"
+	    "\n"
+	    "Er zijn inbraken geweest in de Kerkstraat.\n";
+	const char *yahoo =
+	    "Prima.\n"
+	    "\n"
+	    "--- On Wed, 4/4/12, jan@example.nl <jan@example.nl> wrote:\n"
+	    "\n"
+	    "From: jan@example.nl <jan@example.nl>\n"
+	    "Subject: Verdachte man\n"
+	    "To: bpt@binnenbijster.example\n"
+	    "Date: Wednesday, April 4, 2012, 10:23 PM\n"
+	    "\n"
+	    "Verdachte man.\n";
+
+	(void)state;
+	folds_to(fwd, fwd, 0);
+	/* Yahoo classic: dashes before the attribution */
+	folds_to(yahoo, "Prima.\n", 1);
+}
+
+static void
 test_inline(void **state)
 {
 	(void)state;
@@ -235,6 +265,34 @@ test_inline(void **state)
 	    "> Zeker?\n"
 	    "Ja.\n",
 	    "Een blauwe Golf, 12-BDF-3.\n\nJa.\n", 1);
+	/* Gnus with Supercite: any line naming an address and ending in
+	 * ":" above quoted lines is an attribution; "JJ>" quotes */
+	folds_to(
+	    "Twas brillig at 14:00:54 12.03.2024 when jan@example.nl did gyre and gimble:\n"
+	    "\n"
+	    " JJ> Welke kant liep hij op?\n"
+	    " JJ>\n"
+	    "\n"
+	    "Naar het park.\n",
+	    "Naar het park.\n", 1);
+	/* Gmail in Russian, attribution wrapped after the "<" */
+	folds_to(
+	    "Zag hem ook\n"
+	    "02.04.2012 14:20 \xd0\xbf\xd0\xbe\xd0\xbb\xd1\x8c\xd0\xb7\xd0\xbe"
+	    "\xd0\xb2\xd0\xb0\xd1\x82\xd0\xb5\xd0\xbb\xd1\x8c \"jan@example.nl\" <\n"
+	    "jan@example.nl> \xd0\xbd\xd0\xb0\xd0\xbf\xd0\xb8\xd1\x81\xd0\xb0"
+	    "\xd0\xbb:\n"
+	    "\n"
+	    "> Verdachte man\n"
+	    ">\n",
+	    "Zag hem ook\n", 1);
+	/* a long line of new text is not taken for the start of an
+	 * attribution below it */
+	folds_to(
+	    "Ik zag hem ook, hij liep richting de Kerkstraat en toen de hoek om.\n"
+	    "On Tue, Mar 12, 2024 at 9:04 PM Jan <jan@example.nl> wrote:\n"
+	    "> Verdachte man\n",
+	    "Ik zag hem ook, hij liep richting de Kerkstraat en toen de hoek om.\n", 1);
 	/* a plain "X schreef:" only goes with the ">" lines after it */
 	folds_to(
 	    "Jan schreef:\n"
@@ -256,6 +314,11 @@ test_nothing_to_fold(void **state)
 	    "Hij schreef iets op een briefje:\nKenteken onbekend.\n", 0);
 	folds_to("Van: de buurvrouw gehoord dat hij weg is.\n",
 	    "Van: de buurvrouw gehoord dat hij weg is.\n", 0);
+	/* an address and a colon, but no quote below it */
+	folds_to("Mail de politie op tips@example.nl:\nzij willen het weten.\n",
+	    "Mail de politie op tips@example.nl:\nzij willen het weten.\n", 0);
+	/* words with ">" in them are no Supercite quotes */
+	folds_to("Prijs >100 euro\nA>B\n", "Prijs >100 euro\nA>B\n", 0);
 	/* everything quoted: unchanged */
 	folds_to("> alleen citaat\n> meer citaat\n",
 	    "> alleen citaat\n> meer citaat\n", 0);
@@ -289,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_gmail_en_and_others),
 		cmocka_unit_test(test_apple_iphone),
 		cmocka_unit_test(test_outlook),
+		cmocka_unit_test(test_forward_stays),
 		cmocka_unit_test(test_inline),
 		cmocka_unit_test(test_nothing_to_fold),
 		cmocka_unit_test(test_null_and_folded_optional),
