@@ -28,6 +28,19 @@ struct mail_limits {
 	long max_line;		/* bytes in one line, CRLF excluded */
 };
 
+/*
+ * The defaults of the limits: keys of the same names in the
+ * configuration.  mail_parse() uses them for a NULL lim and for any
+ * field <= 0.  Parts are the parts of all multiparts together (the
+ * top-level message is not one); depth counts the multiparts and
+ * message/rfc822 parts around a part (a plain mail has depth 0, a
+ * multipart/mixed 1); max_headers applies to every header section.
+ */
+#define MAIL_LIMITS_INIT { 100, 10, 1000, 256 * 1024 }
+
+/* Text longer than this is cut (and a note says so). */
+#define MAIL_TEXT_MAX (1024 * 1024)
+
 enum mail_flag {
 	MAIL_MALFORMED = 1 << 0,	/* structure broken; see notes */
 	MAIL_LIMIT_PARTS = 1 << 1,
@@ -79,8 +92,10 @@ struct mail {
 	char *return_path;	/* address in Return-Path; "" for <>; NULL if absent */
 	char *envelope_to;	/* X-Original-To or Delivered-To (first), or NULL */
 
-	char *content_type;	/* top-level "multipart/mixed", lower-case */
-	char *text;		/* the readable text, UTF-8, LF line ends; "" if none */
+	char *content_type;	/* top-level "multipart/mixed", lower-case;
+				 * NULL when the header was not read */
+	char *text;		/* the readable text, UTF-8, LF line ends, one
+				 * newline at the end; "" if none */
 	struct mail_attachment *att;
 	size_t natt;
 	size_t nparts;		/* MIME parts walked */
