@@ -83,13 +83,17 @@ fold_letter(unsigned long cp)
 		unsigned long lo, hi;
 		const char *to;
 	} ext[] = {
-		{ 0x100, 0x105, "a" }, { 0x106, 0x10d, "c" }, { 0x10e, 0x111, "d" },
-		{ 0x112, 0x11b, "e" }, { 0x11c, 0x123, "g" }, { 0x124, 0x127, "h" },
-		{ 0x128, 0x131, "i" }, { 0x132, 0x133, "ij" }, { 0x134, 0x135, "j" },
-		{ 0x136, 0x138, "k" }, { 0x139, 0x142, "l" }, { 0x143, 0x14b, "n" },
-		{ 0x14c, 0x151, "o" }, { 0x152, 0x153, "oe" }, { 0x154, 0x159, "r" },
-		{ 0x15a, 0x161, "s" }, { 0x162, 0x167, "t" }, { 0x168, 0x173, "u" },
-		{ 0x174, 0x175, "w" }, { 0x176, 0x178, "y" }, { 0x179, 0x17e, "z" },
+		{ 0x100, 0x105, "a" }, { 0x106, 0x10d, "c" },
+		{ 0x10e, 0x111, "d" }, { 0x112, 0x11b, "e" },
+		{ 0x11c, 0x123, "g" }, { 0x124, 0x127, "h" },
+		{ 0x128, 0x131, "i" }, { 0x132, 0x133, "ij" },
+		{ 0x134, 0x135, "j" }, { 0x136, 0x138, "k" },
+		{ 0x139, 0x142, "l" }, { 0x143, 0x14b, "n" },
+		{ 0x14c, 0x151, "o" }, { 0x152, 0x153, "oe" },
+		{ 0x154, 0x159, "r" }, { 0x15a, 0x161, "s" },
+		{ 0x162, 0x167, "t" }, { 0x168, 0x173, "u" },
+		{ 0x174, 0x175, "w" }, { 0x176, 0x178, "y" },
+		{ 0x179, 0x17e, "z" },
 		{ 0x17f, 0x17f, "s" },
 	};
 	size_t i;
@@ -178,7 +182,7 @@ next_token(const char **pp, struct tok *t)
 			t->type = TK_SLASH;
 			goto out;
 		} else if (cp != ' ' && cp != '\t' && cp != '\r') {
-			nl = 0;	/* other marks separate words, not lines */
+			nl = 0;	/* other marks: words, not lines */
 		}
 		p += n;
 	}
@@ -201,8 +205,8 @@ next_token(const char **pp, struct tok *t)
 			    !(cp2 < 0x80 && cp2 >= 'A' && cp2 <= 'Z') &&
 			    fold_letter(cp2) == NULL)
 				break;
-		} else if ((cp == '.' || cp == ',' || cp == ':') && t->len > 0 &&
-		    is_digit((unsigned char)t->w[t->len - 1]) &&
+		} else if ((cp == '.' || cp == ',' || cp == ':') &&
+		    t->len > 0 && is_digit((unsigned char)t->w[t->len - 1]) &&
 		    is_digit(p[1])) {
 			one[0] = (char)cp;
 			tok_addc(t, one, &overlong);

@@ -102,7 +102,7 @@ has_digit(const char *s, size_t n)
 enum attr {
 	ATTR_NONE,
 	ATTR_NAMED,	/* "X wrote:": only before quoted lines */
-	ATTR_DATED	/* "On <date>, X wrote:": also before an unmarked quote */
+	ATTR_DATED	/* "On <date>, X wrote:": also above unmarked quotes */
 };
 
 /* An attribution with a known ending: dated when it opens like one. */
@@ -232,7 +232,8 @@ header_key(const struct line *ln)
 	} keys[] = {
 		{ "from", HK_FROM }, { "van", HK_FROM }, { "von", HK_FROM },
 		{ "de", HK_FROM }, { "da", HK_FROM },
-		{ "sent", HK_SENT }, { "date", HK_SENT }, { "verzonden", HK_SENT },
+		{ "sent", HK_SENT }, { "date", HK_SENT },
+		{ "verzonden", HK_SENT },
 		{ "verstuurd", HK_SENT }, { "datum", HK_SENT },
 		{ "gesendet", HK_SENT }, { "envoy\xc3\xa9", HK_SENT },
 		{ "inviato", HK_SENT },
@@ -568,7 +569,8 @@ quote_fold(const char *text, int *folded)
 		gap = 0;
 	}
 	/* trailing blank lines */
-	for (j = b.len; j > 1 && b.buf[j - 1] == '\n' && b.buf[j - 2] == '\n'; j--)
+	for (j = b.len; j > 1 && b.buf[j - 1] == '\n' &&
+	    b.buf[j - 2] == '\n'; j--)
 		;
 	buf_setlen(&b, j);
 	if (folded != NULL)
