@@ -1,6 +1,9 @@
 /* test_quote.c - folding quoted text out of replies. */
 #include "unit.h"
 
+#include "buf.h"
+#include "fileio.h"
+#include "mail.h"
 #include "quote.h"
 
 static void
@@ -344,6 +347,103 @@ test_null_and_folded_optional(void **state)
 	free(s);
 }
 
+/* ---- the shared corpus ------------------------------------------------ */
+
+static struct mail *
+corpus_mail(const char *rel)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct mail_limits lim = { 1000, 20, 5000, 1 << 20 };
+	struct buf b = BUF_INIT;
+	struct mail *m = NULL;
+	char path[2048];
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s/corpus/%s", unit_shared(), rel);
+	assert_true(n > 0 && (size_t)n < sizeof(path));
+	if (fio_read_file(&ctx, path, 0, &b) != BPT_OK) {
+		buf_release(&b);
+		return NULL;
+	}
+	assert_int_equal(mail_parse(&ctx, buf_str(&b), b.len, &lim, &m),
+	    BPT_OK);
+	buf_release(&b);
+	return m;
+}
+
+/*
+ * The replies of the corpus keep what their writers added: the text
+ * starts as given, holds no quoted line, and lacks what was quoted.
+ */
+static void
+test_corpus(void **state)
+{
+	static const struct {
+		const char *file;
+		int folded;
+		const char *starts;	/* the result starts with this */
+		const char *gone;	/* and no longer holds this */
+	} c[] = {
+		{ "reply/android-gmail-re-only.eml", 1, "Hello\n", "Hi" },
+		{ "reply/aol-re-only.eml", 1, "Hello\n", "wrote:" },
+		{ "reply/apple-mail-re-only.eml", 1, "Hello\n", "wrote:" },
+		{ "reply/apple-mail-reply.eml", 1, "Hello\n", "wrote:" },
+		{ "reply/gmail-re-only.eml", 1, "Hello\n", "wrote:" },
+		{ "reply/gnus-reply.eml", 1, "See the patch just posted here.",
+		    "LK>" },
+		{ "reply/hotmail-RE-only.eml", 1, "Hello\n", "From:" },
+		{ "reply/iphone-re-only.eml", 1, "Hello\n", "wrote:" },
+		{ "reply/list-reply-no-re.eml", 1, "Welcome, Israel!", "\n>" },
+		{ "reply/list-reply-no-re-2.eml", 1,
+		    "Welcome to notmuch, Adrian!", "\n>" },
+		{ "reply/mutt-reply.eml", 1, "Is the list archived anywhere?",
+		    "See the patch" },
+		{ "reply/sparrow-re-only.eml", 1, "Hello\n", "wrote:" },
+		{ "reply/thunderbird-re-only.eml", 1, "Hello\n", "wrote:" },
+		{ "reply/thunderbird-reply-iso8859.eml", 1, "Thank you Allan",
+		    "\n>" },
+		{ "reply/yahoo-reply.eml", 1, "Hello\n", "wrote:" },
+		{ "reply/zimbra-comcast-re-only.eml", 1, "Hello\n", "wrote:" },
+		{ "html/booking-reply-long-line.eml", 1, "Hi Katharine.",
+		    "New Booking Inquiry" },
+		{ "plain/outlook-html-long-line.eml", 1, "Hello\n",
+		    "The manager" },
+		{ "malformed/discourse-dutch-leading-blank-line.eml", 1,
+		    "Dit is een antwoord in het Nederlands.\n", "schreef" },
+		/* nothing quoted, or a forward: left alone */
+		{ "reply/thunderbird-reply.eml", 0, "Message body", NULL },
+		{ "reply/gmail-forward-with-refs.eml", 0, "When sending email:",
+		    NULL },
+		{ "attachment/message-rfc822.eml", 0, "This is the first part.",
+		    NULL },
+	};
+	struct mail *m;
+	char *q;
+	size_t i;
+	int folded, bad = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		m = corpus_mail(c[i].file);
+		if (m == NULL) {
+			print_message("no corpus file %s\n", c[i].file);
+			skip();
+		}
+		q = quote_fold(m->text, &folded);
+		assert_non_null(q);
+		if (folded != c[i].folded ||
+		    strncmp(q, c[i].starts, strlen(c[i].starts)) != 0 ||
+		    (c[i].gone != NULL && strstr(q, c[i].gone) != NULL) ||
+		    (folded && (q[0] == '>' || strstr(q, "\n>") != NULL))) {
+			print_error("%s: folded %d\n%s\n", c[i].file, folded, q);
+			bad++;
+		}
+		free(q);
+		mail_free(m);
+	}
+	assert_int_equal(bad, 0);
+}
+
 int
 main(void)
 {
@@ -356,6 +456,7 @@ main(void)
 		cmocka_unit_test(test_inline),
 		cmocka_unit_test(test_nothing_to_fold),
 		cmocka_unit_test(test_null_and_folded_optional),
+		cmocka_unit_test(test_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
