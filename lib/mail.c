@@ -1231,27 +1231,6 @@ count_fields(const char *p, size_t n, long stop)
 	return c;
 }
 
-/* Does the line at p[l] start a delimiter of boundary b?  0 no, 1 a
- * delimiter (b, blanks, CRLF), 2 a close delimiter (b--), 3 a line
- * that only starts like one. */
-static int
-delim(const char *p, size_t n, size_t l, const char *b, size_t blen)
-{
-	size_t r = l + 2 + blen;
-
-	if (r >= n || p[l] != '-' || p[l + 1] != '-' ||
-	    strncmp(p + l + 2, b, blen) != 0)
-		return 0;
-	if (r + 1 < n && p[r] == '-' && p[r + 1] == '-')
-		return 2;
-	while (r < n && is_wsp((unsigned char)p[r]))
-		r++;
-	if (r < n && (p[r] == '\n' || (p[r] == '\r' && r + 1 < n &&
-	    p[r + 1] == '\n')))
-		return 1;
-	return 3;
-}
-
 /* Is the boundary parameter of this Content-Type value unquoted but
  * holding characters RFC 2045 allows only in quotes ("=" of Outlook)? */
 static int
@@ -1316,21 +1295,6 @@ preamble_next(const char *p, size_t n, size_t i, int beol)
 	return SIZE_MAX;
 }
 
-/* The end of the part p[cur..e) as libetpan cuts it: without the line
- * end before the delimiter, or before the end of the data. */
-static size_t
-part_end(const char *p, size_t cur, size_t e)
-{
-	if (e > cur && p[e - 1] == '\r')
-		return e - 1;
-	if (e > cur && p[e - 1] == '\n') {
-		e--;
-		if (e > cur && p[e - 1] == '\r')
-			e--;
-	}
-	return e;
-}
-
 /* Counts one part and scans it; 0 when the scan must stop. */
 static int
 scan_part(struct scan *sc, const char *p, size_t s, size_t e, long depth,
@@ -1345,85 +1309,167 @@ scan_part(struct scan *sc, const char *p, size_t s, size_t e, long depth,
 }
 
 /*
+ * libetpan's mailmime_body_part_dash2_parse(): from *cur, the data up
+ * to the next "\n--b" (without the line end before it), or, when
+ * there is none, up to the last line that starts with '-' (1.9.4
+ * forgets to reset that position) or the end.  2: a delimiter was
+ * found and *cur is after b; 1: the end was reached; 0: no data.
+ */
+static int
+dash2(const char *p, size_t n, size_t *cur, const char *b, size_t blen,
+    size_t *ds, size_t *de)
+{
+	enum { S0, S1, S2, S3, S4 } st = S0;
+	size_t i = *cur, end = n;
+	int found = 0;
+
+	while (i < n && !found) {
+		char c = p[i];
+
+		switch (st) {
+		case S0:
+			st = c == '\r' ? S1 : c == '\n' ? S2 : S0;
+			break;
+		case S1:
+			st = c == '\n' ? S2 : S0;
+			break;
+		case S2:
+			if (c == '-')
+				end = i;
+			st = c == '-' ? S3 : c == '\r' ? S1 : c == '\n' ? S2 : S0;
+			break;
+		case S3:
+			st = c == '-' ? S4 : c == '\r' ? S1 : c == '\n' ? S2 : S0;
+			break;
+		case S4:
+			/* the character is looked at again in S0 */
+			st = S0;
+			if (i + blen < n && strncmp(p + i, b, blen) == 0) {
+				i += blen;
+				found = 1;
+			}
+			continue;
+		}
+		i++;
+	}
+	if (end > *cur && p[end - 1] == '\r') {
+		end--;
+	} else if (end > *cur && p[end - 1] == '\n') {
+		end--;
+		if (end > *cur && p[end - 1] == '\r')
+			end--;
+	}
+	if (end == *cur)
+		return 0;
+	*ds = *cur;
+	*de = end;
+	*cur = i;
+	return found ? 2 : 1;
+}
+
+/* libetpan's crlf: an optional CR, then LF. */
+static int
+crlf_at(const char *p, size_t n, size_t *i)
+{
+	if (*i + 1 < n && p[*i] == '\r' && p[*i + 1] == '\n') {
+		*i += 2;
+		return 1;
+	}
+	if (*i < n && p[*i] == '\n') {
+		*i += 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * One part as libetpan 1.9.4 cuts it from *cur: up to the next
+ * delimiter followed by blanks and a line end (transport padding),
+ * else up to the first close delimiter or the end (*final set).
+ * 0 when libetpan would give up on the whole multipart.
+ */
+static int
+next_part(struct scan *sc, const char *p, size_t n, size_t *cur,
+    const char *b, size_t blen, size_t *ps, size_t *pe, int *final)
+{
+	size_t c = *cur, ds, de, end = *cur;
+	int r;
+
+	/* mailmime_body_part_dash2_transport_crlf_parse() */
+	for (;;) {
+		if ((r = dash2(p, n, &c, b, blen, &ds, &de)) == 0)
+			break;
+		end = de;
+		while (c < n && is_wsp((unsigned char)p[c]))
+			c++;
+		if (crlf_at(p, n, &c)) {
+			*ps = *cur;
+			*pe = end;
+			*cur = c;
+			*final = 0;
+			return 1;
+		}
+		if (r == 2 && !(c + 1 < n && p[c] == '-' && p[c + 1] == '-'))
+			sc->lookalike = 1;
+	}
+	/* mailmime_body_part_dash2_close_parse() */
+	c = *cur;
+	for (;;) {
+		if (dash2(p, n, &c, b, blen, &ds, &de) == 0)
+			return 0;
+		end = de;
+		if (c >= n || (c + 1 < n && p[c] == '-' && p[c + 1] == '-'))
+			break;
+	}
+	*ps = *cur;
+	*pe = end;
+	*cur = n;
+	*final = 1;
+	return 1;
+}
+
+/*
  * The body p[0..n) of a multipart with boundary b, split as libetpan
- * 1.9.4 splits it: the first "--b" that preamble_next() finds opens the
- * first part (without one, all after the last "--" it finds is a
- * part); a part ends at the next exact delimiter line, the last one at
- * the first close delimiter after it or at the end; an empty part
- * makes libetpan drop the whole multipart.  Where this errs, it errs
- * towards more parts and more depth than libetpan will see.
+ * 1.9.4 splits it (mailmime_multipart_body_parse() and the parsers it
+ * calls, ported state for state, quirks included): the first "--b"
+ * that preamble_next() finds opens the first part (without one, all
+ * after the last "--" it finds is read as parts); then next_part()
+ * until the last.  Each part is counted and scanned in turn.
  */
 static void
 scan_multipart(struct scan *sc, const char *p, size_t n, const char *b,
     long depth, int digest)
 {
-	size_t blen = strlen(b), l, cur, k, e, close_at = SIZE_MAX;
-	int d, found = 0;
+	size_t blen = strlen(b), l, cur = 0, k, s, e;
+	int final = 0;
 
-	cur = 0;
 	for (l = preamble_next(p, n, 0, 1); l != SIZE_MAX;
 	    l = preamble_next(p, n, l, 0)) {
 		cur = l;
 		if (l + blen < n && strncmp(p + l, b, blen) == 0) {
 			cur = l + blen;
-			found = 1;
 			break;
 		}
 	}
-	/* after the first delimiter (or, when there is none, after the
-	 * last line starting with "--"): blanks and empty lines */
+	/* blanks and line ends after it */
 	for (;;) {
 		for (k = cur; k < n && is_wsp((unsigned char)p[k]); k++)
 			;
-		if (k + 1 < n && p[k] == '\r' && p[k + 1] == '\n')
-			cur = k + 2;
-		else if (k < n && p[k] == '\n')
-			cur = k + 1;
-		else
+		if (!crlf_at(p, n, &k))
 			break;
+		cur = k;
 	}
-	if (!found) {
-		/* no delimiter: libetpan makes the rest one part */
-		e = part_end(p, cur, n);
-		if (e > cur)
-			scan_part(sc, p, cur, e, depth, digest);
-		return;
+	while (!final) {
+		if (!next_part(sc, p, n, &cur, b, blen, &s, &e, &final))
+			return;
+		if (!scan_part(sc, p, s, e, depth, digest))
+			return;
+		/* mailmime_multipart_next_parse(): one blank line */
+		for (k = cur; k < n && is_wsp((unsigned char)p[k]); k++)
+			;
+		if (crlf_at(p, n, &k))
+			cur = k;
 	}
-	/* delimiters count only at the start of a later line */
-	for (l = cur; l < n; ) {
-		if (l == cur || p[l - 1] != '\n') {
-			l = line_after(p, n, l);
-			continue;
-		}
-		d = delim(p, n, l, b, blen);
-		if (d == 1) {
-			e = part_end(p, cur, l);
-			if (e <= cur)
-				return;		/* empty part */
-			if (!scan_part(sc, p, cur, e, depth, digest))
-				return;
-			cur = line_after(p, n, l);
-			/* libetpan also eats one blank line after it: what
-			 * follows is read as the header of the part */
-			for (k = cur; k < n && is_wsp((unsigned char)p[k]); k++)
-				;
-			if (k + 1 < n && p[k] == '\r' && p[k + 1] == '\n')
-				cur = k + 2;
-			else if (k < n && p[k] == '\n')
-				cur = k + 1;
-			close_at = SIZE_MAX;
-			l = cur;
-			continue;
-		}
-		if (d == 2 && close_at == SIZE_MAX)
-			close_at = l;
-		if (d == 3)
-			sc->lookalike = 1;
-		l = line_after(p, n, l);
-	}
-	e = part_end(p, cur, close_at != SIZE_MAX ? close_at : n);
-	if (e > cur)
-		scan_part(sc, p, cur, e, depth, digest);
 }
 
 /*
