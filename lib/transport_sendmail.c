@@ -159,7 +159,7 @@ run_sendmail(const struct sendmail_state *st, const char *from,
 	if (argv == NULL) {
 		snprintf(text, sizeof(text), "out of memory");
 		result = TR_TEMP;
-		goto done;
+		goto out;
 	}
 	argv[0] = st->path;
 	argv[1] = (char *)"-i";
@@ -175,7 +175,7 @@ run_sendmail(const struct sendmail_state *st, const char *from,
 		snprintf(text, sizeof(text), "cannot run %s: pipe: %s", st->path,
 		    strerror(errno));
 		result = TR_TEMP;
-		goto done;
+		goto out;
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
@@ -201,7 +201,7 @@ run_sendmail(const struct sendmail_state *st, const char *from,
 		snprintf(text, sizeof(text), "cannot run %s: %s", st->path,
 		    strerror(rc));
 		result = TR_TEMP;
-		goto done;
+		goto out;
 	}
 	pump(in[1], msg->data, msg->len, err[0], first, sizeof(first));
 	in[1] = err[0] = -1;
@@ -224,7 +224,7 @@ run_sendmail(const struct sendmail_state *st, const char *from,
 		    WEXITSTATUS(ws), first[0] ? ": " : "", first);
 		result = WEXITSTATUS(ws) == EX_TEMPFAIL ? TR_TEMP : TR_PERM;
 	}
-done:
+out:
 	for (i = 0; i < 2; i++) {
 		if (in[i] >= 0)
 			close(in[i]);

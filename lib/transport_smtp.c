@@ -972,35 +972,37 @@ smtp_open(struct bpt_ctx *ctx, const struct bpt_config *cfg, void **statep)
 	if (!path_ok(p, 0) || strchr(p, ' ') != NULL) {
 		rv = bpt_err(ctx, BPT_ECONFIG, "delivery.smtp.helo: bad name "
 		    "'%s'", p);
-		goto fail;
+		goto out;
 	}
 	st->host = strdup(sv->host);
 	st->helo = strdup(p);
 	st->conn = calloc(st->nconn, sizeof(*st->conn));
 	if (st->host == NULL || st->helo == NULL || st->conn == NULL) {
 		rv = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		goto fail;
+		goto out;
 	}
 	if (sv->user != NULL && *sv->user != '\0') {
 		if (sv->password_file == NULL || *sv->password_file == '\0') {
 			rv = bpt_err(ctx, BPT_ECONFIG, "delivery.smtp.user is set "
 			    "but delivery.smtp.password_file is not");
-			goto fail;
+			goto out;
 		}
 		if ((st->user = strdup(sv->user)) == NULL) {
 			rv = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-			goto fail;
+			goto out;
 		}
 		rv = read_password(ctx, sv->password_file, &st->password);
 		if (rv != BPT_OK)
-			goto fail;
-		if (st->tls == CFG_TLS_NONE)
+			goto out;
+		if (st->tls == CFG_TLS_NONE && strcmp(st->host, "localhost") != 0 &&
+		    strncmp(st->host, "127.", 4) != 0 && strcmp(st->host, "::1") != 0)
 			log_warnx("the SMTP password goes to %s without TLS "
 			    "(delivery.smtp.tls: none)", st->host);
 	}
 	*statep = st;
-	return BPT_OK;
-fail:
+	st = NULL;
+	rv = BPT_OK;
+out:
 	smtp_free(st);
 	return rv;
 }

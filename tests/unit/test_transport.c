@@ -1245,6 +1245,30 @@ test_resp_auth(void **state)
 		assert_true(rs.authdata.len >= wl);
 		assert_memory_equal(rs.authdata.buf + rs.authdata.len - wl, want, wl);
 	}
+
+	/* a password file others can read works, with a warning */
+	{
+		char errpath[600];
+		struct buf got = BUF_INIT;
+		int saved, fd;
+
+		assert_int_equal(chmod(pw, 0644), 0);
+		snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
+		fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(fd >= 0);
+		fflush(stderr);
+		saved = dup(2);
+		dup2(fd, 2);
+		close(fd);
+		assert_int_equal(transport_smtp_ops.open(&ctx, cfg, &st), BPT_OK);
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		transport_smtp_ops.close(st);
+		assert_int_equal(fio_read_file(&ctx, errpath, 0, &got), BPT_OK);
+		assert_non_null(strstr(buf_str(&got), "is readable by group or others"));
+		buf_release(&got);
+	}
 	cfg_free(cfg);
 
 	/* a missing password file is a configuration error */
