@@ -60,6 +60,27 @@ is_ascii_printable(const char *s)
 	return 1;
 }
 
+/* Words of atext separated by single spaces: a phrase without quotes. */
+static int
+is_atoms(const char *s)
+{
+	int need = 1;
+
+	for (; *s; s++) {
+		if (*s == ' ') {
+			if (need)
+				return 0;
+			need = 1;
+		} else if (isalnum((unsigned char)*s) ||
+		    strchr("!#$%&'*+-/=?^_`{|}~", *s) != NULL) {
+			need = 0;
+		} else {
+			return 0;
+		}
+	}
+	return !need;
+}
+
 /* Length of the UTF-8 sequence starting at s (1 for a stray byte). */
 static size_t
 u8len(const unsigned char *s)
@@ -135,7 +156,9 @@ compose_phrase(struct buf *b, const char *utf8)
 
 	clean_line(&c, utf8, PHRASE_MAX);
 	s = buf_str(&c);
-	if (is_ascii_printable(s) && strlen(s) < 70) {
+	if (is_atoms(s) && strlen(s) < 70) {
+		buf_adds(b, s);
+	} else if (is_ascii_printable(s) && strlen(s) < 70) {
 		buf_addch(b, '"');
 		for (; *s; s++) {
 			if (*s == '"' || *s == '\\')
@@ -147,6 +170,27 @@ compose_phrase(struct buf *b, const char *utf8)
 		encode_words(b, s, 6);
 	}
 	buf_release(&c);
+}
+
+/* "Name: phrase <addr>", the address on a line of its own when the
+ * whole would pass 78 characters. */
+static void
+mailbox_header(struct buf *b, const char *name, const char *phrase,
+    const char *addr)
+{
+	struct buf p = BUF_INIT;
+	const char *last;
+
+	buf_addf(&p, "%s: ", name);
+	compose_phrase(&p, phrase);
+	last = strrchr(buf_str(&p), '\n');
+	last = last ? last + 1 : buf_str(&p);
+	buf_add(b, p.buf, p.len);
+	if (strlen(last) + strlen(addr) + 3 > 78)
+		buf_addch(b, '\n');
+	buf_addf(b, " <%s>\n", addr);
+	b->oom |= p.oom;
+	buf_release(&p);
 }
 
 /* Unstructured text, folded at spaces so lines stay within 78. */
@@ -324,50 +368,93 @@ add_lf(struct buf *b, const char *s, size_t n)
 	buf_add(b, s + start, n - start);
 }
 
-/* A text/plain part's headers and body: 7bit when ASCII with short
- * lines, else quoted-printable. */
+/*
+ * Text as RFC 3676 format=flowed: lines longer than 78 octets are
+ * broken after a space (the trailing space marks the soft break, and
+ * a client joins them again); lines that start with a space, ">" or
+ * "From " are stuffed with a space; trailing blanks of other lines are
+ * dropped, except in the signature separator "-- ".  *longest receives
+ * the longest line written, *eight whether a byte has the high bit.
+ */
+static void
+flowed(struct buf *b, const char *text, size_t *longest, int *eight)
+{
+	const char *p = text;
+
+	*longest = 0;
+	*eight = 0;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p), i;
+
+		for (i = 0; i < len; i++)
+			if ((unsigned char)p[i] >= 0x80)
+				*eight = 1;
+		if (!(len == 3 && strncmp(p, "-- ", 3) == 0))
+			while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t' ||
+			    p[len - 1] == '\r'))
+				len--;
+		do {
+			size_t cut = len, stuff = 0;
+
+			if (len > 0 && (p[0] == ' ' || p[0] == '>' ||
+			    (len >= 5 && strncmp(p, "From ", 5) == 0)))
+				stuff = 1;
+			if (len + stuff > 78) {
+				/* the last space that keeps the line within 78 */
+				for (cut = 78 - stuff; cut > 0 && p[cut - 1] != ' '; cut--)
+					;
+				if (cut == 0)	/* one long word: up to the next space */
+					for (cut = 78 - stuff; cut < len && p[cut - 1] != ' '; cut++)
+						;
+			}
+			if (stuff)
+				buf_addch(b, ' ');
+			buf_add(b, p, cut);
+			buf_addch(b, '\n');
+			if (cut + stuff > *longest)
+				*longest = cut + stuff;
+			p += cut;
+			len -= cut;
+		} while (len > 0);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+}
+
+/* A text/plain part: format=flowed, 7bit for ASCII, 8bit for UTF-8;
+ * quoted-printable only when a line would pass 998 octets. */
 static enum bpt_status
 text_part(struct bpt_ctx *ctx, struct buf *b, const char *text)
 {
-	size_t len = strlen(text), line = 0, i;
-	int plain = 1;
+	struct buf f = BUF_INIT;
+	size_t longest;
+	int eight, col = 0;
 	MMAPString *m;
-	int col = 0;
 
-	for (i = 0; i < len && plain; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c == '\n') {
-			line = 0;
-			continue;
-		}
-		if (c >= 0x80 || (c < 0x20 && c != '\t') || ++line > 76)
-			plain = 0;
-	}
-	/* a line starting "From " or "." is safer quoted too */
-	if (plain && (strncmp(text, "From ", 5) == 0 || strstr(text, "\nFrom ") ||
-	    text[0] == '.' || strstr(text, "\n.")))
-		plain = 0;
-	buf_adds(b, "Content-Type: text/plain; charset=utf-8\n");
-	if (plain) {
-		buf_adds(b, "Content-Transfer-Encoding: 7bit\n\n");
-		buf_add(b, text, len);
-		if (len == 0 || text[len - 1] != '\n')
-			buf_addch(b, '\n');
+	flowed(&f, text, &longest, &eight);
+	if (buf_failed(&f))
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	buf_adds(b, "Content-Type: text/plain; charset=utf-8; format=flowed\n");
+	if (longest <= 998) {
+		buf_addf(b, "Content-Transfer-Encoding: %s\n\n", eight ? "8bit" : "7bit");
+		buf_add(b, f.buf ? f.buf : "", f.len);
+		buf_release(&f);
 		return BPT_OK;
 	}
 	buf_adds(b, "Content-Transfer-Encoding: quoted-printable\n\n");
 	m = mmap_string_new("");
-	if (m == NULL)
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	if (mailmime_quoted_printable_write_mem(m, &col, 1, text, len) != MAILIMF_NO_ERROR) {
-		mmap_string_free(m);
+	if (m == NULL || mailmime_quoted_printable_write_mem(m, &col, 1, f.buf,
+	    f.len) != MAILIMF_NO_ERROR) {
+		if (m)
+			mmap_string_free(m);
+		buf_release(&f);
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory encoding text");
 	}
 	add_lf(b, m->str, m->len);
 	if (m->len == 0 || m->str[m->len - 1] != '\n')
 		buf_addch(b, '\n');
 	mmap_string_free(m);
+	buf_release(&f);
 	return BPT_OK;
 }
 
@@ -454,15 +541,9 @@ compose_copy(struct bpt_ctx *ctx, const struct compose_copy *c, struct buf *out)
 	buf_addf(&subj, "%s[%s #%lld] %s", c->is_reply ? "Re: " : "",
 	    cfg->group.name, c->number, c->subject ? c->subject : "");
 
-	buf_adds(out, "From: ");
-	compose_phrase(out, buf_str(&name));
-	buf_addf(out, " <%s>\n", cfg->group.address);
-	buf_adds(out, "Reply-To: ");
-	compose_phrase(out, cfg->group.name);
-	buf_addf(out, " <%s>\n", cfg->group.address);
-	buf_adds(out, "To: ");
-	compose_phrase(out, cfg->group.name);
-	buf_addf(out, " <%s>\n", cfg->group.address);
+	mailbox_header(out, "From", buf_str(&name), cfg->group.address);
+	mailbox_header(out, "Reply-To", cfg->group.name, cfg->group.address);
+	mailbox_header(out, "To", cfg->group.name, cfg->group.address);
 	compose_header_text(out, "Subject", buf_str(&subj));
 	common_headers(ctx, out, c->msgid, c->in_reply_to, c->references, c->date);
 	list_headers(ctx, out);
@@ -511,9 +592,7 @@ compose_notice(struct bpt_ctx *ctx, const char *to, const char *text,
 	} else {
 		buf_adds(&subj, cfg->group.name);
 	}
-	buf_adds(out, "From: ");
-	compose_phrase(out, cfg->group.name);
-	buf_addf(out, " <%s>\n", cfg->group.address);
+	mailbox_header(out, "From", cfg->group.name, cfg->group.address);
 	if (!addr_valid(to)) {
 		buf_release(&subj);
 		return bpt_err(ctx, BPT_EDATA, "bad notice recipient");

@@ -137,6 +137,7 @@ static const struct key keys[] = {
 	INT("limits.max_headers", limits.max_headers, "1000", 10, 100000),
 	SIZE("limits.max_line", limits.max_line, "256KB"),
 	INT("limits.parse_attempts", limits.parse_attempts, "2", 1, 100),
+	DUR("limits.parse_timeout", limits.parse_timeout, "60s"),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

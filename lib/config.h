@@ -94,6 +94,7 @@ struct bpt_config {
 		long max_headers;
 		long max_line;
 		long parse_attempts;
+		long parse_timeout;	/* seconds a run may take to commit */
 	} limits;
 };
 

@@ -52,7 +52,7 @@ group:
   name: BPT Testbuurt
   address: bpt@bars.example
 store: $TRASH/store/bpt.db
-busy_timeout: 2s
+busy_timeout: ${TEST_BUSY_TIMEOUT:-2s}
 delivery:
   transport: maildir
   maildir: $TRASH/outbox

@@ -81,12 +81,12 @@ test_copy_headers(void **state)
 	c.msgid = "bpt.12.1.abc@binnenbijster.example";
 	assert_int_equal(compose_copy(&ctx, &c, &out), BPT_OK);
 	check_head(out.buf);
-	assert_non_null(strstr(out.buf, "From: \"Jan de Vries via BPT Binnenbijster\" "
+	assert_non_null(strstr(out.buf, "From: Jan de Vries via BPT Binnenbijster "
 	    "<bpt@binnenbijster.example>\n"));
-	assert_non_null(strstr(out.buf, "Reply-To: \"BPT Binnenbijster\" <bpt@binnenbijster.example>\n"));
+	assert_non_null(strstr(out.buf, "Reply-To: BPT Binnenbijster <bpt@binnenbijster.example>\n"));
 	assert_non_null(strstr(out.buf, "Subject: [BPT Binnenbijster #12] Verdachte man bij de school\n"));
 	assert_non_null(strstr(out.buf, "Message-ID: <bpt.12.1.abc@binnenbijster.example>\n"));
-	assert_non_null(strstr(out.buf, "List-Id: \"BPT Binnenbijster\" <bpt.binnenbijster.example>\n"));
+	assert_non_null(strstr(out.buf, "List-Id: BPT Binnenbijster <bpt.binnenbijster.example>\n"));
 	assert_non_null(strstr(out.buf, "List-Post: <mailto:bpt@binnenbijster.example>\n"));
 	assert_non_null(strstr(out.buf, "List-Unsubscribe: <mailto:bpt-request@binnenbijster.example?subject=afmelden>\n"));
 	assert_non_null(strstr(out.buf, "Precedence: list\n"));
@@ -180,6 +180,38 @@ test_encoded_words_roundtrip(void **state)
 }
 
 static void
+test_flowed_body(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct buf out = BUF_INIT;
+	struct compose_copy c;
+	const char *body;
+
+	(void)state;
+	setup_cfg(&ctx);
+	memset(&c, 0, sizeof(c));
+	c.number = 1;
+	c.subject = "x";
+	c.msgid = "x.1@binnenbijster.example";
+	c.body = "Een hele lange regel met woorden die samen zeker langer zijn dan "
+	    "achtenzeventig tekens, zodat hij gebroken wordt.\n"
+	    ">geen citaat\nFrom here\n spatie\nstaart   \n-- \nvoet\n";
+	assert_int_equal(compose_copy(&ctx, &c, &out), BPT_OK);
+	assert_non_null(strstr(out.buf, "Content-Type: text/plain; charset=utf-8; "
+	    "format=flowed\nContent-Transfer-Encoding: 7bit\n"));
+	body = strstr(out.buf, "\n\n") + 2;
+	assert_string_equal(body,
+	    "Een hele lange regel met woorden die samen zeker langer zijn dan \n"
+	    "achtenzeventig tekens, zodat hij gebroken wordt.\n"
+	    " >geen citaat\n From here\n  spatie\nstaart\n-- \nvoet\n");
+	buf_reset(&out);
+	c.body = "één regel\n";
+	assert_int_equal(compose_copy(&ctx, &c, &out), BPT_OK);
+	assert_non_null(strstr(out.buf, "Content-Transfer-Encoding: 8bit\n\néén regel\n"));
+	buf_release(&out);
+}
+
+static void
 test_base_subject(void **state)
 {
 	char *s;
@@ -224,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_copy_headers),
 		cmocka_unit_test(test_no_header_injection),
 		cmocka_unit_test(test_encoded_words_roundtrip),
+		cmocka_unit_test(test_flowed_body),
 		cmocka_unit_test(test_base_subject),
 		cmocka_unit_test(test_scrub),
 	};

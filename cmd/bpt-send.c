@@ -1,0 +1,114 @@
+/*
+ * bpt-send - delivers what is due in the outbox: retries after a relay
+ * outage, copies whose runner died.  Safe to run from cron every minute
+ * beside other bpt-send and bpt-report runs.
+ */
+#include "bptconf.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cmdutil.h"
+#include "log.h"
+#include "outbox.h"
+#include "printer.h"
+
+static const char *progname = "bpt-send";
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: %s [-v] [-c file]\n"
+	    "       %s [-c file] [--format text|tsv|json] --queue\n"
+	    "       %s --help | --version\n", progname, progname, progname);
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { OPT_FORMAT = 256, OPT_AS };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "queue", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "as", required_argument, NULL, OPT_AS },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct outbox_stats stats;
+	enum pr_format fmt = PR_TEXT;
+	const char *config = NULL, *as = NULL;
+	int ch, queue = 0, verbose = 0, rc;
+	enum bpt_status st;
+
+	while ((ch = getopt_long(argc, argv, "c:hqvV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case 'q':
+			queue = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			return cmd_version(progname);
+		case OPT_AS:
+			as = optarg;
+			break;
+		case OPT_FORMAT:
+			if (pr_parse_format(optarg, &fmt) < 0) {
+				fprintf(stderr, "%s: --format must be text, tsv or json\n",
+				    progname);
+				return EX_USAGE;
+			}
+			break;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	log_init(progname, isatty(2) || verbose);
+	log_set_stderr(1);
+	log_set_verbose(verbose);
+	if (cmd_setup(&ctx, config, as, 1) != BPT_OK) {
+		rc = cmd_fail(&ctx);
+		bpt_ctx_release(&ctx);
+		return rc;
+	}
+	if (queue) {
+		struct printer *p = pr_new(stdout, fmt);
+
+		if (p == NULL) {
+			bpt_ctx_release(&ctx);
+			return EX_TEMPFAIL;
+		}
+		st = outbox_queue_list(&ctx, p);
+		if (pr_free(p) < 0 && st == BPT_OK)
+			st = bpt_err(&ctx, BPT_EIO, "stdout: %s", strerror(errno));
+	} else {
+		st = outbox_run(&ctx, &stats);
+		if (st == BPT_OK)
+			log_info("%lld sent, %lld deferred, %lld failed, %lld dropped",
+			    stats.sent, stats.deferred, stats.failed, stats.dropped);
+	}
+	rc = st == BPT_OK ? EX_OK : cmd_fail(&ctx);
+	bpt_ctx_release(&ctx);
+	return rc;
+}

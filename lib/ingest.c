@@ -1,0 +1,933 @@
+/* ingest.c - one incoming mail: store, parse, classify, thread, copy. */
+#include "bptconf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "autoclass.h"
+#include "buf.h"
+#include "compose.h"
+#include "config.h"
+#include "detect.h"
+#include "incident.h"
+#include "ingest.h"
+#include "log.h"
+#include "mail.h"
+#include "member.h"
+#include "outbox.h"
+#include "quote.h"
+#include "scrub.h"
+#include "sha256.h"
+#include "store.h"
+#include "template.h"
+#include "util.h"
+
+#define NOTICE_INTERVAL 86400	/* one notice a day per address and kind */
+#define MAX_PLATES 16
+
+/* Everything one run works with. */
+struct job {
+	struct bpt_ctx *ctx;
+	const struct ingest_opts *o;
+	struct ingest_result *r;
+	const char *raw;
+	size_t len;
+	char sha[SHA256_HEX_LEN + 1];
+	struct mail *m;
+	struct member sender;
+	int have_sender;
+	const char *runner;	/* claim copies for delivery now, or NULL */
+	const char *env_to;	/* the MTA's, else X-Original-To/Delivered-To */
+	/* what the message row gets at the end */
+	struct buf shown;
+	const char *called;	/* "yes"/"no" when the text said so */
+	char prev_hash[SHA256_HEX_LEN + 1];
+	char chain_hash[SHA256_HEX_LEN + 1];
+};
+
+static const char *
+list_lang_mark(const struct job *j, int phone)
+{
+	int en = j->ctx->cfg->group.language == CFG_EN;
+
+	if (phone)
+		return en ? "[phone number removed]" : "[telefoonnummer verwijderd]";
+	return en ? "[address removed]" : "[e-mailadres verwijderd]";
+}
+
+/* --- notices -------------------------------------------------------------- */
+
+/* 1 when a notice of kind may go to addr now (and records it). */
+static enum bpt_status
+notice_allowed(struct job *j, const char *addr, const char *kind, int *ok)
+{
+	static const char sql[] = "INSERT INTO notices(address, kind, last_at) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT(address, kind) DO UPDATE SET "
+	    "last_at = excluded.last_at WHERE last_at <= excluded.last_at - ?4";
+	struct bpt_ctx *ctx = j->ctx;
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	enum bpt_status st;
+
+	*ok = 0;
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, bpt_now(ctx));
+	sqlite3_bind_int(s, 4, NOTICE_INTERVAL);
+	st = store_step_done(ctx, ctx->store, s);
+	*ok = st == BPT_OK && sqlite3_changes(store_db(ctx->store)) > 0;
+	return st;
+}
+
+/* Where an answer to this mail goes (RFC 3834: the envelope sender);
+ * NULL for the null sender, for robots and for our own addresses. */
+static const char *
+answer_address(const struct job *j)
+{
+	const struct bpt_config *cfg = j->ctx->cfg;
+	const char *to = j->o->envelope_from;
+	const char *lat = strrchr(cfg->group.address, '@');
+	const char *at;
+
+	if (to == NULL)
+		to = j->m->return_path;
+	if (to == NULL)
+		to = j->m->from_addr;
+	if (to == NULL || *to == '\0' || !addr_valid(to))
+		return NULL;
+	if (strncasecmp(to, "mailer-daemon@", 14) == 0 ||
+	    strncasecmp(to, "postmaster@", 11) == 0)
+		return NULL;
+	at = strrchr(to, '@');
+	/* anything at the list's own local part (bpt, bpt-*, bpt+*) */
+	if (lat != NULL && strcasecmp(at, lat) == 0 &&
+	    strncasecmp(to, cfg->group.address, (size_t)(lat - cfg->group.address)) == 0)
+		return NULL;
+	return to;
+}
+
+/* Renders template tpl and queues it for one address or the admins. */
+static enum bpt_status
+queue_text(struct job *j, const char *tpl, const struct tvar *v, size_t n,
+    const char *to, long long member_id, int admins, long long incident)
+{
+	struct bpt_ctx *ctx = j->ctx;
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	char msgid[COMPOSE_MSGID_MAX];
+	char *bounces = NULL, *request = NULL;
+	enum bpt_status st;
+	long long id;
+
+	bounces = compose_list_variant(ctx->cfg->group.address, "-bounces");
+	request = compose_list_variant(ctx->cfg->group.address, "-request");
+	if (bounces == NULL || request == NULL) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((st = tpl_render(ctx, tpl, v, n, &text)) != BPT_OK)
+		goto out;
+	if ((st = compose_msgid(ctx, incident, msgid)) != BPT_OK)
+		goto out;
+	st = compose_notice(ctx, admins ? request : to, buf_str(&text), msgid,
+	    admins ? NULL : j->m ? j->m->message_id : NULL, &out);
+	if (st != BPT_OK)
+		goto out;
+	st = outbox_add(ctx, admins ? "admin" : "notice", incident, j->r->message,
+	    msgid, bounces, out.buf, out.len, &id);
+	if (st != BPT_OK)
+		goto out;
+	if (admins)
+		st = outbox_to_admins(ctx, id, j->runner, NULL);
+	else
+		st = outbox_to_address(ctx, id, member_id, to, j->runner);
+	if (st == BPT_OK)
+		j->r->notices++;
+out:
+	free(bounces);
+	free(request);
+	buf_release(&text);
+	buf_release(&out);
+	return st;
+}
+
+/* A notice to the sender of this mail, at most once a day per kind. */
+static enum bpt_status
+notice_sender(struct job *j, const char *kind, const char *tpl,
+    const struct tvar *v, size_t n, long long incident)
+{
+	const char *to = answer_address(j);
+	enum bpt_status st;
+	int ok;
+
+	if (to == NULL)
+		return BPT_OK;
+	if ((st = notice_allowed(j, to, kind, &ok)) != BPT_OK || !ok)
+		return st;
+	return queue_text(j, tpl, v, n, to, j->have_sender ? j->sender.id : 0, 0,
+	    incident);
+}
+
+static enum bpt_status
+notify_quarantine(struct job *j, long attempts)
+{
+	struct bpt_ctx *ctx = j->ctx;
+	char num[32], att[32], when[32];
+	struct tvar v[] = {
+		{ "group", ctx->cfg->group.name }, { "message", num },
+		{ "attempts", att }, { "sha256", j->sha }, { "received", when },
+	};
+
+	snprintf(num, sizeof(num), "%lld", j->r->message);
+	snprintf(att, sizeof(att), "%ld", attempts);
+	util_time_short(bpt_now(ctx), when);
+	return queue_text(j, "admin-quarantine", v, sizeof(v) / sizeof(v[0]), NULL,
+	    0, 1, 0);
+}
+
+/* --- phase A: the raw bytes, committed before anything reads them ------ */
+
+enum seen { SEEN_NEW, SEEN_RETRY, SEEN_DONE, SEEN_QUARANTINE };
+
+static enum bpt_status
+store_raw(struct job *j, enum seen *seen)
+{
+	static const char find[] = "SELECT id, state, attempts FROM messages "
+	    "WHERE sha256 = ? ORDER BY id LIMIT 1";
+	static const char again[] = "UPDATE messages SET attempts = attempts + 1, "
+	    "attempt_pid = ? WHERE id = ?";
+	static const char quarantine[] = "UPDATE messages SET state = 'quarantined', "
+	    "class = 'quarantined', notes = 'unfinished runs: ' || attempts WHERE id = ?";
+	static const char ins[] = "INSERT INTO messages(sha256, raw, size, truncated, "
+	    "received_at, envelope_from, envelope_to, attempts, attempt_pid) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)";
+	struct bpt_ctx *ctx = j->ctx;
+	enum bpt_status st;
+	sqlite3_stmt *s;
+	long attempts = 0;
+	int rc;
+
+	*seen = SEEN_NEW;
+	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+		return st;
+	if ((s = store_prepare(ctx, ctx->store, find)) == NULL)
+		goto fail;
+	sqlite3_bind_text(s, 1, j->sha, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *state = store_col_text(s, 1);
+
+		j->r->message = sqlite3_column_int64(s, 0);
+		attempts = sqlite3_column_int(s, 2);
+		if (strcmp(state, "new") != 0)
+			*seen = SEEN_DONE;
+		else if (attempts >= ctx->cfg->limits.parse_attempts)
+			*seen = SEEN_QUARANTINE;
+		else
+			*seen = SEEN_RETRY;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(ctx, ctx->store, rc, "look up message");
+		goto fail;
+	}
+	switch (*seen) {
+	case SEEN_DONE:
+		store_rollback(ctx->store);
+		return BPT_OK;
+	case SEEN_QUARANTINE:
+		if ((s = store_prepare(ctx, ctx->store, quarantine)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(s, 1, j->r->message);
+		break;
+	case SEEN_RETRY:
+		if ((s = store_prepare(ctx, ctx->store, again)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)getpid());
+		sqlite3_bind_int64(s, 2, j->r->message);
+		break;
+	case SEEN_NEW:
+		if ((s = store_prepare(ctx, ctx->store, ins)) == NULL)
+			goto fail;
+		sqlite3_bind_text(s, 1, j->sha, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 2, j->len ? j->raw : "", (int)j->len, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)(j->o->total > j->len ?
+		    j->o->total : j->len));
+		sqlite3_bind_int(s, 4, j->o->truncated);
+		sqlite3_bind_int64(s, 5, bpt_now(ctx));
+		store_bind_text(s, 6, j->o->envelope_from);
+		store_bind_text(s, 7, j->o->envelope_to);
+		sqlite3_bind_int64(s, 8, (sqlite3_int64)getpid());
+		break;
+	}
+	if (store_step_done(ctx, ctx->store, s) != BPT_OK)
+		goto fail;
+	if (*seen == SEEN_NEW)
+		j->r->message = sqlite3_last_insert_rowid(store_db(ctx->store));
+	if (*seen == SEEN_QUARANTINE) {
+		j->r->class = "quarantined";
+		j->r->why = "earlier runs never finished";
+		if ((st = notify_quarantine(j, attempts)) != BPT_OK)
+			goto fail_st;
+	}
+	return store_commit(ctx, ctx->store);
+fail:
+	st = ctx->err;
+fail_st:
+	store_rollback(ctx->store);
+	return st;
+}
+
+/* A run that failed cleanly does not count as a crash. */
+static void
+unmark_attempt(struct job *j)
+{
+	static const char sql[] = "UPDATE messages SET attempts = attempts - 1 "
+	    "WHERE id = ? AND state = 'new' AND attempts > 0";
+	struct bpt_ctx tmp = BPT_CTX_INIT;
+	sqlite3_stmt *s;
+
+	tmp.cfg = j->ctx->cfg;
+	tmp.store = j->ctx->store;
+	store_rollback(tmp.store);
+	if ((s = store_prepare(&tmp, tmp.store, sql)) == NULL)
+		return;
+	sqlite3_bind_int64(s, 1, j->r->message);
+	if (store_step_done(&tmp, tmp.store, s) != BPT_OK)
+		log_warnx("message %lld: %s", j->r->message, tmp.errmsg);
+}
+
+/* --- phase B ------------------------------------------------------------- */
+
+/* 1 when rcpt is the list's request address (bpt-request@). */
+static int
+is_request(const struct bpt_config *cfg, const char *rcpt)
+{
+	const char *lat = strrchr(cfg->group.address, '@'), *rat;
+	size_t ll;
+
+	if (rcpt == NULL || lat == NULL || (rat = strrchr(rcpt, '@')) == NULL)
+		return 0;
+	ll = (size_t)(lat - cfg->group.address);
+	return strcasecmp(lat, rat) == 0 && (size_t)(rat - rcpt) == ll + 8 &&
+	    strncasecmp(rcpt, cfg->group.address, ll) == 0 &&
+	    strncasecmp(rcpt + ll, "-request", 8) == 0;
+}
+
+/* bpt+N@ in the envelope recipient, or in To/Cc as written. */
+static long long
+plus_number(const struct job *j)
+{
+	const char *list = j->ctx->cfg->group.address;
+	const char *lat = strrchr(list, '@');
+	static const char *const fields[] = { "To", "Cc" };
+	long long n = incident_plus_number(j->env_to, list);
+	size_t f, k, ll = lat ? (size_t)(lat - list) : 0;
+
+	for (f = 0; n == 0 && lat && f < 2; f++) {
+		const char *v;
+
+		for (k = 0; n == 0 && (v = mail_header(j->m, fields[f], k)) != NULL; k++) {
+			const char *p = v;
+
+			while (n == 0 && (p = strchr(p, '+')) != NULL) {
+				const char *b = p, *e = p + 1;
+				char cand[320];
+
+				while (b > v && !strchr(" <,:\"", b[-1]))
+					b--;
+				while (*e && !strchr(" >,;\"", *e))
+					e++;
+				p++;
+				if ((size_t)(e - b) >= sizeof(cand) || (size_t)(p - 1 - b) != ll)
+					continue;
+				memcpy(cand, b, (size_t)(e - b));
+				cand[e - b] = '\0';
+				n = incident_plus_number(cand, list);
+			}
+		}
+	}
+	return n;
+}
+
+static int
+image_type_ok(const char *t)
+{
+	return strcmp(t, "image/jpeg") == 0 || strcmp(t, "image/jpg") == 0 ||
+	    strcmp(t, "image/png") == 0 || strcmp(t, "image/gif") == 0 ||
+	    strcmp(t, "image/webp") == 0 || strcmp(t, "image/heic") == 0;
+}
+
+/* Records attachments; picks what is passed on; notes what was stripped. */
+static enum bpt_status
+attachments(struct job *j, const struct mail_attachment **pass, size_t *npass,
+    struct buf *stripped)
+{
+	static const char sql[] = "INSERT INTO attachments(message_id, idx, filename, "
+	    "content_type, size, sha256, inline, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	const struct bpt_config *cfg = j->ctx->cfg;
+	struct bpt_ctx *ctx = j->ctx;
+	int en = cfg->group.language == CFG_EN;
+	size_t i;
+
+	*npass = 0;
+	for (i = 0; i < j->m->natt; i++) {
+		const struct mail_attachment *a = &j->m->att[i];
+		const char *why = NULL;
+		int passed = 0;
+		sqlite3_stmt *s;
+		enum bpt_status st;
+
+		if (image_type_ok(a->content_type)) {
+			if (!cfg->policy.images_allow)
+				why = en ? "photos are not passed on" :
+				    "foto's worden niet doorgestuurd";
+			else if ((long)a->size > cfg->policy.max_image_size)
+				why = en ? "too large" : "te groot";
+			else if ((long)*npass >= cfg->policy.max_images)
+				why = en ? "too many photos" : "te veel foto's";
+			else
+				passed = 1;
+		} else {
+			passed = cfg->policy.other_allow;
+		}
+		if (passed) {
+			pass[(*npass)++] = a;
+		} else {
+			if (stripped->len > 0)
+				buf_adds(stripped, ", ");
+			buf_adds(stripped, a->filename && *a->filename ? a->filename :
+			    a->content_type);
+			if (why != NULL)
+				buf_addf(stripped, " (%s)", why);
+		}
+		if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
+			return ctx->err;
+		sqlite3_bind_int64(s, 1, j->r->message);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+		store_bind_text(s, 3, a->filename);
+		store_bind_text(s, 4, a->content_type);
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)a->size);
+		sqlite3_bind_text(s, 6, a->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 7, a->is_inline);
+		sqlite3_bind_text(s, 8, passed ? "passed" : "stripped", -1, SQLITE_STATIC);
+		if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+			return st;
+	}
+	if (buf_failed(stripped))
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	return BPT_OK;
+}
+
+/* The name members see for this sender: never an address. */
+static void
+display_name(struct job *j, struct buf *b)
+{
+	const char *n = j->sender.name && *j->sender.name ? j->sender.name :
+	    j->m->from_name;
+	char *clean;
+
+	if (n != NULL && *n) {
+		clean = scrub_contacts(n, "", "", NULL);
+		if (clean != NULL) {
+			buf_adds(b, clean);
+			free(clean);
+		}
+	}
+	/* what is left after scrubbing may be blanks or brackets */
+	while (b->len > 0 && strchr(" <>()\"'", b->buf[b->len - 1]))
+		buf_setlen(b, b->len - 1);
+	if (b->len == 0)
+		buf_adds(b, j->ctx->cfg->group.language == CFG_EN ? "A member" :
+		    "Een lid");
+}
+
+/* The copy every active member gets: template, headers, outbox rows. */
+static enum bpt_status
+distribute(struct job *j, long long number, int is_reply)
+{
+	struct bpt_ctx *ctx = j->ctx;
+	const struct bpt_config *cfg = ctx->cfg;
+	struct buf name = BUF_INIT, body = BUF_INIT, out = BUF_INIT, refs = BUF_INIT,
+	    stripped = BUF_INIT, plates = BUF_INIT, footer = BUF_INIT;
+	const struct mail_attachment **pass = NULL;
+	char plate[MAX_PLATES][DETECT_PLATE_LEN];
+	char msgid[COMPOSE_MSGID_MAX], num[32], t_now[8], t_called[8];
+	char *folded_text = NULL, *clean = NULL, *parent = NULL;
+	struct incident inc;
+	struct sha256 h;
+	unsigned char d[32];
+	int folded = 0, have_inc = 0;
+	size_t nplates, npass = 0, i;
+	enum det112 said;
+	enum bpt_status st;
+	long long id, count = 0;
+
+	/* what members read: the new text, no contact details */
+	folded_text = is_reply ? quote_fold(j->m->text, &folded) : strdup(j->m->text);
+	if (folded_text == NULL ||
+	    (clean = scrub_contacts(folded_text, list_lang_mark(j, 0),
+	    list_lang_mark(j, 1), NULL)) == NULL) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
+	buf_adds(&j->shown, clean);
+	said = detect_112(clean);
+	j->called = said == DET112_YES ? "yes" : said == DET112_NO ? "no" : NULL;
+	nplates = detect_plates(clean, plate, MAX_PLATES);
+	for (i = 0; i < nplates; i++)
+		buf_addf(&plates, "%s%s", i ? " " : "", plate[i]);
+
+	/* the tamper-evident chain: H(previous head || this message's hash) */
+	if ((st = incident_get(ctx, number, &inc)) != BPT_OK)
+		goto out;
+	have_inc = 1;
+	snprintf(j->prev_hash, sizeof(j->prev_hash), "%s", inc.last_hash ? inc.last_hash : "");
+	sha256_init(&h);
+	sha256_update(&h, j->prev_hash, strlen(j->prev_hash));
+	sha256_update(&h, j->sha, strlen(j->sha));
+	sha256_final(&h, d);
+	sha256_tohex(d, j->chain_hash);
+	st = incident_touch(ctx, number, bpt_now(ctx), j->chain_hash, buf_str(&plates),
+	    said == DET112_YES ? INC112_YES : said == DET112_NO ? INC112_NO :
+	    INC112_UNKNOWN, j->sender.id);
+	if (st != BPT_OK)
+		goto out;
+	incident_release(&inc);
+	if ((st = incident_get(ctx, number, &inc)) != BPT_OK)
+		goto out;
+
+	pass = calloc(j->m->natt + 1, sizeof(*pass));
+	if (pass == NULL) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((st = attachments(j, pass, &npass, &stripped)) != BPT_OK)
+		goto out;
+
+	display_name(j, &name);
+	snprintf(num, sizeof(num), "%lld", number);
+	util_time_hm(bpt_now(ctx), t_now);
+	util_time_hm(inc.called_112_at ? inc.called_112_at : bpt_now(ctx), t_called);
+	{
+		struct tvar fv[] = { { "group", cfg->group.name } };
+
+		if ((st = tpl_render(ctx, "footer", fv, 1, &footer)) != BPT_OK)
+			goto out;
+	}
+	{
+		struct tvar v[] = {
+			{ "group", cfg->group.name },
+			{ "number", num },
+			{ "time", t_now },
+			{ "reporter", inc.reporter_name && *inc.reporter_name ?
+			    inc.reporter_name : buf_str(&name) },
+			{ "sender", buf_str(&name) },
+			{ "called_yes", inc.called_112 == INC112_YES ? "1" : NULL },
+			{ "called_no", inc.called_112 == INC112_NO ? "1" : NULL },
+			{ "called_unknown", inc.called_112 == INC112_UNKNOWN ? "1" : NULL },
+			{ "called_by", inc.called_112_by_name && *inc.called_112_by_name ?
+			    inc.called_112_by_name : buf_str(&name) },
+			{ "called_at", t_called },
+			{ "plates", inc.plates },
+			{ "text", *clean ? clean : (cfg->group.language == CFG_EN ?
+			    "(no text)" : "(geen tekst)") },
+			{ "folded", folded ? "1" : NULL },
+			{ "stripped", buf_str(&stripped) },
+			{ "footer", buf_str(&footer) },
+		};
+
+		st = tpl_render(ctx, is_reply ? "reply" : "alert", v,
+		    sizeof(v) / sizeof(v[0]), &body);
+		if (st != BPT_OK)
+			goto out;
+	}
+
+	/* one thread in every client: our own copies' ids only */
+	if ((st = compose_msgid(ctx, number, msgid)) != BPT_OK)
+		goto out;
+	if (is_reply && inc.root_msgid) {
+		const char *irt = j->m->in_reply_to;
+
+		parent = inc.root_msgid;
+		if (irt != NULL) {
+			static const char sql[] = "SELECT msgid FROM outbox "
+			    "WHERE msgid = ? AND incident_id = ?";
+			sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+
+			if (s == NULL) {
+				st = ctx->err;
+				goto out;
+			}
+			sqlite3_bind_text(s, 1, irt, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 2, number);
+			if (sqlite3_step(s) == SQLITE_ROW)
+				parent = (char *)irt;
+			sqlite3_reset(s);
+		}
+		buf_addf(&refs, "<%s>", inc.root_msgid);
+		if (strcmp(parent, inc.root_msgid) != 0)
+			buf_addf(&refs, " <%s>", parent);
+	}
+	{
+		struct compose_copy c = {
+			.number = number,
+			.is_reply = is_reply,
+			.sender_name = buf_str(&name),
+			.subject = inc.subject,
+			.body = buf_str(&body),
+			.msgid = msgid,
+			.in_reply_to = parent,
+			.references = refs.len ? refs.buf : NULL,
+			.date = bpt_now(ctx),
+			.images = pass,
+			.nimages = npass,
+		};
+		char *bounces = compose_list_variant(cfg->group.address, "-bounces");
+
+		if (bounces == NULL) {
+			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+			goto out;
+		}
+		st = compose_copy(ctx, &c, &out);
+		if (st == BPT_OK)
+			st = outbox_add(ctx, is_reply ? "reply" : "alert", number,
+			    j->r->message, msgid, bounces, out.buf, out.len, &id);
+		free(bounces);
+		if (st != BPT_OK)
+			goto out;
+	}
+	if (!is_reply && (st = incident_set_root(ctx, number, msgid)) != BPT_OK)
+		goto out;
+	if ((st = outbox_to_members(ctx, id, j->runner, &count)) != BPT_OK)
+		goto out;
+	j->r->copies = count;
+out:
+	if (have_inc)
+		incident_release(&inc);
+	free(pass);
+	free(folded_text);
+	free(clean);
+	buf_release(&name);
+	buf_release(&body);
+	buf_release(&out);
+	buf_release(&refs);
+	buf_release(&stripped);
+	buf_release(&plates);
+	buf_release(&footer);
+	return st;
+}
+
+static void
+human_size(char *buf, size_t n, double bytes)
+{
+	if (bytes >= 1024.0 * 1024)
+		snprintf(buf, n, "%.1f MB", bytes / (1024.0 * 1024));
+	else
+		snprintf(buf, n, "%.0f KB", bytes / 1024.0);
+}
+
+/* Decides the class; queues copies or notices.  Inside the transaction. */
+static enum bpt_status
+classify_and_act(struct job *j)
+{
+	struct bpt_ctx *ctx = j->ctx;
+	const struct bpt_config *cfg = ctx->cfg;
+	struct mail *m = j->m;
+	char listid[320], num[32], size[32], limit[32], closed[32];
+	const char *at = strrchr(cfg->group.address, '@');
+	const char *why = NULL, *name;
+	struct incident inc;
+	enum bpt_status st;
+	long long n = 0;
+
+	memset(&inc, 0, sizeof(inc));
+	if (j->have_sender)
+		name = j->sender.name && *j->sender.name ? j->sender.name :
+		    (cfg->group.language == CFG_EN ? "member" : "lid");
+	else
+		name = cfg->group.language == CFG_EN ? "sender" : "afzender";
+	if (j->o->truncated) {
+		struct tvar v[] = {
+			{ "group", cfg->group.name }, { "name", name },
+			{ "subject", m->subject }, { "size", size }, { "limit", limit },
+		};
+
+		human_size(size, sizeof(size), (double)j->o->total);
+		human_size(limit, sizeof(limit), (double)cfg->policy.max_message_size);
+		j->r->class = "toolarge";
+		j->r->why = "policy.max_message_size";
+		if (autoclass_of(m, cfg->group.address, NULL, &why) != AC_HUMAN)
+			return BPT_OK;
+		return notice_sender(j, "toolarge", "notice-toolarge", v, 5, 0);
+	}
+	snprintf(listid, sizeof(listid), "%.*s.%s", at ? (int)(at - cfg->group.address) :
+	    0, cfg->group.address, cfg_list_domain(cfg));
+	switch (autoclass_of(m, cfg->group.address, listid, &why)) {
+	case AC_LOOP:
+		j->r->class = "loop";
+		j->r->why = why;
+		return BPT_OK;
+	case AC_BOUNCE:
+		j->r->class = "bounce";
+		j->r->why = why;
+		return BPT_OK;
+	case AC_AUTOREPLY:
+		j->r->class = "autoreply";
+		j->r->why = why;
+		return BPT_OK;
+	case AC_HUMAN:
+		break;
+	}
+	if (m->flags & MAIL_LIMITS) {
+		struct tvar v[] = {
+			{ "group", cfg->group.name }, { "name", name },
+			{ "subject", m->subject }, { "reason", m->notes },
+		};
+
+		j->r->class = "malformed";
+		j->r->why = "over a parsing limit";
+		return notice_sender(j, "unreadable", "notice-unreadable", v, 4, 0);
+	}
+	if (is_request(cfg, j->env_to)) {
+		j->r->class = "command";
+		j->r->why = "to the request address";
+		return BPT_OK;
+	}
+	if (!j->have_sender || !member_is_active(&j->sender)) {
+		struct tvar v[] = {
+			{ "group", cfg->group.name }, { "list", cfg->group.address },
+			{ "subject", m->subject }, { "request", NULL },
+		};
+		char *request = compose_list_variant(cfg->group.address, "-request");
+
+		if (request == NULL)
+			return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		v[3].value = request;
+		j->r->class = "nonmember";
+		j->r->why = j->have_sender ? "sender is not an active member" :
+		    "sender is not a member";
+		st = notice_sender(j, "nonmember", "notice-nonmember", v, 4, 0);
+		free(request);
+		return st;
+	}
+
+	/* thread: references, then the subject tag, then bpt+N@ */
+	{
+		const char **ids = calloc(m->nrefs + 1, sizeof(*ids));
+		size_t k = 0, i;
+
+		if (ids == NULL)
+			return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		for (i = 0; i < m->nrefs; i++)
+			ids[k++] = m->refs[i];
+		if (m->in_reply_to)
+			ids[k++] = m->in_reply_to;
+		st = incident_by_msgids(ctx, ids, k, &n);
+		free(ids);
+		if (st != BPT_OK)
+			return st;
+		j->r->why = n ? "In-Reply-To/References" : NULL;
+	}
+	if (n == 0 && m->subject && (n = incident_tag_number(m->subject, cfg->group.name)))
+		j->r->why = "subject tag";
+	if (n == 0 && (n = plus_number(j)) != 0)
+		j->r->why = "plus address";
+	if (n != 0) {
+		st = incident_get(ctx, n, &inc);
+		if (st == BPT_ENOENT)
+			n = 0;
+		else if (st != BPT_OK)
+			return st;
+	}
+	if (n != 0 && inc.closed) {
+		struct tvar v[] = {
+			{ "name", name }, { "subject", m->subject }, { "number", num },
+			{ "closed_at", closed }, { "list", cfg->group.address },
+			{ "group", cfg->group.name },
+		};
+		char kind[48];
+
+		snprintf(num, sizeof(num), "%lld", n);
+		util_time_short(inc.closed_at, closed);
+		snprintf(kind, sizeof(kind), "closed-%lld", n);
+		incident_release(&inc);
+		j->r->class = "closed";
+		j->r->incident = n;
+		return notice_sender(j, kind, "notice-closed", v, 6, n);
+	}
+	if (n != 0) {
+		incident_release(&inc);
+		j->r->class = "reply";
+		j->r->incident = n;
+		return distribute(j, n, 1);
+	}
+	{
+		char *subject = compose_base_subject(m->subject);
+
+		if (subject == NULL)
+			return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		if (*subject == '\0') {
+			/* no subject: the start of the text, as a phone shows it */
+			struct buf b = BUF_INIT;
+			const char *t = m->text, *e;
+
+			while (*t == '\n' || *t == ' ')
+				t++;
+			e = strchr(t, '\n');
+			buf_add(&b, t, e ? (size_t)(e - t) : strlen(t));
+			if (b.len > 60)
+				buf_setlen(&b, 60);
+			free(subject);
+			subject = buf_detach(&b, NULL);
+			if (subject == NULL)
+				return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		}
+		st = incident_open(ctx, j->sender.id, subject, bpt_now(ctx), &n);
+		free(subject);
+	}
+	if (st != BPT_OK)
+		return st;
+	j->r->class = "post";
+	j->r->why = "new incident";
+	j->r->incident = n;
+	return distribute(j, n, 0);
+}
+
+static enum bpt_status
+finish_row(struct job *j)
+{
+	static const char sql[] = "UPDATE messages SET state = 'done', "
+	    "message_id = ?2, in_reply_to = ?3, refs = ?4, from_addr = ?5, "
+	    "from_name = ?6, subject = ?7, date_hdr = ?8, member_id = ?9, "
+	    "class = ?10, incident_id = ?11, body = ?12, body_shown = ?13, "
+	    "notes = ?14, called_112 = ?15, prev_hash = ?16, chain_hash = ?17, "
+	    "attempt_pid = NULL WHERE id = ?1";
+	struct bpt_ctx *ctx = j->ctx;
+	struct mail *m = j->m;
+	struct buf refs = BUF_INIT;
+	sqlite3_stmt *s;
+	enum bpt_status st;
+	size_t i;
+
+	for (i = 0; i < m->nrefs; i++)
+		buf_addf(&refs, "%s<%s>", i ? " " : "", m->refs[i]);
+	if (buf_failed(&refs) || buf_failed(&j->shown))
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL) {
+		buf_release(&refs);
+		return ctx->err;
+	}
+	sqlite3_bind_int64(s, 1, j->r->message);
+	store_bind_text(s, 2, m->message_id);
+	store_bind_text(s, 3, m->in_reply_to);
+	store_bind_text(s, 4, refs.len ? refs.buf : NULL);
+	store_bind_text(s, 5, m->from_addr);
+	store_bind_text(s, 6, m->from_name);
+	store_bind_text(s, 7, m->subject);
+	store_bind_text(s, 8, m->date);
+	if (j->have_sender)
+		sqlite3_bind_int64(s, 9, j->sender.id);
+	sqlite3_bind_text(s, 10, j->r->class, -1, SQLITE_STATIC);
+	if (j->r->incident)
+		sqlite3_bind_int64(s, 11, j->r->incident);
+	store_bind_text(s, 12, m->text);
+	store_bind_text(s, 13, j->shown.len ? j->shown.buf : NULL);
+	store_bind_text(s, 14, m->notes);
+	store_bind_text(s, 15, j->called);
+	store_bind_text(s, 16, j->prev_hash[0] ? j->prev_hash : NULL);
+	store_bind_text(s, 17, j->chain_hash[0] ? j->chain_hash : NULL);
+	st = store_step_done(ctx, ctx->store, s);
+	buf_release(&refs);
+	return st;
+}
+
+static enum bpt_status
+process(struct job *j)
+{
+	struct bpt_ctx *ctx = j->ctx;
+	struct mail_limits lim;
+	enum bpt_status st;
+
+	lim.max_parts = ctx->cfg->limits.max_parts;
+	lim.max_depth = ctx->cfg->limits.max_depth;
+	lim.max_headers = ctx->cfg->limits.max_headers;
+	lim.max_line = ctx->cfg->limits.max_line;
+	if ((st = mail_parse(ctx, j->raw, j->len, &lim, &j->m)) != BPT_OK)
+		return st;
+	j->env_to = j->o->envelope_to ? j->o->envelope_to : j->m->envelope_to;
+	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+		return st;
+	if (j->m->from_addr != NULL) {
+		st = member_lookup(ctx, j->m->from_addr, &j->sender);
+		if (st == BPT_OK)
+			j->have_sender = 1;
+		else if (st != BPT_ENOENT)
+			goto fail;
+	}
+	if ((st = classify_and_act(j)) != BPT_OK)
+		goto fail;
+	if ((st = finish_row(j)) != BPT_OK)
+		goto fail;
+	return store_commit(ctx, ctx->store);
+fail:
+	store_rollback(ctx->store);
+	return st;
+}
+
+enum bpt_status
+ingest_message(struct bpt_ctx *ctx, const char *raw, size_t len,
+    const struct ingest_opts *o, struct ingest_result *r)
+{
+	struct job j;
+	enum seen seen;
+	enum bpt_status st;
+
+	memset(r, 0, sizeof(*r));
+	memset(&j, 0, sizeof(j));
+	j.ctx = ctx;
+	j.o = o;
+	j.r = r;
+	j.raw = raw;
+	j.len = len;
+	buf_init(&j.shown);
+	if (o->deliver) {
+		outbox_runner(r->runner);
+		j.runner = r->runner;
+	}
+	sha256_hex(raw, len, j.sha);
+
+	if ((st = store_raw(&j, &seen)) != BPT_OK)
+		return st;
+	if (seen == SEEN_DONE) {
+		r->duplicate = 1;
+		r->class = "duplicate";
+		r->why = "already processed";
+	} else if (seen != SEEN_QUARANTINE) {
+		st = process(&j);
+		if (st != BPT_OK) {
+			unmark_attempt(&j);
+			goto out;
+		}
+	}
+out:
+	if (j.have_sender)
+		member_release(&j.sender);
+	mail_free(j.m);
+	buf_release(&j.shown);
+	return st;
+}
+
+enum bpt_status
+ingest_deliver(struct bpt_ctx *ctx, struct ingest_result *r)
+{
+	/* a retry of a stored mail: its copies may wait for a dead runner */
+	if (r->duplicate || r->runner[0] == '\0')
+		return outbox_run(ctx, &r->sent);
+	return outbox_deliver_claimed(ctx, r->runner, &r->sent);
+}

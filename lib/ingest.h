@@ -1,0 +1,59 @@
+/*
+ * ingest.h - the path of an incoming mail.
+ *
+ *   store the raw bytes (committed) -> parse -> classify -> one
+ *   transaction { message, incident, copies, deliveries } -> commit
+ *   -> the caller may now exit 0 -> deliver (best effort)
+ *
+ * A message already processed (same SHA-256 of the raw bytes) is not
+ * processed again: the MTA retried after a crash or a lost exit code.
+ * A message whose earlier runs never finished (limits.parse_attempts
+ * of them: they crashed or hung) is quarantined: kept, marked, the
+ * admins told once, and acknowledged, so it does not block the queue.
+ */
+#ifndef BPT_INGEST_H
+#define BPT_INGEST_H
+
+#include <stddef.h>
+
+#include "bpt.h"
+#include "outbox.h"
+
+struct ingest_opts {
+	const char *envelope_from;	/* envelope sender from the MTA, or NULL */
+	const char *envelope_to;	/* original recipient from the MTA, or NULL */
+	size_t total;			/* size as received (raw may be cut) */
+	int truncated;			/* raw holds only the first bytes */
+	int deliver;			/* claim the copies for ingest_deliver() */
+};
+
+struct ingest_result {
+	long long message;		/* row in messages */
+	long long incident;		/* 0 when the mail joined none */
+	const char *class;		/* static: post, reply, loop, bounce, ... */
+	const char *why;		/* static: the rule that decided, or NULL */
+	int duplicate;			/* seen before: nothing new was done */
+	long long copies;		/* deliveries queued for the group */
+	long long notices;		/* notices queued */
+	struct outbox_stats sent;	/* what ingest_deliver() did */
+	char runner[OUTBOX_RUNNER_MAX];	/* who holds the claimed copies */
+};
+
+/*
+ * Processes one message raw[0..len).  Returns BPT_OK only when the
+ * message is committed to the store (whatever its class): the caller
+ * may acknowledge it.  BPT_EBUSY, BPT_ENOSPC, BPT_ENOMEM: nothing was
+ * committed for this attempt, the MTA should retry (75).
+ */
+enum bpt_status ingest_message(struct bpt_ctx *ctx, const char *raw, size_t len,
+    const struct ingest_opts *o, struct ingest_result *r);
+
+/*
+ * After a successful ingest_message() with o->deliver: hands the copies
+ * it claimed to the relay (for a duplicate: whatever is due).  Failures
+ * of the relay are recorded for bpt-send; an error status means the
+ * store failed, and the copies stay claimed until bpt-send takes them.
+ */
+enum bpt_status ingest_deliver(struct bpt_ctx *ctx, struct ingest_result *r);
+
+#endif

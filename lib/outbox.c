@@ -1,0 +1,562 @@
+/* outbox.c - enqueueing copies, claiming, delivering, recording. */
+#include "bptconf.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "compose.h"
+#include "config.h"
+#include "log.h"
+#include "outbox.h"
+#include "printer.h"
+#include "store.h"
+#include "transport.h"
+#include "util.h"
+
+/* Rows handed to the transport per call, in batches: one batch for
+ * every connection.  Results are recorded after each call, so a runner
+ * killed mid-way re-sends at most this much; memory stays bounded for
+ * any group size. */
+#define OUTBOX_CHUNK_BATCHES 1
+#define NO_OFF ((size_t)-1)
+
+void
+outbox_runner(char buf[OUTBOX_RUNNER_MAX])
+{
+	char host[64];
+
+	if (gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(buf, OUTBOX_RUNNER_MAX, "%s:%ld", host, (long)getpid());
+}
+
+enum bpt_status
+outbox_add(struct bpt_ctx *ctx, const char *kind, long long incident,
+    long long source, const char *msgid, const char *env_from,
+    const char *content, size_t len, long long *id)
+{
+	static const char sql[] = "INSERT INTO outbox(kind, incident_id, source_id, "
+	    "msgid, env_from, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	enum bpt_status st;
+
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	if (incident > 0)
+		sqlite3_bind_int64(s, 2, incident);
+	if (source > 0)
+		sqlite3_bind_int64(s, 3, source);
+	sqlite3_bind_text(s, 4, msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, env_from, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 6, content, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, bpt_now(ctx));
+	if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+		return st;
+	*id = sqlite3_last_insert_rowid(store_db(ctx->store));
+	return BPT_OK;
+}
+
+/* The list's own addresses never receive copies (no loops). */
+static enum bpt_status
+own_addresses(struct bpt_ctx *ctx, char **req, char **bounces)
+{
+	*req = compose_list_variant(ctx->cfg->group.address, "-request");
+	*bounces = compose_list_variant(ctx->cfg->group.address, "-bounces");
+	if (*req == NULL || *bounces == NULL) {
+		free(*req);
+		free(*bounces);
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	}
+	return BPT_OK;
+}
+
+static enum bpt_status
+to_members(struct bpt_ctx *ctx, long long outbox_id, const char *runner,
+    int admins_only, long long *count)
+{
+	static const char sql[] =
+	    "INSERT OR IGNORE INTO deliveries(outbox_id, member_id, rcpt, state, "
+	    "next_at, claimed_by, claimed_at) "
+	    "SELECT ?1, id, email, CASE WHEN ?2 IS NULL THEN 'queued' ELSE 'sending' END, "
+	    "?3, ?2, CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END "
+	    "FROM members WHERE status = 'active' "
+	    "AND (?4 = 0 OR role IN ('admin', 'coordinator')) "
+	    "AND email NOT IN (?5, ?6, ?7) ORDER BY id";
+	char *req, *bounces;
+	sqlite3_stmt *s;
+	enum bpt_status st;
+
+	if ((st = own_addresses(ctx, &req, &bounces)) != BPT_OK)
+		return st;
+	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL) {
+		st = ctx->err;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, outbox_id);
+	store_bind_text(s, 2, runner);
+	sqlite3_bind_int64(s, 3, bpt_now(ctx));
+	sqlite3_bind_int(s, 4, admins_only);
+	sqlite3_bind_text(s, 5, ctx->cfg->group.address, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, req, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, bounces, -1, SQLITE_STATIC);
+	st = store_step_done(ctx, ctx->store, s);
+	if (st == BPT_OK && count)
+		*count = sqlite3_changes(store_db(ctx->store));
+out:
+	free(req);
+	free(bounces);
+	return st;
+}
+
+enum bpt_status
+outbox_to_members(struct bpt_ctx *ctx, long long outbox_id, const char *runner,
+    long long *count)
+{
+	return to_members(ctx, outbox_id, runner, 0, count);
+}
+
+enum bpt_status
+outbox_to_admins(struct bpt_ctx *ctx, long long outbox_id, const char *runner,
+    long long *count)
+{
+	return to_members(ctx, outbox_id, runner, 1, count);
+}
+
+enum bpt_status
+outbox_to_address(struct bpt_ctx *ctx, long long outbox_id, long long member_id,
+    const char *rcpt, const char *runner)
+{
+	static const char sql[] =
+	    "INSERT OR IGNORE INTO deliveries(outbox_id, member_id, rcpt, state, "
+	    "next_at, claimed_by, claimed_at) VALUES (?1, ?2, ?3, "
+	    "CASE WHEN ?4 IS NULL THEN 'queued' ELSE 'sending' END, ?5, ?4, "
+	    "CASE WHEN ?4 IS NULL THEN NULL ELSE ?5 END)";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, outbox_id);
+	if (member_id > 0)
+		sqlite3_bind_int64(s, 2, member_id);
+	sqlite3_bind_text(s, 3, rcpt, -1, SQLITE_STATIC);
+	store_bind_text(s, 4, runner);
+	sqlite3_bind_int64(s, 5, bpt_now(ctx));
+	return store_step_done(ctx, ctx->store, s);
+}
+
+/* Seconds to wait before attempt number attempts + 1. */
+static long
+backoff(const struct bpt_config *cfg, long attempts)
+{
+	long d = cfg->delivery.retry_min > 0 ? cfg->delivery.retry_min : 60;
+
+	while (--attempts > 0 && d < cfg->delivery.retry_max)
+		d *= 2;
+	return d > cfg->delivery.retry_max ? cfg->delivery.retry_max : d;
+}
+
+static enum bpt_status
+record(struct bpt_ctx *ctx, const struct tr_rcpt *r, size_t n, time_t created,
+    struct outbox_stats *stats)
+{
+	static const char sql[] = "UPDATE deliveries SET state = ?1, "
+	    "attempts = attempts + 1, next_at = ?2, last_reply = ?3, "
+	    "sent_at = CASE WHEN ?1 = 'sent' THEN ?4 ELSE sent_at END, "
+	    "claimed_by = NULL, claimed_at = NULL WHERE id = ?5";
+	static const char att[] = "SELECT attempts FROM deliveries WHERE id = ?";
+	time_t now = bpt_now(ctx);
+	enum bpt_status st;
+	size_t i;
+
+	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		const char *state;
+		long attempts = 1;
+		time_t next = now;
+		sqlite3_stmt *s;
+
+		if (r[i].result == TR_OK) {
+			state = "sent";
+			stats->sent++;
+		} else if (r[i].result == TR_PERM) {
+			state = "failed";
+			stats->failed++;
+		} else {
+			if ((s = store_prepare(ctx, ctx->store, att)) == NULL)
+				goto fail;
+			sqlite3_bind_int64(s, 1, r[i].id);
+			if (sqlite3_step(s) == SQLITE_ROW)
+				attempts = sqlite3_column_int(s, 0) + 1;
+			sqlite3_reset(s);
+			next = now + backoff(ctx->cfg, attempts);
+			if (now - created >= ctx->cfg->delivery.max_age) {
+				state = "failed";
+				stats->failed++;
+			} else {
+				state = "deferred";
+				stats->deferred++;
+			}
+		}
+		if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
+			goto fail;
+		sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, next);
+		sqlite3_bind_text(s, 3, r[i].reply[0] ? r[i].reply :
+		    r[i].result == TR_PENDING ? "not tried" : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, now);
+		sqlite3_bind_int64(s, 5, r[i].id);
+		if (store_step_done(ctx, ctx->store, s) != BPT_OK)
+			goto fail;
+	}
+	return store_commit(ctx, ctx->store);
+fail:
+	st = ctx->err;
+	store_rollback(ctx->store);
+	return st;
+}
+
+/* One outbox message: every row of it the runner holds, chunk by chunk. */
+static enum bpt_status
+deliver_message(struct bpt_ctx *ctx, const struct transport_ops *ops,
+    void *tstate, long long outbox_id, const char *runner,
+    struct outbox_stats *stats)
+{
+	static const char msql[] = "SELECT env_from, content, created_at "
+	    "FROM outbox WHERE id = ?";
+	static const char rsql[] = "SELECT d.id, d.rcpt, m.token FROM deliveries d "
+	    "LEFT JOIN members m ON m.id = d.member_id WHERE d.outbox_id = ? "
+	    "AND d.claimed_by = ? AND d.state = 'sending' ORDER BY d.id LIMIT ?";
+	const struct bpt_config *cfg = ctx->cfg;
+	size_t chunk = (size_t)(cfg->delivery.batch * cfg->delivery.connections *
+	    OUTBOX_CHUNK_BATCHES);
+	struct tr_rcpt *r = calloc(chunk, sizeof(*r));
+	size_t *offs = calloc(2 * chunk, sizeof(*offs));
+	struct buf body = BUF_INIT, from = BUF_INIT, names = BUF_INIT;
+	struct tr_message m;
+	enum bpt_status st = BPT_OK;
+	sqlite3_stmt *s;
+	time_t created = 0;
+	int rc;
+
+	if (r == NULL || offs == NULL) {
+		free(r);
+		free(offs);
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	}
+	if ((s = store_prepare(ctx, ctx->store, msql)) == NULL) {
+		st = ctx->err;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, outbox_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		buf_adds(&from, store_col_text(s, 0));
+		buf_add(&body, sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+		created = (time_t)sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		st = store_fail(ctx, ctx->store, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
+		    "read outbox message");
+		goto out;
+	}
+	if (buf_failed(&body) || buf_failed(&from)) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
+	m.env_from = buf_str(&from);
+	m.data = buf_str(&body);
+	m.len = body.len;
+	for (;;) {
+		size_t n = 0, i;
+
+		if ((s = store_prepare(ctx, ctx->store, rsql)) == NULL) {
+			st = ctx->err;
+			goto out;
+		}
+		sqlite3_bind_int64(s, 1, outbox_id);
+		sqlite3_bind_text(s, 2, runner, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)chunk);
+		/* addresses (and VERP senders) go into one arena per chunk */
+		buf_reset(&names);
+		while (n < chunk && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			memset(&r[n], 0, sizeof(r[n]));
+			r[n].id = sqlite3_column_int64(s, 0);
+			offs[2 * n] = names.len;
+			buf_adds(&names, store_col_text(s, 1));
+			buf_addch(&names, '\0');
+			offs[2 * n + 1] = NO_OFF;
+			if (cfg->delivery.verp && sqlite3_column_type(s, 2) != SQLITE_NULL) {
+				const char *lst = cfg->group.address;
+				const char *at = strrchr(lst, '@');
+
+				offs[2 * n + 1] = names.len;
+				buf_add(&names, lst, (size_t)(at - lst));
+				buf_addf(&names, "-bounces+%s%s", store_col_text(s, 2), at);
+				buf_addch(&names, '\0');
+			}
+			n++;
+		}
+		sqlite3_reset(s);
+		if (buf_failed(&names)) {
+			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			r[i].addr = names.buf + offs[2 * i];
+			r[i].env_from = offs[2 * i + 1] == NO_OFF ? NULL :
+			    names.buf + offs[2 * i + 1];
+		}
+		if (n == 0)
+			break;
+		st = ops->send(ctx, tstate, &m, r, n);
+		if (st != BPT_OK)
+			goto out;
+		if ((st = record(ctx, r, n, created, stats)) != BPT_OK)
+			goto out;
+	}
+out:
+	free(r);
+	free(offs);
+	buf_release(&body);
+	buf_release(&from);
+	buf_release(&names);
+	return st;
+}
+
+enum bpt_status
+outbox_deliver_claimed(struct bpt_ctx *ctx, const char *runner,
+    struct outbox_stats *stats)
+{
+	static const char sql[] = "SELECT outbox_id FROM deliveries "
+	    "WHERE claimed_by = ? AND state = 'sending' ORDER BY outbox_id LIMIT 1";
+	const struct transport_ops *ops = transport_for(ctx->cfg);
+	void *tstate = NULL;
+	enum bpt_status st;
+	long long last = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	/* what fails here stays 'sending' until bpt-send takes it over */
+	if ((st = store_set_sync(ctx, ctx->store, 1)) != BPT_OK)
+		return st;
+	for (;;) {
+		sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+		long long id = 0;
+		int rc;
+
+		if (s == NULL) {
+			st = ctx->err;
+			break;
+		}
+		sqlite3_bind_text(s, 1, runner, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			st = store_fail(ctx, ctx->store, rc, "outbox");
+			break;
+		}
+		if (id == 0)
+			break;
+		if (id == last) {
+			st = bpt_err(ctx, BPT_EINTERNAL, "outbox message %lld did not "
+			    "progress", id);
+			break;
+		}
+		last = id;
+		if (tstate == NULL && (st = ops->open(ctx, ctx->cfg, &tstate)) != BPT_OK)
+			break;
+		if ((st = deliver_message(ctx, ops, tstate, id, runner, stats)) != BPT_OK)
+			break;
+	}
+	if (tstate != NULL)
+		ops->close(tstate);
+	store_set_sync(ctx, ctx->store, 2);
+	return st;
+}
+
+/* A claim is dead when its runner's process on this host is gone. */
+static int
+runner_dead(const char *claimed_by)
+{
+	char me[OUTBOX_RUNNER_MAX];
+	const char *colon = strrchr(claimed_by, ':'), *mine;
+	long pid;
+	char *end;
+
+	outbox_runner(me);
+	mine = strrchr(me, ':');
+	if (colon == NULL || mine == NULL || colon - claimed_by != mine - me ||
+	    strncmp(claimed_by, me, (size_t)(colon - claimed_by)) != 0)
+		return 0;	/* another host: only the lease can tell */
+	pid = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || pid <= 0)
+		return 1;
+	if (pid == (long)getpid())
+		return 0;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+static enum bpt_status
+reclaim(struct bpt_ctx *ctx, time_t now)
+{
+	static const char sel[] = "SELECT DISTINCT claimed_by FROM deliveries "
+	    "WHERE state = 'sending'";
+	static const char back[] = "UPDATE deliveries SET state = 'queued', "
+	    "claimed_by = NULL, claimed_at = NULL WHERE state = 'sending' AND "
+	    "(claimed_by = ?1 OR claimed_at < ?2 OR claimed_by IS NULL)";
+	struct buf dead = BUF_INIT;
+	sqlite3_stmt *s;
+	enum bpt_status st = BPT_OK;
+	size_t off;
+	int rc;
+
+	if ((s = store_prepare(ctx, ctx->store, sel)) == NULL)
+		return ctx->err;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *who = store_col_text(s, 0);
+
+		if (runner_dead(who)) {
+			buf_adds(&dead, who);
+			buf_addch(&dead, '\0');
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		buf_release(&dead);
+		return store_fail(ctx, ctx->store, rc, "outbox claims");
+	}
+	if (buf_failed(&dead)) {
+		buf_release(&dead);
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	}
+	/* one pass for expired leases, one per dead runner */
+	off = 0;
+	do {
+		const char *who = dead.len > off ? dead.buf + off : NULL;
+
+		if ((s = store_prepare(ctx, ctx->store, back)) == NULL) {
+			st = ctx->err;
+			break;
+		}
+		store_bind_text(s, 1, who);
+		sqlite3_bind_int64(s, 2, now - OUTBOX_LEASE);
+		if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+			break;
+		if (who != NULL && sqlite3_changes(store_db(ctx->store)) > 0)
+			log_info("took over copies of runner %s", who);
+		off += who ? strlen(who) + 1 : 1;
+	} while (off < dead.len);
+	buf_release(&dead);
+	return st;
+}
+
+enum bpt_status
+outbox_run(struct bpt_ctx *ctx, struct outbox_stats *stats)
+{
+	static const char drop[] = "UPDATE deliveries SET state = 'dropped', "
+	    "last_reply = 'member no longer active' WHERE state IN ('queued', 'deferred') "
+	    "AND member_id IS NOT NULL AND member_id NOT IN "
+	    "(SELECT id FROM members WHERE status = 'active')";
+	static const char expire[] = "UPDATE deliveries SET state = 'failed', "
+	    "last_reply = coalesce(last_reply, '') || ' (gave up)' "
+	    "WHERE state IN ('queued', 'deferred') AND outbox_id IN "
+	    "(SELECT id FROM outbox WHERE created_at < ?)";
+	static const char claim[] = "UPDATE deliveries SET state = 'sending', "
+	    "claimed_by = ?1, claimed_at = ?2 WHERE state IN ('queued', 'deferred') "
+	    "AND next_at <= ?2";
+	char runner[OUTBOX_RUNNER_MAX];
+	time_t now = bpt_now(ctx);
+	enum bpt_status st;
+	sqlite3_stmt *s;
+	long long dropped = 0;
+
+	outbox_runner(runner);
+	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+		return st;
+	if ((st = reclaim(ctx, now)) != BPT_OK)
+		goto fail;
+	if ((s = store_prepare(ctx, ctx->store, drop)) == NULL)
+		goto fail_ctx;
+	if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+		goto fail;
+	dropped = sqlite3_changes(store_db(ctx->store));
+	if ((s = store_prepare(ctx, ctx->store, expire)) == NULL)
+		goto fail_ctx;
+	sqlite3_bind_int64(s, 1, now - ctx->cfg->delivery.max_age);
+	if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+		goto fail;
+	if ((s = store_prepare(ctx, ctx->store, claim)) == NULL)
+		goto fail_ctx;
+	sqlite3_bind_text(s, 1, runner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+		goto fail;
+	if ((st = store_commit(ctx, ctx->store)) != BPT_OK)
+		return st;
+	st = outbox_deliver_claimed(ctx, runner, stats);
+	stats->dropped += dropped;
+	return st;
+fail_ctx:
+	st = ctx->err;
+fail:
+	store_rollback(ctx->store);
+	return st;
+}
+
+enum bpt_status
+outbox_queue_list(struct bpt_ctx *ctx, struct printer *p)
+{
+	static const char sql[] = "SELECT d.id, o.kind, o.incident_id, d.rcpt, "
+	    "d.state, d.attempts, d.next_at, d.last_reply FROM deliveries d "
+	    "JOIN outbox o ON o.id = d.outbox_id "
+	    "WHERE d.state IN ('queued', 'sending', 'deferred') ORDER BY d.next_at, d.id";
+	static const struct pr_column cols[] = {
+		{ "id", "ID" }, { "kind", "KIND" }, { "incident", "INCIDENT" },
+		{ "recipient", "RECIPIENT" }, { "state", "STATE" },
+		{ "attempts", "TRIES" }, { "next_attempt", "NEXT" },
+		{ "last_reply", "LAST REPLY" },
+	};
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	int rc;
+
+	if (s == NULL)
+		return ctx->err;
+	pr_list_begin(p, "queue", cols, (int)(sizeof(cols) / sizeof(cols[0])));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char t[32];
+
+		if (pr_format(p) == PR_TEXT)
+			util_time_short((time_t)sqlite3_column_int64(s, 6), t);
+		else
+			util_time_iso((time_t)sqlite3_column_int64(s, 6), t);
+		pr_row_begin(p);
+		pr_int(p, sqlite3_column_int64(s, 0));
+		pr_str(p, store_col_text(s, 1));
+		if (sqlite3_column_type(s, 2) == SQLITE_NULL)
+			pr_null(p);
+		else
+			pr_int(p, sqlite3_column_int64(s, 2));
+		pr_str(p, store_col_text(s, 3));
+		pr_str(p, store_col_text(s, 4));
+		pr_int(p, sqlite3_column_int64(s, 5));
+		pr_str(p, t);
+		pr_str(p, sqlite3_column_type(s, 7) == SQLITE_NULL ? NULL :
+		    store_col_text(s, 7));
+		pr_row_end(p);
+	}
+	sqlite3_reset(s);
+	pr_list_end(p);
+	if (rc != SQLITE_DONE)
+		return store_fail(ctx, ctx->store, rc, "outbox queue");
+	return BPT_OK;
+}
