@@ -45,12 +45,11 @@
 
 /*
  * Exported by libetpan (since 1.9) but declared only in its private
- * headers: sending a raw command line, reading one reply into
- * session->response_code / session->response, and parsing an EHLO
- * reply.  They let us send our own EHLO name and pipeline commands
+ * headers: reading one reply into session->response_code and
+ * session->response, and parsing an EHLO reply.  With them we send our
+ * own EHLO name and pipeline commands (written with mailstream_write)
  * while libetpan still does all of the reply parsing.
  */
-int mailsmtp_send_command(mailsmtp *session, char *command);
 int mailsmtp_read_response(mailsmtp *session);
 int mailesmtp_parse_ehlo(mailsmtp *session);
 
