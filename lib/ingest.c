@@ -19,6 +19,7 @@
 #include "log.h"
 #include "mail.h"
 #include "member.h"
+#include "notice.h"
 #include "outbox.h"
 #include "quote.h"
 #include "scrub.h"
@@ -62,29 +63,6 @@ list_lang_mark(const struct job *j, int phone)
 
 /* --- notices -------------------------------------------------------------- */
 
-/* 1 when a notice of kind may go to addr now (and records it). */
-static enum bpt_status
-notice_allowed(struct job *j, const char *addr, const char *kind, int *ok)
-{
-	static const char sql[] = "INSERT INTO notices(address, kind, last_at) "
-	    "VALUES (?1, ?2, ?3) ON CONFLICT(address, kind) DO UPDATE SET "
-	    "last_at = excluded.last_at WHERE last_at <= excluded.last_at - ?4";
-	struct bpt_ctx *ctx = j->ctx;
-	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
-	enum bpt_status st;
-
-	*ok = 0;
-	if (s == NULL)
-		return ctx->err;
-	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, bpt_now(ctx));
-	sqlite3_bind_int(s, 4, NOTICE_INTERVAL);
-	st = store_step_done(ctx, ctx->store, s);
-	*ok = st == BPT_OK && sqlite3_changes(store_db(ctx->store)) > 0;
-	return st;
-}
-
 /* Where an answer to this mail goes (RFC 3834: the envelope sender);
  * NULL for the null sender, for robots and for our own addresses. */
 static const char *
@@ -112,65 +90,28 @@ answer_address(const struct job *j)
 	return to;
 }
 
-/* Renders template tpl and queues it for one address or the admins. */
-static enum bpt_status
-queue_text(struct job *j, const char *tpl, const struct tvar *v, size_t n,
-    const char *to, long long member_id, int admins, long long incident)
-{
-	struct bpt_ctx *ctx = j->ctx;
-	struct buf text = BUF_INIT, out = BUF_INIT;
-	char msgid[COMPOSE_MSGID_MAX];
-	char *bounces = NULL, *request = NULL;
-	enum bpt_status st;
-	long long id;
-
-	bounces = compose_list_variant(ctx->cfg->group.address, "-bounces");
-	request = compose_list_variant(ctx->cfg->group.address, "-request");
-	if (bounces == NULL || request == NULL) {
-		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((st = tpl_render(ctx, tpl, v, n, &text)) != BPT_OK)
-		goto out;
-	if ((st = compose_msgid(ctx, incident, msgid)) != BPT_OK)
-		goto out;
-	st = compose_notice(ctx, admins ? request : to, buf_str(&text), msgid,
-	    admins ? NULL : j->m ? j->m->message_id : NULL, &out);
-	if (st != BPT_OK)
-		goto out;
-	st = outbox_add(ctx, admins ? "admin" : "notice", incident, j->r->message,
-	    msgid, bounces, out.buf, out.len, &id);
-	if (st != BPT_OK)
-		goto out;
-	if (admins)
-		st = outbox_to_admins(ctx, id, j->runner, NULL);
-	else
-		st = outbox_to_address(ctx, id, member_id, to, j->runner);
-	if (st == BPT_OK)
-		j->r->notices++;
-out:
-	free(bounces);
-	free(request);
-	buf_release(&text);
-	buf_release(&out);
-	return st;
-}
-
 /* A notice to the sender of this mail, at most once a day per kind. */
 static enum bpt_status
 notice_sender(struct job *j, const char *kind, const char *tpl,
     const struct tvar *v, size_t n, long long incident)
 {
 	const char *to = answer_address(j);
+	struct notice nt = { tpl, v, n, to, 0, incident, 0, NULL, NULL };
 	enum bpt_status st;
 	int ok;
 
 	if (to == NULL)
 		return BPT_OK;
-	if ((st = notice_allowed(j, to, kind, &ok)) != BPT_OK || !ok)
+	if ((st = notice_allowed(j->ctx, to, kind, NOTICE_INTERVAL, &ok)) != BPT_OK ||
+	    !ok)
 		return st;
-	return queue_text(j, tpl, v, n, to, j->have_sender ? j->sender.id : 0, 0,
-	    incident);
+	nt.member_id = j->have_sender ? j->sender.id : 0;
+	nt.source = j->r->message;
+	nt.in_reply_to = j->m ? j->m->message_id : NULL;
+	nt.runner = j->runner;
+	if ((st = notice_queue(j->ctx, &nt, NULL)) == BPT_OK)
+		j->r->notices++;
+	return st;
 }
 
 static enum bpt_status
@@ -182,12 +123,18 @@ notify_quarantine(struct job *j, long attempts)
 		{ "group", ctx->cfg->group.name }, { "message", num },
 		{ "attempts", att }, { "sha256", j->sha }, { "received", when },
 	};
+	struct notice nt = { "admin-quarantine", v, sizeof(v) / sizeof(v[0]), NULL,
+	    0, 0, 0, NULL, NULL };
+	enum bpt_status st;
 
 	snprintf(num, sizeof(num), "%lld", j->r->message);
 	snprintf(att, sizeof(att), "%ld", attempts);
 	util_time_short(bpt_now(ctx), when);
-	return queue_text(j, "admin-quarantine", v, sizeof(v) / sizeof(v[0]), NULL,
-	    0, 1, 0);
+	nt.source = j->r->message;
+	nt.runner = j->runner;
+	if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
+		j->r->notices++;
+	return st;
 }
 
 /* --- phase A: the raw bytes, committed before anything reads them ------ */

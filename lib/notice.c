@@ -1,0 +1,76 @@
+/* notice.c - automatic mail to one person or to the admins. */
+#include "bptconf.h"
+
+#include <stdlib.h>
+
+#include "buf.h"
+#include "compose.h"
+#include "config.h"
+#include "notice.h"
+#include "outbox.h"
+#include "store.h"
+
+enum bpt_status
+notice_queue(struct bpt_ctx *ctx, const struct notice *n, long long *queued)
+{
+	const char *list = ctx->cfg->group.address;
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	char msgid[COMPOSE_MSGID_MAX];
+	char *bounces, *request;
+	enum bpt_status st;
+	long long id, count = 1;
+
+	bounces = compose_list_variant(list, "-bounces");
+	request = compose_list_variant(list, "-request");
+	if (bounces == NULL || request == NULL) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((st = tpl_render(ctx, n->tpl, n->vars, n->nvars, &text)) != BPT_OK)
+		goto out;
+	if ((st = compose_msgid(ctx, n->incident, msgid)) != BPT_OK)
+		goto out;
+	/* to the admins: one message, addressed to the request address */
+	st = compose_notice(ctx, n->to ? n->to : request, buf_str(&text), msgid,
+	    n->in_reply_to, &out);
+	if (st != BPT_OK)
+		goto out;
+	st = outbox_add(ctx, n->to ? "notice" : "admin", n->incident, n->source,
+	    msgid, bounces, out.buf, out.len, &id);
+	if (st != BPT_OK)
+		goto out;
+	if (n->to == NULL)
+		st = outbox_to_admins(ctx, id, n->runner, &count);
+	else
+		st = outbox_to_address(ctx, id, n->member_id, n->to, n->runner);
+	if (st == BPT_OK && queued)
+		*queued = count;
+out:
+	free(bounces);
+	free(request);
+	buf_release(&text);
+	buf_release(&out);
+	return st;
+}
+
+enum bpt_status
+notice_allowed(struct bpt_ctx *ctx, const char *addr, const char *kind,
+    long interval, int *ok)
+{
+	static const char sql[] = "INSERT INTO notices(address, kind, last_at) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT(address, kind) DO UPDATE SET "
+	    "last_at = excluded.last_at WHERE last_at <= excluded.last_at - ?4";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	enum bpt_status st;
+
+	*ok = 0;
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, bpt_now(ctx));
+	sqlite3_bind_int64(s, 4, interval);
+	st = store_step_done(ctx, ctx->store, s);
+	*ok = st == BPT_OK && sqlite3_changes(store_db(ctx->store)) > 0;
+	return st;
+}
