@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "autoclass.h"
+#include "bounces.h"
 #include "buf.h"
 #include "compose.h"
 #include "config.h"
@@ -620,10 +621,16 @@ classify_and_act(struct job *j)
 		j->r->class = "loop";
 		j->r->why = why;
 		return BPT_OK;
-	case AC_BOUNCE:
+	case AC_BOUNCE: {
+		struct bounces_result br;
+
 		j->r->class = "bounce";
 		j->r->why = why;
-		return BPT_OK;
+		st = bounces_record(ctx, m, j->env_to, j->r->message, j->runner, &br);
+		if (st == BPT_OK && br.suspended)
+			j->r->why = "bounce limit reached: member suspended";
+		return st;
+	}
 	case AC_AUTOREPLY:
 		j->r->class = "autoreply";
 		j->r->why = why;

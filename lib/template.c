@@ -107,6 +107,21 @@ static const struct builtin builtins[] = {
 "Dear {{name}},\n\n"
 "Your message \"{{subject}}\" could not be read ({{reason}}) and was not\n"
 "passed on. Please send it again as plain text.\n" },
+{ "admin-bounces",
+"Subject: [{{group}}] {{name}} geschorst wegens onbestelbare mail\n\n"
+"Het adres van {{name}} <{{email}}> heeft {{count}} keer blijvend niet\n"
+"kunnen ontvangen (grens: {{limit}}). Het lid is geschorst met reden\n"
+"\"bounces\" en krijgt geen meldingen meer.\n\n"
+"Laatste fout: {{status}} {{diagnostic}}\n\n"
+"Klopt het adres weer, zet het lid dan terug met:\n"
+"  bpt-member reinstate {{email}}\n",
+"Subject: [{{group}}] {{name}} suspended for undeliverable mail\n\n"
+"The address of {{name}} <{{email}}> has failed permanently {{count}}\n"
+"times (limit: {{limit}}). The member is suspended with reason\n"
+"\"bounces\" and gets no more alerts.\n\n"
+"Last error: {{status}} {{diagnostic}}\n\n"
+"When the address works again, reinstate the member with:\n"
+"  bpt-member reinstate {{email}}\n" },
 { "admin-quarantine",
 "Subject: [{{group}}] Bericht in quarantaine\n\n"
 "Een binnenkomend bericht heeft bpt-report {{attempts}} keer laten vastlopen\n"
