@@ -16,6 +16,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "printer.h"
+#include "watch.h"
 
 static const char *progname = "bpt-send";
 
@@ -103,10 +104,21 @@ main(int argc, char *argv[])
 		if (pr_free(p) < 0 && st == BPT_OK)
 			st = bpt_err(&ctx, BPT_EIO, "stdout: %s", strerror(errno));
 	} else {
+		struct watch_result w;
+		char runner[OUTBOX_RUNNER_MAX];
+
 		st = outbox_run(&ctx, &stats);
 		if (st == BPT_OK)
 			log_info("%lld sent, %lld deferred, %lld failed, %lld dropped",
 			    stats.sent, stats.deferred, stats.failed, stats.dropped);
+		/* then tell who did not get what, and send those notices now */
+		outbox_runner(runner);
+		if (st == BPT_OK && (st = watch_run(&ctx, runner, &w)) == BPT_OK &&
+		    w.undelivered + w.failed > 0) {
+			log_info("%lld alerts not at every member, %lld copies failed: "
+			    "notices queued", w.undelivered, w.failed);
+			st = outbox_deliver_claimed(&ctx, runner, &stats);
+		}
 	}
 	rc = st == BPT_OK ? EX_OK : cmd_fail(&ctx);
 	bpt_ctx_release(&ctx);

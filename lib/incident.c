@@ -364,11 +364,15 @@ incident_list(struct bpt_ctx *ctx, struct printer *p, const char *status)
 enum bpt_status
 incident_show(struct bpt_ctx *ctx, struct printer *p, long long number)
 {
-	static const char sql[] = "SELECT m.id, m.received_at, m.from_name, "
+	static const char sql[] = "SELECT m.id, m.received_at, "
+	    "coalesce(nullif(mm.name, ''), m.from_name, m.from_addr), "
 	    "m.class, m.called_112, m.body_shown, m.subject, m.sha256, m.chain_hash "
-	    "FROM messages m WHERE m.incident_id = ? ORDER BY m.id";
+	    "FROM messages m LEFT JOIN members mm ON mm.id = m.member_id "
+	    "WHERE m.incident_id = ? ORDER BY m.id";
+	/* the group's copies, not the notices about the incident */
 	static const char dsql[] = "SELECT state, count(*) FROM deliveries d "
-	    "JOIN outbox o ON o.id = d.outbox_id WHERE o.incident_id = ? GROUP BY state";
+	    "JOIN outbox o ON o.id = d.outbox_id WHERE o.incident_id = ? "
+	    "AND o.kind IN ('alert', 'reply') GROUP BY state";
 	static const struct pr_column cols[] = {
 		{ "id", "ID" }, { "received", "RECEIVED" }, { "from", "FROM" },
 		{ "class", "CLASS" }, { "called_112", "112" }, { "subject", "SUBJECT" },

@@ -114,7 +114,9 @@ static const char *const store_migrations[] = {
 "	msgid TEXT NOT NULL UNIQUE,"		/* Message-ID of the copy, no <> */
 "	env_from TEXT NOT NULL,"		/* envelope sender; '' is <> */
 "	content BLOB NOT NULL,"			/* rendered once for all recipients */
-"	created_at INTEGER NOT NULL"
+"	created_at INTEGER NOT NULL,"
+"	undelivered_at INTEGER,"		/* reporter and admins told who lacks it */
+"	failed_at INTEGER"			/* admins told of copies that failed */
 ");"
 "CREATE INDEX outbox_incident ON outbox(incident_id);"
 

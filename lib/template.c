@@ -122,6 +122,37 @@ static const struct builtin builtins[] = {
 "Last error: {{status}} {{diagnostic}}\n\n"
 "When the address works again, reinstate the member with:\n"
 "  bpt-member reinstate {{email}}\n" },
+{ "notice-undelivered",
+"Subject: Melding #{{number}} is nog niet bij iedereen aangekomen\n\n"
+"Beste {{name}},\n\n"
+"Uw melding #{{number}} van {{time}} is nog niet aangekomen bij {{missing}}\n"
+"van de {{total}} leden: hun mailserver neemt hem (nog) niet aan. bpt blijft\n"
+"het proberen. Is het dringend, bel dan 112; de beheerders weten ervan.\n",
+"Subject: Alert #{{number}} has not reached everyone yet\n\n"
+"Dear {{name}},\n\n"
+"Your alert #{{number}} of {{time}} has not reached {{missing}} of the\n"
+"{{total}} members yet: their mail server does not take it (yet). bpt keeps\n"
+"trying. If it is urgent, call 112; the admins have been told.\n" },
+{ "admin-undelivered",
+"Subject: [{{group}}] Melding #{{number}}: {{missing}} van {{total}} leden nog zonder bericht\n\n"
+"Melding #{{number}} van {{time}} is nog niet aangekomen bij:\n\n"
+"{{names}}\n"
+"bpt blijft het proberen; bekijk de wachtrij met: bpt-send --queue\n",
+"Subject: [{{group}}] Alert #{{number}}: {{missing}} of {{total}} members without it\n\n"
+"Alert #{{number}} of {{time}} has not reached:\n\n"
+"{{names}}\n"
+"bpt keeps trying; see the queue with: bpt-send --queue\n" },
+{ "admin-failed",
+"Subject: [{{group}}] Melding #{{number}}: {{failed}} kopie(en) niet afgeleverd\n\n"
+"Deze leden hebben een bericht van melding #{{number}} niet gekregen;\n"
+"bpt probeert het niet meer:\n\n"
+"{{names}}\n"
+"Kijk of hun adres nog klopt (bpt-member show ADRES).\n",
+"Subject: [{{group}}] Alert #{{number}}: {{failed}} copies not delivered\n\n"
+"These members did not get a message of alert #{{number}}; bpt has\n"
+"stopped trying:\n\n"
+"{{names}}\n"
+"Check whether their address is still right (bpt-member show ADDRESS).\n" },
 { "admin-quarantine",
 "Subject: [{{group}}] Bericht in quarantaine\n\n"
 "Een binnenkomend bericht heeft bpt-report {{attempts}} keer laten vastlopen\n"
