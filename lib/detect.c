@@ -223,11 +223,13 @@ out:
 	*pp = (const char *)p;
 }
 
+/* Every word of an alert goes through here: compare the first letter
+ * before calling strcmp. */
 static int
 in_list(const char *w, const char *const *list)
 {
 	for (; *list != NULL; list++)
-		if (strcmp(w, *list) == 0)
+		if (**list == *w && strcmp(w, *list) == 0)
 			return 1;
 	return 0;
 }

@@ -370,9 +370,9 @@ incident_show(struct bpt_ctx *ctx, struct printer *p, long long number)
 	    "FROM messages m LEFT JOIN members mm ON mm.id = m.member_id "
 	    "WHERE m.incident_id = ? ORDER BY m.id";
 	/* the group's copies, not the notices about the incident */
-	static const char dsql[] = "SELECT state, count(*) FROM deliveries d "
-	    "JOIN outbox o ON o.id = d.outbox_id WHERE o.incident_id = ? "
-	    "AND o.kind IN ('alert', 'reply') GROUP BY state";
+	static const char dsql[] = "SELECT d.state, count(*) FROM outbox o "
+	    "JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "WHERE o.incident_id = ? AND o.kind IN ('alert', 'reply') GROUP BY d.state";
 	static const struct pr_column cols[] = {
 		{ "id", "ID" }, { "received", "RECEIVED" }, { "from", "FROM" },
 		{ "class", "CLASS" }, { "called_112", "112" }, { "subject", "SUBJECT" },

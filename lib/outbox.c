@@ -63,6 +63,26 @@ outbox_add(struct bpt_ctx *ctx, const char *kind, long long incident,
 	return BPT_OK;
 }
 
+/* Records the delivery rows just inserted for outbox_id: the last n
+ * rowids (one INSERT inserts contiguous rowids). */
+static enum bpt_status
+set_range(struct bpt_ctx *ctx, long long outbox_id, long long n)
+{
+	static const char sql[] = "UPDATE outbox SET dfirst = coalesce(dfirst, ?1), "
+	    "dlast = ?2 WHERE id = ?3";
+	long long last = sqlite3_last_insert_rowid(store_db(ctx->store));
+	sqlite3_stmt *s;
+
+	if (n <= 0)
+		return BPT_OK;
+	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, last - n + 1);
+	sqlite3_bind_int64(s, 2, last);
+	sqlite3_bind_int64(s, 3, outbox_id);
+	return store_step_done(ctx, ctx->store, s);
+}
+
 /* The list's own addresses never receive copies (no loops). */
 static enum bpt_status
 own_addresses(struct bpt_ctx *ctx, char **req, char **bounces)
@@ -82,7 +102,7 @@ to_members(struct bpt_ctx *ctx, long long outbox_id, const char *runner,
     int admins_only, long long *count)
 {
 	static const char sql[] =
-	    "INSERT OR IGNORE INTO deliveries(outbox_id, member_id, rcpt, state, "
+	    "INSERT INTO deliveries(outbox_id, member_id, rcpt, state, "
 	    "next_at, claimed_by, claimed_at) "
 	    "SELECT ?1, id, email, CASE WHEN ?2 IS NULL THEN 'queued' ELSE 'sending' END, "
 	    "?3, ?2, CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END "
@@ -107,8 +127,13 @@ to_members(struct bpt_ctx *ctx, long long outbox_id, const char *runner,
 	sqlite3_bind_text(s, 6, req, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, bounces, -1, SQLITE_STATIC);
 	st = store_step_done(ctx, ctx->store, s);
-	if (st == BPT_OK && count)
-		*count = sqlite3_changes(store_db(ctx->store));
+	if (st == BPT_OK) {
+		long long n = sqlite3_changes(store_db(ctx->store));
+
+		if (count)
+			*count = n;
+		st = set_range(ctx, outbox_id, n);
+	}
 out:
 	free(req);
 	free(bounces);
@@ -134,11 +159,12 @@ outbox_to_address(struct bpt_ctx *ctx, long long outbox_id, long long member_id,
     const char *rcpt, const char *runner)
 {
 	static const char sql[] =
-	    "INSERT OR IGNORE INTO deliveries(outbox_id, member_id, rcpt, state, "
+	    "INSERT INTO deliveries(outbox_id, member_id, rcpt, state, "
 	    "next_at, claimed_by, claimed_at) VALUES (?1, ?2, ?3, "
 	    "CASE WHEN ?4 IS NULL THEN 'queued' ELSE 'sending' END, ?5, ?4, "
 	    "CASE WHEN ?4 IS NULL THEN NULL ELSE ?5 END)";
 	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	enum bpt_status st;
 
 	if (s == NULL)
 		return ctx->err;
@@ -148,7 +174,9 @@ outbox_to_address(struct bpt_ctx *ctx, long long outbox_id, long long member_id,
 	sqlite3_bind_text(s, 3, rcpt, -1, SQLITE_STATIC);
 	store_bind_text(s, 4, runner);
 	sqlite3_bind_int64(s, 5, bpt_now(ctx));
-	return store_step_done(ctx, ctx->store, s);
+	if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+		return st;
+	return set_range(ctx, outbox_id, 1);
 }
 
 /* Seconds to wait before attempt number attempts + 1. */
@@ -337,7 +365,7 @@ outbox_deliver_claimed(struct bpt_ctx *ctx, const char *runner,
     struct outbox_stats *stats)
 {
 	static const char sql[] = "SELECT outbox_id FROM deliveries "
-	    "WHERE claimed_by = ? AND state = 'sending' ORDER BY outbox_id LIMIT 1";
+	    "WHERE claimed_by = ? AND state = 'sending' ORDER BY id LIMIT 1";
 	const struct transport_ops *ops = transport_for(ctx->cfg);
 	void *tstate = NULL;
 	enum bpt_status st;
@@ -516,10 +544,15 @@ fail:
 enum bpt_status
 outbox_queue_list(struct bpt_ctx *ctx, struct printer *p)
 {
+	/* two parts, so that each is read from its partial index */
 	static const char sql[] = "SELECT d.id, o.kind, o.incident_id, d.rcpt, "
 	    "d.state, d.attempts, d.next_at, d.last_reply FROM deliveries d "
 	    "JOIN outbox o ON o.id = d.outbox_id "
-	    "WHERE d.state IN ('queued', 'sending', 'deferred') ORDER BY d.next_at, d.id";
+	    "WHERE d.state IN ('queued', 'deferred') UNION ALL "
+	    "SELECT d.id, o.kind, o.incident_id, d.rcpt, d.state, d.attempts, "
+	    "d.next_at, d.last_reply FROM deliveries d "
+	    "JOIN outbox o ON o.id = d.outbox_id WHERE d.state = 'sending' "
+	    "ORDER BY 7, 1";
 	static const struct pr_column cols[] = {
 		{ "id", "ID" }, { "kind", "KIND" }, { "incident", "INCIDENT" },
 		{ "recipient", "RECIPIENT" }, { "state", "STATE" },

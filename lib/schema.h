@@ -116,14 +116,16 @@ static const char *const store_migrations[] = {
 "	content BLOB NOT NULL,"			/* rendered once for all recipients */
 "	created_at INTEGER NOT NULL,"
 "	undelivered_at INTEGER,"		/* reporter and admins told who lacks it */
-"	failed_at INTEGER"			/* admins told of copies that failed */
+"	failed_at INTEGER,"			/* admins told of copies that failed */
+"	dfirst INTEGER,"			/* its deliveries: rows dfirst..dlast */
+"	dlast INTEGER"
 ");"
 "CREATE INDEX outbox_incident ON outbox(incident_id);"
 
 "CREATE TABLE deliveries ("
 "	id INTEGER PRIMARY KEY,"
-"	outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,"
-"	member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,"
+"	outbox_id INTEGER NOT NULL,"		/* no foreign keys: see below */
+"	member_id INTEGER,"
 "	rcpt TEXT NOT NULL,"
 "	state TEXT NOT NULL DEFAULT 'queued' CHECK (state = 'queued' OR"
 "	    state = 'sending' OR state = 'sent' OR state = 'deferred' OR"
@@ -133,11 +135,17 @@ static const char *const store_migrations[] = {
 "	last_reply TEXT,"
 "	claimed_by TEXT,"			/* runner holding a 'sending' row */
 "	claimed_at INTEGER,"
-"	sent_at INTEGER,"
-"	UNIQUE (outbox_id, rcpt)"
+"	sent_at INTEGER"
 ");"
-"CREATE INDEX deliveries_due ON deliveries(state, next_at);"
-"CREATE INDEX deliveries_member ON deliveries(member_id);"
+/* An alert writes one row per member, on the path of every alert, so
+ * this table has no foreign keys (two lookups per row) and no index on
+ * outbox_id: an outbox row's deliveries are inserted together and found
+ * by their rowids, outbox.dfirst..dlast.  Only the rows that wait (due)
+ * and the rows in flight (claims) are indexed. */
+"CREATE INDEX deliveries_due ON deliveries(next_at)"
+"	WHERE state IN ('queued', 'deferred');"
+"CREATE INDEX deliveries_claims ON deliveries(claimed_by)"
+"	WHERE state = 'sending';"
 
 "CREATE TABLE holds ("
 "	id INTEGER PRIMARY KEY,"

@@ -21,7 +21,8 @@ missing_names(struct bpt_ctx *ctx, long long outbox, int with_reason,
 {
 	static const char sql[] = "SELECT coalesce(nullif(m.name, ''), d.rcpt), "
 	    "d.rcpt, d.state, d.last_reply FROM deliveries d "
-	    "LEFT JOIN members m ON m.id = d.member_id WHERE d.outbox_id = ? "
+	    "JOIN outbox o ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "LEFT JOIN members m ON m.id = d.member_id WHERE o.id = ? "
 	    "AND d.state NOT IN ('sent', 'dropped') ORDER BY d.id";
 	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
 	int rc, n = 0;
@@ -178,7 +179,8 @@ watch_run(struct bpt_ctx *ctx, const char *runner, struct watch_result *res)
 	/* alerts old enough, not yet looked at, with copies missing */
 	static const char undelivered[] = "SELECT o.id, o.incident_id, i.reporter_id, "
 	    "sum(d.state NOT IN ('sent', 'dropped')), count(*), o.created_at, "
-	    "r.email, r.name FROM outbox o JOIN deliveries d ON d.outbox_id = o.id "
+	    "r.email, r.name FROM outbox o "
+	    "JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
 	    "LEFT JOIN incidents i ON i.id = o.incident_id "
 	    "LEFT JOIN members r ON r.id = i.reporter_id AND r.status = 'active' "
 	    "WHERE o.kind = 'alert' AND o.undelivered_at IS NULL AND o.created_at <= ?1 "
@@ -187,14 +189,16 @@ watch_run(struct bpt_ctx *ctx, const char *runner, struct watch_result *res)
 	    "WHERE kind = 'alert' AND undelivered_at IS NULL AND created_at <= ?";
 	/* group copies whose deliveries are all settled, some failed */
 	static const char failed[] = "SELECT o.id, o.incident_id, "
-	    "sum(d.state = 'failed') FROM outbox o JOIN deliveries d ON d.outbox_id = o.id "
+	    "sum(d.state = 'failed') FROM outbox o "
+	    "JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
 	    "WHERE o.kind IN ('alert', 'reply') AND o.failed_at IS NULL "
 	    "AND o.created_at <= ?1 "
 	    "GROUP BY o.id HAVING sum(d.state = 'failed') > 0 AND "
 	    "sum(d.state IN ('queued', 'sending', 'deferred')) = 0 LIMIT 1";
 	static const char quiet[] = "UPDATE outbox SET failed_at = 0 "
 	    "WHERE failed_at IS NULL AND NOT EXISTS (SELECT 1 FROM deliveries d "
-	    "WHERE d.outbox_id = outbox.id AND d.state IN ('queued', 'sending', "
+	    "WHERE d.id BETWEEN outbox.dfirst AND outbox.dlast AND "
+	    "d.state IN ('queued', 'sending', "
 	    "'deferred', 'failed'))";
 	time_t now = bpt_now(ctx);
 	enum bpt_status st;
