@@ -11,13 +11,17 @@
 # and the largest peak RSS of the bpt side.
 #
 # Environment:
-#   BPT_FANOUT   the bpt command, run by sh -c with BENCH_CONFIG (a bpt.yaml
-#                pointing at the sink), BENCH_MESSAGE, BENCH_RCPTS (one
-#                address a line), BENCH_N, BENCH_PORT and BUILDDIR exported;
-#                it must exit 0 only when every recipient was accepted.
-#                Default: the transport driver bench/fanout-smtp, handing
-#                the list to send() in the outbox's chunks (delivery.batch
-#                x delivery.connections); add -n 0 for one call.
+#   BPT_FANOUT   the bpt side.  Default: bpt-report itself, as the MTA runs
+#                it: a member's 3 KB alert on stdin, a fresh store holding
+#                the N members (made before the clock starts), the copies
+#                handed to the sink before it exits; afterwards the store
+#                must show every delivery sent.  Otherwise a command run by
+#                sh -c with BENCH_CONFIG (a bpt.yaml pointing at the sink),
+#                BENCH_MESSAGE, BENCH_RCPTS (one address a line), BENCH_N,
+#                BENCH_PORT and BUILDDIR exported, which must exit 0 only
+#                when every recipient was accepted; e.g. the transport
+#                driver: BPT_FANOUT='"$BUILDDIR/bench/fanout-smtp" -c
+#                "$BENCH_CONFIG" -m "$BENCH_MESSAGE" -r "$BENCH_RCPTS"'.
 #   BENCH_SIZES  default "100 1000 10000"
 #   BENCH_RUNS   default 5
 #   BENCH_PORT   default: the first free port from 25250 on
@@ -29,7 +33,7 @@ set -eu
 
 BUILDDIR=${1:-${BUILDDIR:-.}}
 BUILDDIR=$(cd "$BUILDDIR" && pwd)
-: "${BPT_FANOUT:=\"\$BUILDDIR/bench/fanout-smtp\" -c \"\$BENCH_CONFIG\" -m \"\$BENCH_MESSAGE\" -r \"\$BENCH_RCPTS\"}"
+: "${BPT_FANOUT:=report}"
 : "${BENCH_SIZES:=100 1000 10000}"
 : "${BENCH_RUNS:=5}"
 : "${SMTP_SOURCE_SESSIONS:=4}"
@@ -74,7 +78,16 @@ echo >>"$W/msg"
 
 for n in $BENCH_SIZES; do
 	seq 0 $((n - 1)) | sed 's/.*/lid&@example.org/' >"$W/rcpt.$n"
+	{ echo email; cat "$W/rcpt.$n"; } >"$W/members.$n.csv"
 done
+
+# --- the alert a member sends, for bpt-report: the same text ----------------
+{
+	printf 'From: Lid Nul <lid0@example.org>\nTo: %s\n' "$FROM"
+	printf 'Subject: Verdachte bestelbus\nMessage-ID: <bench-alert@example.org>\n'
+	printf 'MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n'
+	sed '1,/^$/d' "$W/msg"
+} >"$W/alert"
 
 # --- the sink --------------------------------------------------------------
 port=${BENCH_PORT:-25250}
@@ -144,9 +157,25 @@ timed() {	# NAME CMD...
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || b == "-" || b == 0) print "-"; else printf "%.3f", a / b }'; }
 
+# bpt-report: a fresh store with the N members, made before the clock starts
+prep_bpt() {	# N
+	[ "$BPT_FANOUT" = report ] || return 0
+	rm -f "$W"/bpt.db*
+	"$BUILDDIR/cmd/bpt-member" -c "$W/bpt.yaml" import "$W/members.$1.csv" >/dev/null
+}
+# ... and afterwards every delivery sent
+check_bpt() {	# N
+	[ "$BPT_FANOUT" = report ] || return 0
+	sent=$(sqlite3 "$W/bpt.db" "SELECT count(*) FROM deliveries WHERE state = 'sent'")
+	[ "$sent" -eq "$1" ] || { echo "fanout.sh: bpt sent $sent of $1" >&2; exit 70; }
+}
 run_bpt() {
+	if [ "$BPT_FANOUT" = report ]; then
+		"$TIME" -f %M -o "$W/rss" "$BUILDDIR/cmd/bpt-report" -c "$W/bpt.yaml" <"$W/alert"
+		return
+	fi
 	BENCH_CONFIG=$W/bpt.yaml BENCH_MESSAGE=$W/msg BENCH_RCPTS=$W/rcpt.$1 \
-	BENCH_N=$1 BENCH_PORT=$port BUILDDIR=$BUILDDIR \
+	    BENCH_N=$1 BENCH_PORT=$port BUILDDIR=$BUILDDIR \
 	    "$TIME" -f %M -o "$W/rss" sh -c "export BENCH_CONFIG BENCH_MESSAGE BENCH_RCPTS BENCH_N BENCH_PORT BUILDDIR; $BPT_FANOUT"
 }
 run_mlmmj() {	# DIR
@@ -175,7 +204,9 @@ for n in $BENCH_SIZES; do
 	mlmmj_list "$W/ml-def" no "$n"
 	r=0
 	while [ $r -lt "$BENCH_RUNS" ]; do
+		prep_bpt "$n"
 		timed bpt run_bpt "$n" >>"$W/t.bpt"
+		check_bpt "$n"
 		k=$(cat "$W/rss")
 		[ "$k" -gt "$rss" ] && rss=$k
 		timed mlmmj-verp run_mlmmj "$W/ml-vp" >>"$W/t.vp"

@@ -15,6 +15,7 @@
 #include "store.h"
 
 #define STORE_CACHE 96
+#define STORE_CACHE_KB "256"
 
 struct stmt_slot {
 	const char *sql;
@@ -320,8 +321,10 @@ store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_busy_timeout(st->db, busy_ms > 0 ? (int)busy_ms : 0);
+	/* a small page cache: an alert to 10,000 members must not make
+	   bpt-report a big process; the OS caches the file anyway */
 	if ((s = store_exec(ctx, st, "PRAGMA foreign_keys=ON;"
-	    "PRAGMA synchronous=FULL;")) != BPT_OK)
+	    "PRAGMA synchronous=FULL;" "PRAGMA cache_size=-" STORE_CACHE_KB ";")) != BPT_OK)
 		goto fail;
 	if ((s = store_exec(ctx, st, "PRAGMA journal_mode=WAL")) != BPT_OK)
 		goto fail;
