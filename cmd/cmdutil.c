@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "cmdutil.h"
@@ -52,13 +53,22 @@ enum bpt_status
 cmd_setup(struct bpt_ctx *ctx, const char *config_path, const char *as,
     int open_store)
 {
+	const char *path;
+	struct stat sb;
 	enum bpt_status st;
 
 	ctx->actor = strdup(as && *as ? as : util_login_name());
 	if (ctx->actor == NULL)
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	st = cfg_load(ctx, cfg_default_path(config_path), &ctx->cfg);
-	if (st != BPT_OK || !open_store)
+	path = cfg_default_path(config_path);
+	st = cfg_load(ctx, path, &ctx->cfg);
+	if (st != BPT_OK)
+		return st;
+	/* it names the store and the password files: not for everyone */
+	if (stat(path, &sb) == 0 && (sb.st_mode & (S_IROTH | S_IWOTH)))
+		log_warnx("%s is %s by others; chmod o-rw it", path,
+		    sb.st_mode & S_IWOTH ? "writable" : "readable");
+	if (!open_store)
 		return st;
 	return store_open(ctx, ctx->cfg->store, ctx->cfg->busy_timeout * 1000,
 	    &ctx->store);

@@ -31,6 +31,7 @@ signing:
   key: "$fpr"
   gnupghome: gnupg
 CFG
+chmod 600 "$D/bpt.yaml"
 export BPT_CONFIG="$D/bpt.yaml"
 echo "== group in $D (store bpt.db, outbox/, signing key $fpr)"
 

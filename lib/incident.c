@@ -361,6 +361,52 @@ incident_list(struct bpt_ctx *ctx, struct printer *p, const char *status)
 	return BPT_OK;
 }
 
+/* For scripts: the state of every copy of the incident, per recipient. */
+static int
+show_deliveries(struct bpt_ctx *ctx, struct printer *p, long long number)
+{
+	static const char sql[] = "SELECT o.source_id, o.kind, d.rcpt, m.name, "
+	    "d.state, d.attempts, d.last_reply, d.sent_at FROM outbox o "
+	    "JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "LEFT JOIN members m ON m.id = d.member_id "
+	    "WHERE o.incident_id = ? AND o.kind IN ('alert', 'reply') ORDER BY d.id";
+	static const struct pr_column cols[] = {
+		{ "message", "MESSAGE" }, { "kind", "KIND" }, { "recipient", "RECIPIENT" },
+		{ "name", "NAME" }, { "state", "STATE" }, { "attempts", "TRIES" },
+		{ "last_reply", "LAST REPLY" }, { "sent", "SENT" },
+	};
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	int rc;
+
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(s, 1, number);
+	pr_list_begin(p, "deliveries", cols, (int)(sizeof(cols) / sizeof(cols[0])));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char t[32];
+		int i;
+
+		pr_row_begin(p);
+		pr_int(p, sqlite3_column_int64(s, 0));
+		for (i = 1; i <= 4; i++)
+			pr_str(p, sqlite3_column_type(s, i) == SQLITE_NULL ? NULL :
+			    store_col_text(s, i));
+		pr_int(p, sqlite3_column_int64(s, 5));
+		pr_str(p, sqlite3_column_type(s, 6) == SQLITE_NULL ? NULL :
+		    store_col_text(s, 6));
+		if (sqlite3_column_type(s, 7) == SQLITE_NULL) {
+			pr_null(p);
+		} else {
+			util_time_iso((time_t)sqlite3_column_int64(s, 7), t);
+			pr_str(p, t);
+		}
+		pr_row_end(p);
+	}
+	sqlite3_reset(s);
+	pr_list_end(p);
+	return rc;
+}
+
 enum bpt_status
 incident_show(struct bpt_ctx *ctx, struct printer *p, long long number)
 {
@@ -454,6 +500,8 @@ incident_show(struct bpt_ctx *ctx, struct printer *p, long long number)
 	}
 	sqlite3_reset(s);
 	pr_list_end(p);
+	if (rc == SQLITE_DONE && pr_format(p) == PR_JSON)
+		rc = show_deliveries(ctx, p, number);
 	pr_object_end(p);
 	if (rc != SQLITE_DONE)
 		return store_fail(ctx, ctx->store, rc, "show incident");

@@ -251,6 +251,21 @@ fail:
 	return st;
 }
 
+/*
+ * A VERP sender LOCAL-bounces+TOKEN@DOMAIN must keep its local part
+ * within 64 octets (RFC 5321); when a long list address leaves no room,
+ * the copy goes with the plain bounce address (the report still names
+ * the recipient).
+ */
+static int
+verp_fits(const char *list, const char *token)
+{
+	const char *at = strrchr(list, '@');
+
+	return at != NULL && (size_t)(at - list) + strlen("-bounces+") +
+	    strlen(token) <= 64;
+}
+
 /* One outbox message: every row of it the runner holds, chunk by chunk. */
 static enum bpt_status
 deliver_message(struct bpt_ctx *ctx, const struct transport_ops *ops,
@@ -322,7 +337,8 @@ deliver_message(struct bpt_ctx *ctx, const struct transport_ops *ops,
 			buf_adds(&names, store_col_text(s, 1));
 			buf_addch(&names, '\0');
 			offs[2 * n + 1] = NO_OFF;
-			if (cfg->delivery.verp && sqlite3_column_type(s, 2) != SQLITE_NULL) {
+			if (cfg->delivery.verp && sqlite3_column_type(s, 2) != SQLITE_NULL &&
+			    verp_fits(cfg->group.address, store_col_text(s, 2))) {
 				const char *lst = cfg->group.address;
 				const char *at = strrchr(lst, '@');
 

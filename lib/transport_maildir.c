@@ -75,7 +75,7 @@ fail(struct tr_rcpt *r, const char *what, int e)
 static int
 deliver_one(struct mdstate *s, const struct tr_message *m, struct tr_rcpt *r)
 {
-	struct buf dir = BUF_INIT, tmp = BUF_INIT, dst = BUF_INIT;
+	struct buf dir = BUF_INIT, tmp = BUF_INIT, dst = BUF_INIT, hdr = BUF_INIT;
 	struct timeval tv;
 	int fd = -1, rc = -1, e;
 	size_t base;
@@ -126,7 +126,10 @@ deliver_one(struct mdstate *s, const struct tr_message *m, struct tr_rcpt *r)
 		fail(r, tmp.buf, errno);
 		goto out;
 	}
-	if (fio_write_all(fd, m->data, m->len) < 0 || fsync(fd) < 0) {
+	/* as a delivery agent does: the envelope sender on top */
+	buf_addf(&hdr, "Return-Path: <%s>\n", r->env_from ? r->env_from : m->env_from);
+	if (buf_failed(&hdr) || fio_write_all(fd, hdr.buf, hdr.len) < 0 ||
+	    fio_write_all(fd, m->data, m->len) < 0 || fsync(fd) < 0) {
 		e = errno;
 		close(fd);
 		fd = -1;
@@ -165,6 +168,7 @@ out:
 	buf_release(&dir);
 	buf_release(&tmp);
 	buf_release(&dst);
+	buf_release(&hdr);
 	return rc;
 }
 

@@ -333,4 +333,13 @@ test_expect_success 'store locked past the busy timeout is exit 75' '
 	test "$code" = 75 && grep -q locked err
 '
 
+test_expect_success 'a configuration readable by others gets a warning' '
+	chmod 644 "$BPT_CONFIG" &&
+	bpt-report list >/dev/null 2>err &&
+	grep -q "readable by others" err &&
+	chmod 600 "$BPT_CONFIG" &&
+	bpt-report list >/dev/null 2>err &&
+	! grep -q "by others" err
+'
+
 test_done

@@ -55,6 +55,15 @@ test_expect_success 'set up' '
 	test -n "$tok" && echo "$tok" >piet.token
 '
 
+test_expect_success 'with verp each copy has its own envelope sender' '
+	printf "From: jan@bewoners.example\nTo: bpt@bars.example\nSubject: v\nMessage-ID: <v1@x>\n\nverp\n" | bpt-report &&
+	tok=$(cat piet.token) &&
+	head -n 1 "$TRASH"/outbox/piet@bewoners.example/new/* >rp &&
+	echo "Return-Path: <bpt-bounces+$tok@bars.example>" >expect &&
+	test_cmp expect rp &&
+	! grep -q "$tok" "$TRASH"/outbox/anna@bewoners.example/new/*
+'
+
 test_expect_success 'delays and policy rejections are recorded, never counted' '
 	tok=$(cat piet.token) &&
 	dsn d1 piet@bewoners.example delayed 4.4.1 "connection timed out" |
@@ -92,8 +101,8 @@ test_expect_success 'permanent failures by VERP count; the limit suspends and te
 
 test_expect_success 'a suspended member gets no more alerts' '
 	printf "From: anna@bewoners.example\nTo: bpt@bars.example\nSubject: a\nMessage-ID: <a1@x>\n\nverdacht\n" | bpt-report &&
-	test "$(copies piet@bewoners.example)" = 0 &&
-	test "$(copies anna@bewoners.example)" = 1
+	test "$(copies piet@bewoners.example)" = 1 &&
+	test "$(copies anna@bewoners.example)" = 2
 '
 
 test_expect_success 'without VERP the report names the member' '

@@ -49,7 +49,29 @@ test_expect_success 'after delivery.max_age the copy fails and the admins are to
 	bpt-send &&
 	test "$(copies jan@bewoners.example)" = 3 &&
 	bpt-report --format json show 1 >show.json &&
-	python3 -c "import json; d=json.load(open(\"show.json\")); assert d[\"copies_failed\"]==1 and d[\"copies_sent\"]==2, d"
+	python3 -c "import json; d=json.load(open(\"show.json\")); assert d[\"copies_failed\"]==1 and d[\"copies_sent\"]==2, d" &&
+	python3 - <<-\EOF
+	import json
+	d = json.load(open("show.json"))
+	st = {x["recipient"]: (x["state"], x["name"]) for x in d["deliveries"]}
+	assert st["anna@bewoners.example"] == ("failed", "Anna Jansen"), st
+	assert st["piet@bewoners.example"][0] == "sent", st
+	assert len(st) == 3, st
+	EOF
+'
+
+test_expect_success 'copies for a member removed meanwhile are dropped' '
+	printf "From: piet@bewoners.example\nTo: bpt@bars.example\nSubject: nog een\nMessage-ID: <w2@x>\n\ntweede\n" | bpt-report --no-deliver &&
+	bpt-member remove anna@bewoners.example &&
+	bpt-send &&
+	bpt-report --format json show 2 >show2.json &&
+	python3 - <<-\EOF
+	import json
+	d = json.load(open("show2.json"))
+	st = {x["recipient"]: x["state"] for x in d["deliveries"]}
+	assert st == {"jan@bewoners.example": "sent", "piet@bewoners.example": "sent",
+	    "anna@bewoners.example": "dropped"}, st
+	EOF
 '
 
 test_done
