@@ -338,28 +338,6 @@ static const char *const xnames[X_N] = {
 	"autoreply", "bounce", "post", "reply", "malformed"
 };
 
-/* Parses corpus file rel (under $BPT_SHARED/corpus); NULL if absent. */
-static struct mail *
-corpus_mail(const char *rel)
-{
-	struct bpt_ctx ctx = BPT_CTX_INIT;
-	struct mail_limits lim = { 1000, 20, 5000, 1 << 20 };
-	struct buf b = BUF_INIT;
-	struct mail *m = NULL;
-	char path[2048];
-	int n;
-
-	n = snprintf(path, sizeof(path), "%s/corpus/%s", unit_shared(), rel);
-	assert_true(n > 0 && (size_t)n < sizeof(path));
-	if (fio_read_file(&ctx, path, 0, &b) != BPT_OK) {
-		buf_release(&b);
-		return NULL;
-	}
-	assert_int_equal(mail_parse(&ctx, buf_str(&b), b.len, &lim, &m),
-	    BPT_OK);
-	buf_release(&b);
-	return m;
-}
 
 /*
  * Every autoreply and bounce of EXPECTED.tsv is recognised as listed,
@@ -396,7 +374,7 @@ test_corpus(void **state)
 		for (x = 0; x < X_N && strcmp(cls, xnames[x]) != 0; x++)
 			;
 		assert_true(x < X_N);
-		m = corpus_mail(rel);
+		m = unit_corpus_mail(rel);
 		assert_non_null(m);
 		got = autoclass_of(m, LIST, LISTID, &why);
 		table[x][got]++;

@@ -391,29 +391,6 @@ test_verp_token(void **state)
 	assert_null(bounce_verp_token("bpt-bounces+x@b.example", "nolocal"));
 }
 
-/* ---- the shared corpus ------------------------------------------------ */
-
-static struct mail *
-corpus_mail(const char *rel)
-{
-	struct bpt_ctx ctx = BPT_CTX_INIT;
-	struct mail_limits lim = { 1000, 20, 5000, 1 << 20 };
-	struct buf b = BUF_INIT;
-	struct mail *m = NULL;
-	char path[2048];
-	int n;
-
-	n = snprintf(path, sizeof(path), "%s/corpus/%s", unit_shared(), rel);
-	assert_true(n > 0 && (size_t)n < sizeof(path));
-	if (fio_read_file(&ctx, path, 0, &b) != BPT_OK) {
-		buf_release(&b);
-		return NULL;
-	}
-	assert_int_equal(mail_parse(&ctx, buf_str(&b), b.len, &lim, &m),
-	    BPT_OK);
-	buf_release(&b);
-	return m;
-}
 
 /*
  * The failed recipient of each bounce in the corpus, and whether it
@@ -482,7 +459,7 @@ test_corpus(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		m = corpus_mail(c[i].file);
+		m = unit_corpus_mail(c[i].file);
 		if (m == NULL) {
 			print_message("no corpus file %s\n", c[i].file);
 			skip();
@@ -501,12 +478,12 @@ test_corpus(void **state)
 	assert_int_equal(bad, 0);
 
 	/* a relay loop is not the member's fault */
-	m = corpus_mail("bounce/sendmail-1.eml");
+	m = unit_corpus_mail("bounce/sendmail-1.eml");
 	assert_int_equal(bounce_parse(m, r, 8), 1);
 	assert_int_equal(r[0].not_their_fault, 1);
 	mail_free(m);
 	/* a challenge-response report is a delay of sorts, never counted */
-	m = corpus_mail("bounce/boxbe-challenge-response.eml");
+	m = unit_corpus_mail("bounce/boxbe-challenge-response.eml");
 	assert_int_equal(bounce_parse(m, r, 8), 1);
 	assert_int_equal(r[0].not_their_fault, 1);
 	mail_free(m);

@@ -347,29 +347,6 @@ test_null_and_folded_optional(void **state)
 	free(s);
 }
 
-/* ---- the shared corpus ------------------------------------------------ */
-
-static struct mail *
-corpus_mail(const char *rel)
-{
-	struct bpt_ctx ctx = BPT_CTX_INIT;
-	struct mail_limits lim = { 1000, 20, 5000, 1 << 20 };
-	struct buf b = BUF_INIT;
-	struct mail *m = NULL;
-	char path[2048];
-	int n;
-
-	n = snprintf(path, sizeof(path), "%s/corpus/%s", unit_shared(), rel);
-	assert_true(n > 0 && (size_t)n < sizeof(path));
-	if (fio_read_file(&ctx, path, 0, &b) != BPT_OK) {
-		buf_release(&b);
-		return NULL;
-	}
-	assert_int_equal(mail_parse(&ctx, buf_str(&b), b.len, &lim, &m),
-	    BPT_OK);
-	buf_release(&b);
-	return m;
-}
 
 /*
  * The replies of the corpus keep what their writers added: the text
@@ -424,7 +401,7 @@ test_corpus(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		m = corpus_mail(c[i].file);
+		m = unit_corpus_mail(c[i].file);
 		if (m == NULL) {
 			print_message("no corpus file %s\n", c[i].file);
 			skip();

@@ -16,6 +16,10 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
+#include "fileio.h"
+#include "mail.h"
+
 /* A fresh temporary folder; removed with unit_rmtree(). Caller frees. */
 static inline char *
 unit_tmpdir(void)
@@ -46,6 +50,30 @@ unit_shared(void)
 	const char *s = getenv("BPT_SHARED");
 
 	return s ? s : "../shared";
+}
+
+/* A message of the shared corpus ("bounce/dsn-1.eml") parsed with
+ * roomy limits; NULL when the file is missing.  Free with mail_free(). */
+static inline struct mail *
+unit_corpus_mail(const char *rel)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct mail_limits lim = { 1000, 20, 5000, 1 << 20 };
+	struct buf b = BUF_INIT;
+	struct mail *m = NULL;
+	char path[2048];
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s/corpus/%s", unit_shared(), rel);
+	assert_true(n > 0 && (size_t)n < sizeof(path));
+	if (fio_read_file(&ctx, path, 0, &b) != BPT_OK) {
+		buf_release(&b);
+		return NULL;
+	}
+	assert_int_equal(mail_parse(&ctx, buf_str(&b), b.len, &lim, &m),
+	    BPT_OK);
+	buf_release(&b);
+	return m;
 }
 
 #endif
