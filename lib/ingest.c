@@ -30,6 +30,7 @@
 #include "util.h"
 
 #define NOTICE_INTERVAL 86400	/* one notice a day per address and kind */
+#define DUPLICATE_WINDOW 86400	/* same Message-ID and sender: a retry */
 #define MAX_PLATES 16
 
 /* Everything one run works with. */
@@ -801,12 +802,72 @@ finish_row(struct job *j)
 	return st;
 }
 
+/*
+ * 1 in *done when this row is no longer 'new': a run of the same bytes
+ * (an overlapping fetch, an MTA retry racing a slow run) finished it
+ * after store_raw() let this run through.  Inside the transaction.
+ */
+static enum bpt_status
+row_finished(struct job *j, int *done)
+{
+	static const char sql[] = "SELECT state FROM messages WHERE id = ?";
+	struct bpt_ctx *ctx = j->ctx;
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	int rc;
+
+	*done = 0;
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, j->r->message);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*done = strcmp(store_col_text(s, 0), "new") != 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(ctx, ctx->store, rc, "look up message");
+	return BPT_OK;
+}
+
+/*
+ * 1 in *dup when a mail with the same Message-ID from the same sender
+ * was processed within a day: an MTA's retry whose bytes differ (it
+ * added a Received or Delivered-To header), so the hash missed it.
+ * Inside the transaction, so two such runs never both distribute.
+ */
+static enum bpt_status
+same_msgid(struct job *j, int *dup)
+{
+	static const char sql[] = "SELECT id FROM messages WHERE message_id = ?1 "
+	    "AND from_addr = ?2 COLLATE NOCASE AND state = 'done' "
+	    "AND received_at >= ?3 AND id <> ?4 LIMIT 1";
+	struct bpt_ctx *ctx = j->ctx;
+	sqlite3_stmt *s;
+	int rc;
+
+	*dup = 0;
+	if (j->m->message_id == NULL || j->m->from_addr == NULL)
+		return BPT_OK;
+	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
+		return ctx->err;
+	sqlite3_bind_text(s, 1, j->m->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, j->m->from_addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, bpt_now(ctx) - DUPLICATE_WINDOW);
+	sqlite3_bind_int64(s, 4, j->r->message);
+	rc = sqlite3_step(s);
+	*dup = rc == SQLITE_ROW;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(ctx, ctx->store, rc, "look up Message-ID");
+	return BPT_OK;
+}
+
 static enum bpt_status
 process(struct job *j)
 {
 	struct bpt_ctx *ctx = j->ctx;
 	struct mail_limits lim;
 	enum bpt_status st;
+	int done;
 
 	lim.max_parts = ctx->cfg->limits.max_parts;
 	lim.max_depth = ctx->cfg->limits.max_depth;
@@ -817,6 +878,15 @@ process(struct job *j)
 	j->env_to = j->o->envelope_to ? j->o->envelope_to : j->m->envelope_to;
 	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
 		return st;
+	if ((st = row_finished(j, &done)) != BPT_OK)
+		goto fail;
+	if (done) {
+		store_rollback(ctx->store);
+		j->r->duplicate = 1;
+		j->r->class = "duplicate";
+		j->r->why = "already processed";
+		return BPT_OK;
+	}
 	if (j->m->from_addr != NULL) {
 		st = member_lookup(ctx, j->m->from_addr, &j->sender);
 		if (st == BPT_OK)
@@ -824,7 +894,14 @@ process(struct job *j)
 		else if (st != BPT_ENOENT)
 			goto fail;
 	}
-	if ((st = classify_and_act(j)) != BPT_OK)
+	if ((st = same_msgid(j, &done)) != BPT_OK)
+		goto fail;
+	if (done) {
+		/* stored and marked; its copies went out with the first */
+		j->r->duplicate = 1;
+		j->r->class = "duplicate";
+		j->r->why = "same Message-ID from the same sender";
+	} else if ((st = classify_and_act(j)) != BPT_OK)
 		goto fail;
 	if ((st = finish_row(j)) != BPT_OK)
 		goto fail;
