@@ -482,17 +482,27 @@ file_part(struct bpt_ctx *ctx, struct buf *b, const struct mail_attachment *a,
 {
 	MMAPString *m;
 	int col = 0;
-	const char *t;
+	const char *t, *type = a->content_type, *slash = strchr(type, '/');
 
-	/* only a sane image type goes into our header */
-	for (t = a->content_type; *t; t++)
+	/*
+	 * Only a plain type/subtype goes into our header.  Any other (MIME
+	 * allows "_", "!", "~"... and the parser turns controls into "_")
+	 * is passed on as what it is to a reader, bytes: refusing it would
+	 * fail the whole alert.
+	 */
+	if (slash == NULL || slash == type || slash[1] == '\0' ||
+	    strchr(slash + 1, '/') != NULL)
+		type = "application/octet-stream";
+	for (t = type; *t; t++)
 		if (!isalnum((unsigned char)*t) && *t != '/' && *t != '-' &&
-		    *t != '.' && *t != '+')
-			return bpt_err(ctx, BPT_EDATA, "odd content type");
-	buf_addf(b, "Content-Type: %s\n", a->content_type);
+		    *t != '.' && *t != '+') {
+			type = "application/octet-stream";
+			break;
+		}
+	buf_addf(b, "Content-Type: %s\n", type);
 	buf_addf(b, "Content-Disposition: %s; filename=",
-	    strncmp(a->content_type, "image/", 6) == 0 ? "inline" : "attachment");
-	add_filename(b, a->filename, idx, a->content_type);
+	    strncmp(type, "image/", 6) == 0 ? "inline" : "attachment");
+	add_filename(b, a->filename, idx, type);
 	buf_adds(b, "\nContent-Transfer-Encoding: base64\n\n");
 	m = mmap_string_new("");
 	if (m == NULL)
