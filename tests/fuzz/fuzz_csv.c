@@ -1,0 +1,198 @@
+/*
+ * fuzz_csv.c - the member CSV: csv_next() on any bytes, then
+ * member_import() of the same bytes into a small store.
+ *
+ * Checked besides crashes (csv.h, member.h): every record read is
+ * read back the same after csv_add_field() wrote it; line numbers only
+ * grow; a dry run reports what the real import then does, status and
+ * counts; every data row of a successful import is counted once; the
+ * same file imported again with update adds nothing and re-adds
+ * nothing; errors say "NAME:" first.
+ */
+#include "bptconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "fuzz.h"
+#include "member.h"
+#include "store.h"
+
+#define NOW ((time_t)1800000000)	/* 2027-01-15 */
+
+static struct bpt_ctx ctx;
+static int ready;
+
+static void
+seed(struct bpt_ctx *c)
+{
+	struct member_change ch = { 0 };
+	struct member_report r = { 0 };
+	static const char *const who[] = {
+		"jan@bewoners.example", "piet@bewoners.example",
+		"kees@bewoners.example", "bob@bewoners.example",
+		"anna@bewoners.example",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+		ch.name = "Lid";
+		ch.role = i == 0 ? "admin" : "member";
+		if (member_add(c, who[i], &ch, &r) != BPT_OK)
+			fuzz_fail(c, "seed %s", who[i]);
+		member_report_release(&r);
+	}
+	if (member_suspend(c, "kees@bewoners.example", "vakantie", 0, 0, &r) != BPT_OK)
+		fuzz_fail(c, "seed suspend");
+	member_report_release(&r);
+	if (member_ban(c, "bob@bewoners.example", "schelden", 0, &r) != BPT_OK)
+		fuzz_fail(c, "seed ban");
+	member_report_release(&r);
+	if (member_remove(c, "anna@bewoners.example", "verhuisd", 0, &r) != BPT_OK)
+		fuzz_fail(c, "seed remove");
+	member_report_release(&r);
+}
+
+static FILE *
+open_mem(const uint8_t *data, size_t size)
+{
+	/* fmemopen() wants a size of at least 1 */
+	static const uint8_t empty[1];
+	FILE *f = fmemopen((void *)(size ? data : empty), size ? size : 1, "r");
+
+	if (f == NULL)
+		fuzz_fail(NULL, "fmemopen");
+	if (size == 0)
+		(void)getc(f);
+	return f;
+}
+
+/* Writes the current record of c and reads it back. */
+static void
+round_trip(const struct csv *c)
+{
+	struct bpt_ctx tmp = BPT_CTX_INIT;
+	struct buf out = BUF_INIT;
+	struct csv back;
+	size_t i, n = csv_nfields(c);
+	FILE *f;
+	int eof;
+
+	/* one empty field is a blank line, which readers skip */
+	if (n == 1 && *csv_field(c, 0) == '\0')
+		return;
+	buf_adds(&out, "\xef\xbb\xbf");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addch(&out, ',');
+		csv_add_field(&out, csv_field(c, i));
+	}
+	buf_addch(&out, '\n');
+	if (buf_failed(&out))
+		fuzz_fail(NULL, "out of memory");
+	if (out.len > CSV_MAX_RECORD) {
+		buf_release(&out);
+		return;
+	}
+	f = open_mem((const uint8_t *)out.buf, out.len);
+	csv_init(&back, f, "back");
+	if (csv_next(&tmp, &back, &eof) != BPT_OK || eof)
+		fuzz_fail(&tmp, "a written record does not read back");
+	if (csv_nfields(&back) != n)
+		fuzz_fail(NULL, "%zu fields written, %zu read back", n,
+		    csv_nfields(&back));
+	for (i = 0; i < n; i++)
+		if (strcmp(csv_field(&back, i), csv_field(c, i)) != 0)
+			fuzz_fail(NULL, "field %zu reads back differently", i);
+	if (csv_next(&tmp, &back, &eof) != BPT_OK || !eof)
+		fuzz_fail(&tmp, "a written record reads as more than one");
+	csv_release(&back);
+	fclose(f);
+	buf_release(&out);
+}
+
+static void
+read_all(const uint8_t *data, size_t size)
+{
+	struct bpt_ctx tmp = BPT_CTX_INIT;
+	FILE *f = open_mem(data, size);
+	struct csv c;
+	enum bpt_status st;
+	long last = 0;
+	int eof = 0;
+
+	csv_init(&c, f, "fuzz.csv");
+	while ((st = csv_next(&tmp, &c, &eof)) == BPT_OK && !eof) {
+		if (c.line < last || c.line < 1 || csv_nfields(&c) < 1)
+			fuzz_fail(NULL, "record at line %ld after %ld, %zu fields",
+			    c.line, last, csv_nfields(&c));
+		last = c.line;
+		round_trip(&c);
+	}
+	if (st != BPT_OK && (st != BPT_EDATA ||
+	    strncmp(tmp.errmsg, "fuzz.csv:", 9) != 0))
+		fuzz_fail(&tmp, "csv_next: status %s", bpt_status_str(st));
+	csv_release(&c);
+	fclose(f);
+}
+
+static enum bpt_status
+import(const uint8_t *data, size_t size, int update, int dry_run,
+    struct member_import_result *res)
+{
+	struct member_import_opts o = { "fuzz.csv", "2026-1", update, dry_run };
+	FILE *f = open_mem(data, size);
+	enum bpt_status st;
+
+	st = member_import(&ctx, f, &o, res);
+	fclose(f);
+	if (store_in_tx(ctx.store))
+		fuzz_fail(&ctx, "member_import left a transaction open");
+	if (st != BPT_OK && st != BPT_EDATA && st != BPT_EEXIST)
+		fuzz_fail(&ctx, "member_import: status %s", bpt_status_str(st));
+	if (st != BPT_OK && strncmp(ctx.errmsg, "fuzz.csv", 8) != 0)
+		fuzz_fail(&ctx, "an import error without the file name");
+	if (st == BPT_OK && res->records != res->added + res->readded +
+	    res->updated + res->unchanged)
+		fuzz_fail(NULL, "%ld records, %ld+%ld+%ld+%ld counted", res->records,
+		    res->added, res->readded, res->updated, res->unchanged);
+	return st;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct member_import_result dry, real, again;
+	enum bpt_status st_dry, st;
+
+	if (!ready) {
+		ctx = (struct bpt_ctx)BPT_CTX_INIT;
+		ctx.now = NOW;
+		ctx.actor = strdup("fuzz@bewoners.example");
+		fuzz_store_init(&ctx, seed);
+		ready = 1;
+	}
+	read_all(data, size);
+
+	fuzz_store_reset(&ctx);
+	st_dry = import(data, size, 0, 1, &dry);
+	st = import(data, size, 0, 0, &real);
+	if (st != st_dry || (st == BPT_OK && (dry.records != real.records ||
+	    dry.added != real.added || dry.readded != real.readded)))
+		fuzz_fail(&ctx, "the dry run said %s, %ld/%ld/%ld, the import %s, "
+		    "%ld/%ld/%ld", bpt_status_str(st_dry), dry.records, dry.added,
+		    dry.readded, bpt_status_str(st), real.records, real.added,
+		    real.readded);
+	if (st == BPT_OK) {
+		if (import(data, size, 1, 0, &again) != BPT_OK)
+			fuzz_fail(&ctx, "importing an imported file again with update");
+		if (again.added != 0 || again.readded != 0 ||
+		    again.records != real.records)
+			fuzz_fail(NULL, "importing again added %ld, re-added %ld",
+			    again.added, again.readded);
+	}
+	return 0;
+}
