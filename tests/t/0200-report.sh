@@ -333,6 +333,49 @@ test_expect_success 'store locked past the busy timeout is exit 75' '
 	test "$code" = 75 && grep -q locked err
 '
 
+test_expect_success 'photos are passed on, other attachments stripped with a note' '
+	cat >photo.eml <<-\EOF_MAIL &&
+	From: Jan de Vries <jan@bewoners.example>
+	To: bpt@bars.example
+	Subject: foto van de bus
+	Message-ID: <photo-1@bewoners.example>
+	MIME-Version: 1.0
+	Content-Type: multipart/mixed; boundary="zz"
+
+	--zz
+	Content-Type: text/plain; charset=utf-8
+
+	Witte bus met deuk, zie foto.
+	--zz
+	Content-Type: image/png; name="bus.png"
+	Content-Disposition: attachment; filename="bus.png"
+	Content-Transfer-Encoding: base64
+
+	iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==
+	--zz
+	Content-Type: application/pdf; name="verslag.pdf"
+	Content-Disposition: attachment; filename="verslag.pdf"
+	Content-Transfer-Encoding: base64
+
+	JVBERi0xLjQKJcOkw7zDtsOfCg==
+	--zz--
+	EOF_MAIL
+	bpt-report <photo.eml &&
+	f=$(newest piet@bewoners.example) &&
+	python3 - "$f" <<-\PY
+	import sys, email, email.policy, hashlib
+	m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+	parts = [p for p in m.walk() if not p.is_multipart()]
+	types = [p.get_content_type() for p in parts]
+	assert types == ["text/plain", "image/png"], types
+	assert parts[1].get_filename() == "bus.png"
+	assert len(parts[1].get_content()) == 70, len(parts[1].get_content())
+	text = parts[0].get_content()
+	assert "Witte bus met deuk" in text and "niet doorgestuurd: verslag.pdf" in text, text
+	PY
+	test "$(sqlite3 "$TRASH/store/bpt.db" "SELECT group_concat(filename || '"'"':'"'"' || action, '"'"' '"'"') FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.message_id = '"'"'photo-1@bewoners.example'"'"'")" = "bus.png:passed verslag.pdf:stripped"
+'
+
 test_expect_success 'a configuration readable by others gets a warning' '
 	chmod 644 "$BPT_CONFIG" &&
 	bpt-report list >/dev/null 2>err &&
