@@ -227,6 +227,14 @@ store_schema_version(struct store *st)
 }
 
 static enum bpt_status
+schema_newer(struct bpt_ctx *ctx, struct store *st, int v)
+{
+	return bpt_err(ctx, BPT_ESCHEMA, "store '%s' has schema version %d, "
+	    "newer than this bpt %s understands (%d): upgrade bpt",
+	    st->path, v, bpt_version(), NMIGRATIONS);
+}
+
+static enum bpt_status
 store_migrate(struct bpt_ctx *ctx, struct store *st)
 {
 	enum bpt_status s;
@@ -237,15 +245,25 @@ store_migrate(struct bpt_ctx *ctx, struct store *st)
 	if (v < 0)
 		return store_fail(ctx, st, sqlite3_errcode(st->db), "read schema version");
 	if (v > NMIGRATIONS)
-		return bpt_err(ctx, BPT_ESCHEMA, "store '%s' has schema version %d, "
-		    "newer than this bpt %s understands (%d): upgrade bpt",
-		    st->path, v, bpt_version(), NMIGRATIONS);
+		return schema_newer(ctx, st, v);
 	if (v == NMIGRATIONS)
 		return BPT_OK;
 	if ((s = store_begin(ctx, st)) != BPT_OK)
 		return s;
-	/* re-read under the write lock: another process may have migrated */
+	/*
+	 * Re-read under the write lock: another process may have migrated,
+	 * perhaps a newer bpt, whose version must not be written back down.
+	 * A failed read is -1, which must not index the migrations.
+	 */
 	v = store_schema_version(st);
+	if (v < 0)
+		s = store_fail(ctx, st, sqlite3_errcode(st->db), "read schema version");
+	else if (v > NMIGRATIONS)
+		s = schema_newer(ctx, st, v);
+	if (v < 0 || v >= NMIGRATIONS) {
+		store_rollback(st);
+		return s;
+	}
 	for (i = v; i < NMIGRATIONS; i++)
 		if ((s = store_exec(ctx, st, store_migrations[i])) != BPT_OK) {
 			store_rollback(st);
