@@ -367,10 +367,15 @@ parse_dsn(struct rlist *l, const char *dsn)
 		}
 	}
 
+	/*
+	 * Every DSN field is an optional field to libetpan, and reading them
+	 * all as such keeps its parsers of RFC 5322 fields out: the one of
+	 * Return-Path leaks the address of "<a@b" (no ">") in 1.9.4.
+	 */
 	while (idx < len) {
 		before = idx;
 		f = NULL;
-		if (mailimf_fields_parse(dsn, len, &idx, &f) ==
+		if (mailimf_optional_fields_parse(dsn, len, &idx, &f) ==
 		    MAILIMF_NO_ERROR && f != NULL) {
 			/* the per-message block names no recipient and is
 			 * skipped by dsn_block(); some reporters merge the
