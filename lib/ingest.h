@@ -5,8 +5,10 @@
  *   transaction { message, incident, copies, deliveries } -> commit
  *   -> the caller may now exit 0 -> deliver (best effort)
  *
- * A message already processed (same SHA-256 of the raw bytes) is not
- * processed again: the MTA retried after a crash or a lost exit code.
+ * A message already processed (same SHA-256 of the raw bytes, or the
+ * same Message-ID from the same sender within a day: a relay may add a
+ * Received or Delivered-To header when it retries) is not processed
+ * again: the MTA retried after a crash or a lost exit code.
  * A message whose earlier runs never finished (limits.parse_attempts
  * of them: they crashed or hung) is quarantined: kept, marked, the
  * admins told once, and acknowledged, so it does not block the queue.
