@@ -581,6 +581,44 @@ human_size(char *buf, size_t n, double bytes)
 		snprintf(buf, n, "%.0f KB", bytes / 1024.0);
 }
 
+/*
+ * The subject every copy of a new incident carries: the mail's subject
+ * without reply prefixes, else the start of the text as a phone shows
+ * it, and never a contact detail (it reaches the whole group).  Caller
+ * frees; NULL on out of memory.
+ */
+static char *
+incident_subject(struct job *j)
+{
+	char *subject = compose_base_subject(j->m->subject), *clean;
+	int en = j->ctx->cfg->group.language == CFG_EN;
+
+	if (subject != NULL && *subject == '\0') {
+		struct buf b = BUF_INIT;
+		const char *t = j->m->text;
+		size_t n;
+
+		while (*t == '\n' || *t == ' ')
+			t++;
+		n = strcspn(t, "\n");
+		if (n > 60) {
+			/* cut between characters */
+			n = 60;
+			while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
+				n--;
+		}
+		buf_add(&b, t, n);
+		free(subject);
+		subject = buf_detach(&b, NULL);
+	}
+	if (subject == NULL)
+		return NULL;
+	clean = scrub_contacts(subject, en ? "[address]" : "[adres]",
+	    en ? "[number]" : "[nummer]", NULL);
+	free(subject);
+	return clean;
+}
+
 /* Decides the class; queues copies or notices.  Inside the transaction. */
 static enum bpt_status
 classify_and_act(struct job *j)
@@ -723,26 +761,10 @@ classify_and_act(struct job *j)
 		return distribute(j, n, 1);
 	}
 	{
-		char *subject = compose_base_subject(m->subject);
+		char *subject = incident_subject(j);
 
 		if (subject == NULL)
 			return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		if (*subject == '\0') {
-			/* no subject: the start of the text, as a phone shows it */
-			struct buf b = BUF_INIT;
-			const char *t = m->text, *e;
-
-			while (*t == '\n' || *t == ' ')
-				t++;
-			e = strchr(t, '\n');
-			buf_add(&b, t, e ? (size_t)(e - t) : strlen(t));
-			if (b.len > 60)
-				buf_setlen(&b, 60);
-			free(subject);
-			subject = buf_detach(&b, NULL);
-			if (subject == NULL)
-				return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		}
 		st = incident_open(ctx, j->sender.id, subject, bpt_now(ctx), &n);
 		free(subject);
 	}

@@ -385,4 +385,11 @@ test_expect_success 'a configuration readable by others gets a warning' '
 	! grep -q "by others" err
 '
 
+test_expect_success 'a phone number or address in the subject does not reach the group' '
+	printf "From: piet@bewoners.example\nTo: bpt@bars.example\nSubject: Bel mij: 06-2345 6789 of piet@bewoners.example\nMessage-ID: <subj@x>\n\nverdachte auto\n" >subj.eml &&
+	bpt-report <subj.eml &&
+	f=$(newest Anna@bewoners.example) &&
+	header "$f" Subject | grep -qx "\[BPT Testbuurt #[0-9]*\] Bel mij: \[nummer\] of \[adres\]"
+'
+
 test_done
