@@ -16,6 +16,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "printer.h"
+#include "store.h"
 #include "watch.h"
 
 static const char *progname = "bpt-send";
@@ -120,6 +121,9 @@ main(int argc, char *argv[])
 			st = outbox_deliver_claimed(&ctx, runner, &stats);
 		}
 	}
+	/* off the alert path: keep the WAL small */
+	if (st == BPT_OK && !queue)
+		st = store_checkpoint(&ctx, ctx.store);
 	rc = st == BPT_OK ? EX_OK : cmd_fail(&ctx);
 	bpt_ctx_release(&ctx);
 	return rc;

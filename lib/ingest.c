@@ -955,7 +955,18 @@ ingest_message(struct bpt_ctx *ctx, const char *raw, size_t len,
 	}
 	sha256_hex(raw, len, j.sha);
 
-	if ((st = store_raw(&j, &seen)) != BPT_OK)
+	/*
+	 * The raw commit need not reach the disk by itself: until the MTA
+	 * has our exit 0 it keeps the mail, and the main commit's sync
+	 * carries this one with it (the WAL is written in order).  One sync
+	 * less on the path of every alert.
+	 */
+	if ((st = store_set_sync(ctx, ctx->store, 1)) != BPT_OK)
+		return st;
+	st = store_raw(&j, &seen);
+	if (st == BPT_OK)
+		st = store_set_sync(ctx, ctx->store, 2);
+	if (st != BPT_OK)
 		return st;
 	if (seen == SEEN_DONE) {
 		r->duplicate = 1;

@@ -212,6 +212,18 @@ store_set_sync(struct bpt_ctx *ctx, struct store *st, int level)
 	    "PRAGMA synchronous=NORMAL");
 }
 
+enum bpt_status
+store_checkpoint(struct bpt_ctx *ctx, struct store *st)
+{
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+
+	/* busy: another process is at it, or a reader holds old pages */
+	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+		return store_fail(ctx, st, rc, "checkpoint");
+	return BPT_OK;
+}
+
 int
 store_schema_version(struct store *st)
 {
@@ -338,6 +350,19 @@ store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	/*
+	 * Every run of bpt-report is a new process.  By default the last
+	 * connection to close checkpoints and deletes the WAL, and the next
+	 * one creates it again: a checkpoint, a file and a folder sync on the
+	 * path of every alert.  Keep the WAL, and leave checkpoints to the
+	 * automatic ones and to bpt-send (store_checkpoint()).
+	 */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	{
+		int on = 1;
+
+		sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+	}
 	sqlite3_busy_timeout(st->db, busy_ms > 0 ? (int)busy_ms : 0);
 	/* a small page cache: an alert to 10,000 members must not make
 	   bpt-report a big process; the OS caches the file anyway */

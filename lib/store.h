@@ -53,6 +53,13 @@ int store_in_tx(struct store *st);
 enum bpt_status store_set_sync(struct bpt_ctx *ctx, struct store *st, int level);
 
 /*
+ * Copies what the WAL holds into the database file as far as readers
+ * allow (a passive checkpoint), so the WAL stays small.  Store
+ * processes skip the checkpoint on close; bpt-send runs this.
+ */
+enum bpt_status store_checkpoint(struct bpt_ctx *ctx, struct store *st);
+
+/*
  * A prepared statement for sql, reset with bindings cleared; sql must
  * be a string that lives as long as the store (a literal).  Owned by
  * the store.  NULL on error (recorded in ctx).
