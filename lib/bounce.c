@@ -249,6 +249,28 @@ rlist_get(struct rlist *l, const char *addr)
 }
 
 /*
+ * Gives r the address addr, the one we sent to ("expanded from").
+ * When another recipient has that address already, r is dropped and
+ * the other returned: two mailboxes behind one alias of a member are
+ * one recipient of ours, and one bounce of theirs.
+ */
+static struct bounce_rcpt *
+rlist_rename(struct rlist *l, struct bounce_rcpt *r, const char *addr)
+{
+	size_t i, k = (size_t)(r - l->r);
+
+	for (i = 0; i < l->n; i++)
+		if (i != k && addr_eq(l->r[i].addr, addr)) {
+			memmove(&l->r[k], &l->r[k + 1],
+			    (l->n - k - 1) * sizeof(*l->r));
+			l->n--;
+			return &l->r[i > k ? i - 1 : i];
+		}
+	memcpy(r->addr, addr, strlen(addr) + 1);
+	return r;
+}
+
+/*
  * The first mail address in s[0..n): its start and length in *start
  * and *len.  0 when there is none.
  */
@@ -624,7 +646,7 @@ parse_text(struct rlist *l, const char *text)
 		    find_addr(x, k, &a, &alen) &&
 		    clean_addr(x + a, alen, addr) &&
 		    !addr_eq(addr, cur->addr)) {
-			memcpy(cur->addr, addr, strlen(addr) + 1);
+			cur = rlist_rename(l, cur, addr);
 			continue;
 		}
 		append_line(cur->diag, sizeof(cur->diag), x, k);
