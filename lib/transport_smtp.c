@@ -54,6 +54,7 @@ int mailsmtp_read_response(mailsmtp *session);
 int mailesmtp_parse_ehlo(mailsmtp *session);
 
 #define SMTP_MAX_CONN	64
+#define DOT_TIMEOUT	600	/* seconds for the reply to the final dot */
 
 struct smtp_conn {
 	mailsmtp *s;		/* NULL: not connected */
@@ -84,7 +85,7 @@ struct job {
 struct run {
 	struct smtp_state *st;
 	struct tr_rcpt *rcpt;
-	const size_t *order;
+	size_t *order;		/* each job's slice is its worker's */
 	const struct job *jobs;
 	size_t njobs;
 	atomic_size_t next;	/* the next job to take */
@@ -593,6 +594,7 @@ transaction(struct run *run, struct smtp_conn *c, const struct job *j,
 	int pipelining = (s->esmtp & MAILSMTP_ESMTP_PIPELINING) != 0;
 	int rset = c->used, code, accepted = 0, full = 0;
 	char fullreply[sizeof(run->why)];
+	mailstream_low *low;
 	struct tr_rcpt *r;
 	size_t i;
 
@@ -687,9 +689,57 @@ transaction(struct run *run, struct smtp_conn *c, const struct job *j,
 		    "while sending the message");
 		return TX_LOST;
 	}
+	/*
+	 * The reply to the final dot may take a relay a while (a content
+	 * scan); giving up early makes the whole batch go twice.  RFC 5321
+	 * 4.5.3.2.6 asks for 10 minutes.
+	 */
+	low = mailstream_get_low(s->stream);
+	if (low != NULL && run->st->timeout < DOT_TIMEOUT)
+		mailstream_low_set_timeout(low, DOT_TIMEOUT);
 	code = mailsmtp_read_response(s);
+	if (low != NULL)
+		mailstream_low_set_timeout(low, run->st->timeout);
 	job_settle_reply(run, j, code_result(code), s);
 	return tx_end(code);
+}
+
+/*
+ * "452 too many recipients": the relay took some of the job; the rest go
+ * at once in another transaction on the same session, as an MTA does,
+ * instead of waiting for the next retry.  The worker owns the slice
+ * order[first..first+count) of its job and may reorder it.
+ */
+static enum tx
+more_transactions(struct run *run, struct smtp_conn *c, const struct job *j,
+    struct buf *cmd)
+{
+	struct job sub = *j;
+	enum tx tx = TX_DONE;
+	size_t i, k, t;
+
+	for (;;) {
+		for (i = k = 0; i < sub.count; i++) {
+			struct tr_rcpt *r = job_rcpt(run, &sub, i);
+
+			if (r->result != TR_TEMP || r->code != 452)
+				continue;
+			t = run->order[sub.first + k];
+			run->order[sub.first + k] = run->order[sub.first + i];
+			run->order[sub.first + i] = t;
+			k++;
+		}
+		/* none left, or the relay took none of them: stop */
+		if (k == 0 || k == sub.count)
+			return tx;
+		sub.count = k;
+		for (i = 0; i < k; i++)
+			job_rcpt(run, &sub, i)->result = TR_PENDING;
+		if ((tx = transaction(run, c, &sub, cmd)) != TX_DONE) {
+			job_settle(run, &sub, TR_TEMP, 0, "connection to the relay lost");
+			return tx;
+		}
+	}
 }
 
 /* Remembers why a connection could not be used, for the jobs left. */
@@ -733,6 +783,8 @@ worker_main(void *arg)
 			}
 			tx = transaction(run, c, j, &cmd);
 		}
+		if (tx == TX_DONE)
+			tx = more_transactions(run, c, j, &cmd);
 		switch (tx) {
 		case TX_DONE:
 			break;

@@ -973,7 +973,7 @@ too_many(int pipelining)
 	struct bpt_ctx ctx = BPT_CTX_INIT;
 	struct tr_message m = { LIST_FROM, message, strlen(message) };
 	struct bpt_config *cfg;
-	struct tr_rcpt *r, again[2];
+	struct tr_rcpt *r;
 	char **a;
 	void *st;
 
@@ -983,16 +983,10 @@ too_many(int pipelining)
 	cfg = smtp_cfg("127.0.0.1", rs.port, 5, 1, NULL);
 	r = make_rcpts(5, &a);
 	assert_int_equal(transport_smtp_ops.open(&ctx, cfg, &st), BPT_OK);
+	/* the relay takes 3; the other 2 go at once in a second
+	   transaction on the same connection, after RSET */
 	assert_int_equal(transport_smtp_ops.send(&ctx, st, &m, r, 5), BPT_OK);
-	assert_all(r, 3, TR_OK, 250);
-	assert_all(r + 3, 2, TR_TEMP, 452);
-	assert_non_null(strstr(r[4].reply, "too many recipients"));
-	/* the next send() retries them, on the same connection after RSET */
-	memset(again, 0, sizeof(again));
-	again[0].addr = r[3].addr;
-	again[1].addr = r[4].addr;
-	assert_int_equal(transport_smtp_ops.send(&ctx, st, &m, again, 2), BPT_OK);
-	assert_all(again, 2, TR_OK, 250);
+	assert_all(r, 5, TR_OK, 250);
 	transport_smtp_ops.close(st);
 	resp_stop(&rs);
 	assert_int_equal(rs.conns, 1);
