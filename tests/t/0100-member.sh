@@ -339,14 +339,14 @@ stop_locker() {
 if [ -n "$HAVE_SQLITE3" ]; then
 	test_atexit stop_locker
 	mkfifo "$TRASH/lock.fifo"
-	sqlite3 "$STORE" <"$TRASH/lock.fifo" >/dev/null 2>&1 &
+	sqlite3 "$STORE" <"$TRASH/lock.fifo" >"$TRASH/lock.out" 2>&1 &
 	LOCKPID=$!
 	exec 7>"$TRASH/lock.fifo"
-	echo "BEGIN IMMEDIATE; SELECT 1;" >&7
-	# wait until the lock is really held
+	echo "PRAGMA busy_timeout=10000; BEGIN IMMEDIATE; SELECT 'locked';" >&7
+	# wait until the locker says it holds the lock (probing for the lock
+	# ourselves could take it from under the locker)
 	i=0
-	while sqlite3 "$STORE" "PRAGMA busy_timeout=0; BEGIN IMMEDIATE; ROLLBACK;" \
-	    >/dev/null 2>&1 && [ $i -lt 50 ]; do
+	while ! grep -q locked "$TRASH/lock.out" 2>/dev/null && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

@@ -324,9 +324,11 @@ test_expect_success 'every corpus message goes through with exit 0' '
 
 test_expect_success 'store locked past the busy timeout is exit 75' '
 	mkfifo hold &&
-	sqlite3 "$TRASH/store/bpt.db" "BEGIN IMMEDIATE; SELECT 1;" ".read hold" >/dev/null 2>&1 &
+	sqlite3 "$TRASH/store/bpt.db" "PRAGMA busy_timeout=10000;" "BEGIN IMMEDIATE;" \
+	    "SELECT '"'"'locked'"'"';" ".read hold" >held 2>&1 &
 	holder=$!
-	sleep 0.5
+	i=0
+	while ! grep -q locked held && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	printf "From: jan@bewoners.example\nSubject: lock\nMessage-ID: <lock@x>\n\nx\n" | bpt-report 2>err; code=$?
 	echo >hold; wait $holder
 	cat err
