@@ -482,7 +482,7 @@ incident_show(struct bpt_ctx *ctx, struct printer *p, long long number)
 	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
 		return ctx->err;
 	sqlite3_bind_int64(s, 1, number);
-	pr_list_begin(p, "messages", cols, (int)(sizeof(cols) / sizeof(cols[0])));
+	pr_list_begin_blocks(p, "messages", cols, (int)(sizeof(cols) / sizeof(cols[0])));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		util_time_iso((time_t)sqlite3_column_int64(s, 1), t);
 		pr_row_begin(p);

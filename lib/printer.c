@@ -28,6 +28,7 @@ struct printer {
 	int nsample;
 	int sampling;
 	int width[PR_MAXCOLS];
+	int blocks;		/* text: records as blocks, not columns */
 	int oom;
 };
 
@@ -238,6 +239,42 @@ pr_list_begin(struct printer *p, const char *name, const struct pr_column *cols,
 }
 
 void
+pr_list_begin_blocks(struct printer *p, const char *name,
+    const struct pr_column *cols, int ncols)
+{
+	pr_list_begin(p, name, cols, ncols);
+	if (p->fmt == PR_TEXT) {
+		p->blocks = 1;
+		p->sampling = 0;
+	}
+}
+
+/* A text block's field: the title, then the value with its lines
+ * indented and control characters (a terminal's escapes) shown as '?'. */
+static void
+block_field(struct printer *p, const char *title, const char *v)
+{
+	fprintf(p->out, "%-10s ", title);
+	if (v == NULL) {
+		fputs("-\n", p->out);
+		return;
+	}
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (c == '\n') {
+			if (v[1] != '\0')
+				fputs("\n           ", p->out);
+		} else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			putc('?', p->out);
+		} else {
+			putc(c, p->out);
+		}
+	}
+	putc('\n', p->out);
+}
+
+void
 pr_row_begin(struct printer *p)
 {
 	p->col = 0;
@@ -282,6 +319,10 @@ pr_cell(struct printer *p, const char *s, int raw)
 		const char *v = s ? s : "-";
 		size_t k;
 
+		if (p->blocks) {
+			block_field(p, p->cols[i].title, s);
+			break;
+		}
 		/* a cell is one line on screen, without control characters */
 		for (k = 0; v[k]; k++) {
 			unsigned char c = (unsigned char)v[k];
@@ -340,6 +381,10 @@ pr_row_end(struct printer *p)
 		putc('\n', p->out);
 		break;
 	case PR_TEXT:
+		if (p->blocks) {
+			putc('\n', p->out);
+			break;
+		}
 		if (buf_failed(&p->row)) {
 			p->oom = 1;
 			break;
@@ -380,6 +425,7 @@ pr_list_end(struct printer *p)
 		break;
 	case PR_TEXT:
 		text_flush_sample(p);
+		p->blocks = 0;
 		break;
 	case PR_TSV:
 		break;

@@ -38,6 +38,10 @@ enum pr_format pr_format(const struct printer *p);
 
 void pr_list_begin(struct printer *p, const char *name,
     const struct pr_column *cols, int ncols);
+/* The same, but text shows each record as a block of "TITLE: value"
+ * lines (long values, such as a message's text, keep their lines). */
+void pr_list_begin_blocks(struct printer *p, const char *name,
+    const struct pr_column *cols, int ncols);
 void pr_row_begin(struct printer *p);
 void pr_str(struct printer *p, const char *s);	/* NULL prints null/empty */
 void pr_int(struct printer *p, long long v);

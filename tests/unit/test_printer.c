@@ -84,12 +84,35 @@ test_object_with_list(void **state)
 	free(out);
 }
 
+static void
+test_text_blocks(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct printer *p = pr_new(f, PR_TEXT);
+
+	(void)state;
+	pr_list_begin_blocks(p, "messages", cols, 2);
+	pr_row_begin(p);
+	pr_str(p, "a@b.example");
+	pr_str(p, "line one\nline\x1b[2J two\n");
+	pr_row_end(p);
+	pr_list_end(p);
+	assert_int_equal(pr_free(p), 0);
+	fclose(f);
+	assert_string_equal(out, "EMAIL      a@b.example\n"
+	    "NAME       line one\n           line?[2J two\n\n");
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_object_with_list),
+		cmocka_unit_test(test_text_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
