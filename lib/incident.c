@@ -367,7 +367,7 @@ show_deliveries(struct bpt_ctx *ctx, struct printer *p, long long number)
 {
 	static const char sql[] = "SELECT o.source_id, o.kind, d.rcpt, m.name, "
 	    "d.state, d.attempts, d.last_reply, d.sent_at FROM outbox o "
-	    "JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
 	    "LEFT JOIN members m ON m.id = d.member_id "
 	    "WHERE o.incident_id = ? AND o.kind IN ('alert', 'reply') ORDER BY d.id";
 	static const struct pr_column cols[] = {
@@ -417,7 +417,7 @@ incident_show(struct bpt_ctx *ctx, struct printer *p, long long number)
 	    "WHERE m.incident_id = ? ORDER BY m.id";
 	/* the group's copies, not the notices about the incident */
 	static const char dsql[] = "SELECT d.state, count(*) FROM outbox o "
-	    "JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
 	    "WHERE o.incident_id = ? AND o.kind IN ('alert', 'reply') GROUP BY d.state";
 	static const struct pr_column cols[] = {
 		{ "id", "ID" }, { "received", "RECEIVED" }, { "from", "FROM" },

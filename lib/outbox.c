@@ -252,6 +252,13 @@ fail:
 }
 
 /*
+ * The deliveries table has no index but its rowids: every query reaches
+ * it from open outbox rows (CROSS JOIN keeps outbox the outer loop) and
+ * by rowid range.  store_open() turns SQLite's automatic indexes off, so
+ * it never builds one over the whole table instead.
+ */
+
+/*
  * A VERP sender LOCAL-bounces+TOKEN@DOMAIN must keep its local part
  * within 64 octets (RFC 5321); when a long list address leaves no room,
  * the copy goes with the plain bounce address (the report still names
@@ -274,9 +281,11 @@ deliver_message(struct bpt_ctx *ctx, const struct transport_ops *ops,
 {
 	static const char msql[] = "SELECT env_from, content, created_at "
 	    "FROM outbox WHERE id = ?";
-	static const char rsql[] = "SELECT d.id, d.rcpt, m.token FROM deliveries d "
-	    "LEFT JOIN members m ON m.id = d.member_id WHERE d.outbox_id = ? "
-	    "AND d.claimed_by = ? AND d.state = 'sending' ORDER BY d.id LIMIT ?";
+	/* the rows of this message, after the last chunk, claimed by us */
+	static const char rsql[] = "SELECT d.id, d.rcpt, m.token FROM outbox o "
+	    "CROSS JOIN deliveries d ON d.id BETWEEN max(o.dfirst, ?4) AND o.dlast "
+	    "LEFT JOIN members m ON m.id = d.member_id WHERE o.id = ?1 "
+	    "AND d.claimed_by = ?2 AND d.state = 'sending' ORDER BY d.id LIMIT ?3";
 	const struct bpt_config *cfg = ctx->cfg;
 	size_t chunk = (size_t)(cfg->delivery.batch * cfg->delivery.connections *
 	    OUTBOX_CHUNK_BATCHES);
@@ -287,6 +296,7 @@ deliver_message(struct bpt_ctx *ctx, const struct transport_ops *ops,
 	enum bpt_status st = BPT_OK;
 	sqlite3_stmt *s;
 	time_t created = 0;
+	long long after = 0;
 	int rc;
 
 	if (r == NULL || offs == NULL) {
@@ -328,6 +338,7 @@ deliver_message(struct bpt_ctx *ctx, const struct transport_ops *ops,
 		sqlite3_bind_int64(s, 1, outbox_id);
 		sqlite3_bind_text(s, 2, runner, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, (sqlite3_int64)chunk);
+		sqlite3_bind_int64(s, 4, after + 1);
 		/* addresses (and VERP senders) go into one arena per chunk */
 		buf_reset(&names);
 		while (n < chunk && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -361,6 +372,7 @@ deliver_message(struct bpt_ctx *ctx, const struct transport_ops *ops,
 		}
 		if (n == 0)
 			break;
+		after = r[n - 1].id;
 		st = ops->send(ctx, tstate, &m, r, n);
 		if (st != BPT_OK)
 			goto out;
@@ -376,12 +388,29 @@ out:
 	return st;
 }
 
+/* Outbox rows none of whose deliveries wait or are in flight close. */
+static enum bpt_status
+settle(struct bpt_ctx *ctx)
+{
+	static const char sql[] = "UPDATE outbox SET open = 0 WHERE open = 1 AND "
+	    "NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id BETWEEN "
+	    "outbox.dfirst AND outbox.dlast AND d.state IN ('queued', 'sending', "
+	    "'deferred'))";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+
+	if (s == NULL)
+		return ctx->err;
+	return store_step_done(ctx, ctx->store, s);
+}
+
 enum bpt_status
 outbox_deliver_claimed(struct bpt_ctx *ctx, const char *runner,
     struct outbox_stats *stats)
 {
-	static const char sql[] = "SELECT outbox_id FROM deliveries "
-	    "WHERE claimed_by = ? AND state = 'sending' ORDER BY id LIMIT 1";
+	static const char sql[] = "SELECT o.id FROM outbox o WHERE o.open = 1 "
+	    "AND o.id > ?2 AND EXISTS (SELECT 1 FROM deliveries d "
+	    "WHERE d.id BETWEEN o.dfirst AND o.dlast AND d.claimed_by = ?1 "
+	    "AND d.state = 'sending') ORDER BY o.id LIMIT 1";
 	const struct transport_ops *ops = transport_for(ctx->cfg);
 	void *tstate = NULL;
 	enum bpt_status st;
@@ -401,6 +430,7 @@ outbox_deliver_claimed(struct bpt_ctx *ctx, const char *runner,
 			break;
 		}
 		sqlite3_bind_text(s, 1, runner, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, last);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
 			id = sqlite3_column_int64(s, 0);
@@ -411,11 +441,6 @@ outbox_deliver_claimed(struct bpt_ctx *ctx, const char *runner,
 		}
 		if (id == 0)
 			break;
-		if (id == last) {
-			st = bpt_err(ctx, BPT_EINTERNAL, "outbox message %lld did not "
-			    "progress", id);
-			break;
-		}
 		last = id;
 		if (tstate == NULL && (st = ops->open(ctx, ctx->cfg, &tstate)) != BPT_OK)
 			break;
@@ -424,6 +449,8 @@ outbox_deliver_claimed(struct bpt_ctx *ctx, const char *runner,
 	}
 	if (tstate != NULL)
 		ops->close(tstate);
+	if (st == BPT_OK)
+		st = settle(ctx);
 	store_set_sync(ctx, ctx->store, 2);
 	return st;
 }
@@ -453,11 +480,14 @@ runner_dead(const char *claimed_by)
 static enum bpt_status
 reclaim(struct bpt_ctx *ctx, time_t now)
 {
-	static const char sel[] = "SELECT DISTINCT claimed_by FROM deliveries "
-	    "WHERE state = 'sending'";
+	static const char sel[] = "SELECT DISTINCT d.claimed_by FROM outbox o "
+	    "CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "WHERE o.open = 1 AND d.state = 'sending'";
 	static const char back[] = "UPDATE deliveries SET state = 'queued', "
-	    "claimed_by = NULL, claimed_at = NULL WHERE state = 'sending' AND "
-	    "(claimed_by = ?1 OR claimed_at < ?2 OR claimed_by IS NULL)";
+	    "claimed_by = NULL, claimed_at = NULL WHERE id IN (SELECT d.id "
+	    "FROM outbox o CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "WHERE o.open = 1 AND d.state = 'sending' AND (d.claimed_by = ?1 OR "
+	    "d.claimed_at < ?2 OR d.claimed_by IS NULL))";
 	struct buf dead = BUF_INIT;
 	sqlite3_stmt *s;
 	enum bpt_status st = BPT_OK;
@@ -507,17 +537,23 @@ reclaim(struct bpt_ctx *ctx, time_t now)
 enum bpt_status
 outbox_run(struct bpt_ctx *ctx, struct outbox_stats *stats)
 {
+	/* only the deliveries of open outbox rows can wait */
 	static const char drop[] = "UPDATE deliveries SET state = 'dropped', "
-	    "last_reply = 'member no longer active' WHERE state IN ('queued', 'deferred') "
-	    "AND member_id IS NOT NULL AND member_id NOT IN "
-	    "(SELECT id FROM members WHERE status = 'active')";
+	    "last_reply = 'member no longer active' WHERE id IN (SELECT d.id "
+	    "FROM outbox o CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "WHERE o.open = 1 AND d.state IN ('queued', 'deferred') "
+	    "AND d.member_id IS NOT NULL AND d.member_id NOT IN "
+	    "(SELECT id FROM members WHERE status = 'active'))";
 	static const char expire[] = "UPDATE deliveries SET state = 'failed', "
 	    "last_reply = coalesce(last_reply, '') || ' (gave up)' "
-	    "WHERE state IN ('queued', 'deferred') AND outbox_id IN "
-	    "(SELECT id FROM outbox WHERE created_at < ?)";
+	    "WHERE id IN (SELECT d.id FROM outbox o CROSS JOIN deliveries d "
+	    "ON d.id BETWEEN o.dfirst AND o.dlast WHERE o.open = 1 "
+	    "AND o.created_at < ?1 AND d.state IN ('queued', 'deferred'))";
 	static const char claim[] = "UPDATE deliveries SET state = 'sending', "
-	    "claimed_by = ?1, claimed_at = ?2 WHERE state IN ('queued', 'deferred') "
-	    "AND next_at <= ?2";
+	    "claimed_by = ?1, claimed_at = ?2 WHERE id IN (SELECT d.id "
+	    "FROM outbox o CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "WHERE o.open = 1 AND d.state IN ('queued', 'deferred') "
+	    "AND d.next_at <= ?2)";
 	char runner[OUTBOX_RUNNER_MAX];
 	time_t now = bpt_now(ctx);
 	enum bpt_status st;
@@ -560,15 +596,11 @@ fail:
 enum bpt_status
 outbox_queue_list(struct bpt_ctx *ctx, struct printer *p)
 {
-	/* two parts, so that each is read from its partial index */
 	static const char sql[] = "SELECT d.id, o.kind, o.incident_id, d.rcpt, "
-	    "d.state, d.attempts, d.next_at, d.last_reply FROM deliveries d "
-	    "JOIN outbox o ON o.id = d.outbox_id "
-	    "WHERE d.state IN ('queued', 'deferred') UNION ALL "
-	    "SELECT d.id, o.kind, o.incident_id, d.rcpt, d.state, d.attempts, "
-	    "d.next_at, d.last_reply FROM deliveries d "
-	    "JOIN outbox o ON o.id = d.outbox_id WHERE d.state = 'sending' "
-	    "ORDER BY 7, 1";
+	    "d.state, d.attempts, d.next_at, d.last_reply FROM outbox o "
+	    "CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "WHERE o.open = 1 AND d.state IN ('queued', 'sending', 'deferred') "
+	    "ORDER BY d.next_at, d.id";
 	static const struct pr_column cols[] = {
 		{ "id", "ID" }, { "kind", "KIND" }, { "incident", "INCIDENT" },
 		{ "recipient", "RECIPIENT" }, { "state", "STATE" },

@@ -118,9 +118,14 @@ static const char *const store_migrations[] = {
 "	undelivered_at INTEGER,"		/* reporter and admins told who lacks it */
 "	failed_at INTEGER,"			/* admins told of copies that failed */
 "	dfirst INTEGER,"			/* its deliveries: rows dfirst..dlast */
-"	dlast INTEGER"
+"	dlast INTEGER,"
+"	open INTEGER NOT NULL DEFAULT 1"	/* 0 once no delivery waits or is in flight */
 ");"
 "CREATE INDEX outbox_incident ON outbox(incident_id);"
+"CREATE INDEX outbox_open ON outbox(id) WHERE open = 1;"
+/* what bpt-send's delivery watch has not looked at yet */
+"CREATE INDEX outbox_unfailed ON outbox(id) WHERE failed_at IS NULL;"
+"CREATE INDEX outbox_unalerted ON outbox(created_at) WHERE undelivered_at IS NULL;"
 
 "CREATE TABLE deliveries ("
 "	id INTEGER PRIMARY KEY,"
@@ -138,14 +143,11 @@ static const char *const store_migrations[] = {
 "	sent_at INTEGER"
 ");"
 /* An alert writes one row per member, on the path of every alert, so
- * this table has no foreign keys (two lookups per row) and no index on
- * outbox_id: an outbox row's deliveries are inserted together and found
- * by their rowids, outbox.dfirst..dlast.  Only the rows that wait (due)
- * and the rows in flight (claims) are indexed. */
-"CREATE INDEX deliveries_due ON deliveries(next_at)"
-"	WHERE state IN ('queued', 'deferred');"
-"CREATE INDEX deliveries_claims ON deliveries(claimed_by)"
-"	WHERE state = 'sending';"
+ * this table has no foreign keys (two lookups per row) and no index at
+ * all (each costs as much again): an outbox row's deliveries are
+ * inserted together and found by their rowids, outbox.dfirst..dlast, and
+ * the rows that wait or are in flight belong to the few outbox rows
+ * still open. */
 
 "CREATE TABLE holds ("
 "	id INTEGER PRIMARY KEY,"

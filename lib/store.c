@@ -366,8 +366,11 @@ store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
 	sqlite3_busy_timeout(st->db, busy_ms > 0 ? (int)busy_ms : 0);
 	/* a small page cache: an alert to 10,000 members must not make
 	   bpt-report a big process; the OS caches the file anyway */
+	/* every query has its access path; a temporary index made by a
+	   full scan of a large table is never the better plan */
 	if ((s = store_exec(ctx, st, "PRAGMA foreign_keys=ON;"
-	    "PRAGMA synchronous=FULL;" "PRAGMA cache_size=-" STORE_CACHE_KB ";")) != BPT_OK)
+	    "PRAGMA synchronous=FULL;" "PRAGMA cache_size=-" STORE_CACHE_KB ";"
+	    "PRAGMA automatic_index=OFF;")) != BPT_OK)
 		goto fail;
 	if ((s = store_exec(ctx, st, "PRAGMA journal_mode=WAL")) != BPT_OK)
 		goto fail;

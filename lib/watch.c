@@ -20,8 +20,8 @@ missing_names(struct bpt_ctx *ctx, long long outbox, int with_reason,
     struct buf *out)
 {
 	static const char sql[] = "SELECT coalesce(nullif(m.name, ''), d.rcpt), "
-	    "d.rcpt, d.state, d.last_reply FROM deliveries d "
-	    "JOIN outbox o ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "d.rcpt, d.state, d.last_reply FROM outbox o "
+	    "CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
 	    "LEFT JOIN members m ON m.id = d.member_id WHERE o.id = ? "
 	    "AND d.state NOT IN ('sent', 'dropped') ORDER BY d.id";
 	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
@@ -179,8 +179,8 @@ watch_run(struct bpt_ctx *ctx, const char *runner, struct watch_result *res)
 	/* alerts old enough, not yet looked at, with copies missing */
 	static const char undelivered[] = "SELECT o.id, o.incident_id, i.reporter_id, "
 	    "sum(d.state NOT IN ('sent', 'dropped')), count(*), o.created_at, "
-	    "r.email, r.name FROM outbox o "
-	    "JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "r.email, r.name FROM outbox o INDEXED BY outbox_unalerted "
+	    "CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
 	    "LEFT JOIN incidents i ON i.id = o.incident_id "
 	    "LEFT JOIN members r ON r.id = i.reporter_id AND r.status = 'active' "
 	    "WHERE o.kind = 'alert' AND o.undelivered_at IS NULL AND o.created_at <= ?1 "
@@ -190,16 +190,13 @@ watch_run(struct bpt_ctx *ctx, const char *runner, struct watch_result *res)
 	/* group copies whose deliveries are all settled, some failed */
 	static const char failed[] = "SELECT o.id, o.incident_id, "
 	    "sum(d.state = 'failed') FROM outbox o "
-	    "JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
-	    "WHERE o.kind IN ('alert', 'reply') AND o.failed_at IS NULL "
-	    "AND o.created_at <= ?1 "
-	    "GROUP BY o.id HAVING sum(d.state = 'failed') > 0 AND "
-	    "sum(d.state IN ('queued', 'sending', 'deferred')) = 0 LIMIT 1";
+	    "CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "WHERE o.open = 0 AND o.failed_at IS NULL AND o.created_at <= ?1 "
+	    "AND o.kind IN ('alert', 'reply') "
+	    "GROUP BY o.id HAVING sum(d.state = 'failed') > 0 LIMIT 1";
+	/* the rest of the settled rows had nothing to tell */
 	static const char quiet[] = "UPDATE outbox SET failed_at = 0 "
-	    "WHERE failed_at IS NULL AND NOT EXISTS (SELECT 1 FROM deliveries d "
-	    "WHERE d.id BETWEEN outbox.dfirst AND outbox.dlast AND "
-	    "d.state IN ('queued', 'sending', "
-	    "'deferred', 'failed'))";
+	    "WHERE open = 0 AND failed_at IS NULL";
 	time_t now = bpt_now(ctx);
 	enum bpt_status st;
 	sqlite3_stmt *s;
