@@ -44,7 +44,8 @@ const char *fuzz_tmpdir(void);
  * The scratch store: opened once in fuzz_tmpdir() with store_open(),
  * filled by seed(ctx) (which may be NULL), then serialised, and from
  * then on held in memory (sqlite3_deserialize(): the same schema and
- * SQL, no file, no WAL).  fuzz_store_reset() loads a fresh copy of the
+ * SQL, no file, no WAL; the scratch folder is removed then).
+ * fuzz_store_reset() loads a fresh copy of the
  * seeded image, so every input starts from the same state whatever the
  * one before did (triggers such as audit's no-delete do not apply).
  * ctx->store is set to the store (owned by this module).  Aborts on

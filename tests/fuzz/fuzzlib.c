@@ -150,6 +150,9 @@ fuzz_store_init(struct bpt_ctx *ctx, void (*seed)(struct bpt_ctx *ctx))
 	/* file format 1 (rollback journal): an image in memory has no WAL */
 	pristine[18] = pristine[19] = 1;
 	load_pristine(db);
+	/* the file is closed now: nothing is left behind, not even by a
+	 * crash */
+	rm_tmpdir();
 }
 
 void

@@ -13,6 +13,11 @@ TARGETS="ingest config csv phone_addr bounce quote"
 
 [ -d "$CORPUS" ] || test_skip_all "no shared corpus at $CORPUS"
 
+# the targets' scratch folders go with the rest (an abort leaves one)
+TMPDIR=$TRASH/tmp
+export TMPDIR
+mkdir -p "$TMPDIR"
+
 # seeds TARGET: the input files of a target, NUL-separated
 seeds() {
 	find "$CORPUS" "$BPT_SHARED/fuzz-seeds" -type f ! -name '*.md' \
