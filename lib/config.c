@@ -85,6 +85,7 @@ static const struct key keys[] = {
 	STR("delivery.smtp.helo", delivery.smtp.helo, ""),
 	DUR("delivery.smtp.timeout", delivery.smtp.timeout, "60s"),
 	STR("delivery.sendmail", delivery.sendmail, "/usr/sbin/sendmail"),
+	DUR("delivery.sendmail_timeout", delivery.sendmail_timeout, "2m"),
 	PATH("delivery.maildir", delivery.maildir, "outbox"),
 	BOOL("delivery.verp", delivery.verp, "false"),
 	INT("delivery.batch", delivery.batch, "50", 1, 1000),
@@ -457,6 +458,8 @@ check_whole(struct loader *l)
 		return at(l, NULL, "group.name must be one line");
 	if (c->delivery.retry_min > c->delivery.retry_max)
 		return at(l, NULL, "delivery.retry_min is longer than delivery.retry_max");
+	if (c->delivery.sendmail_timeout < 1)
+		return at(l, NULL, "delivery.sendmail_timeout must be at least 1s");
 	return BPT_OK;
 }
 

@@ -44,6 +44,7 @@ struct bpt_config {
 		int transport;	/* enum cfg_transport */
 		struct cfg_server smtp;
 		char *sendmail;
+		long sendmail_timeout;	/* seconds a sendmail call may take */
 		char *maildir;
 		int verp;
 		long batch;

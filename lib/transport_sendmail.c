@@ -9,6 +9,12 @@
  * -i: a lone "." is text).  A recipient with its own sender (VERP)
  * gets a call of its own.  Exit 0 is TR_OK for the whole call,
  * EX_TEMPFAIL or a signal TR_TEMP, any other status TR_PERM.
+ *
+ * A call may take delivery.sendmail_timeout.  A sendmail still running
+ * then is killed before its stdin is closed, so that it never sees the
+ * end of a message it has only half read, and the call is TR_TEMP, as
+ * is every call still to come in the same send(): the next run tries
+ * them again.
  */
 #include "bptconf.h"
 
@@ -35,7 +41,17 @@ extern char **environ;
 struct sendmail_state {
 	char *path;
 	size_t batch;
+	long timeout;		/* seconds a call may take */
 };
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Copies text into r->reply on one line; cut when too long. */
 static void
@@ -70,19 +86,22 @@ arg_ok(const char *a, int empty_ok)
 }
 
 /*
- * Feeds data to fd in while collecting the first line of what comes
- * back on fd err, until both are done; never blocks on one while the
- * other is full.
+ * Feeds data to fd *in while collecting the first line of what comes
+ * back on fd *err, until both are done or the clock reaches deadline
+ * (ms); never blocks on one while the other is full.  Closes each fd
+ * when done with it and sets it to -1; returns 1 when the deadline
+ * came first, with the fds still open.
  */
-static void
-pump(int in, const char *data, size_t len, int err, char *first,
-    size_t firstsz)
+static int
+pump(int *inp, const char *data, size_t len, int *errp, char *first,
+    size_t firstsz, long long deadline)
 {
 	struct pollfd pfd[2];
 	size_t off = 0, got = 0;
 	char chunk[4096];
 	ssize_t n;
-	int r;
+	int r, in = *inp, err = *errp, late = 0;
+	long long left;
 
 	if (fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK) < 0) {
 		close(in);
@@ -95,7 +114,11 @@ pump(int in, const char *data, size_t len, int err, char *first,
 		pfd[1].fd = err;
 		pfd[1].events = POLLIN;
 		pfd[0].revents = pfd[1].revents = 0;
-		r = poll(pfd, 2, -1);
+		if ((left = deadline - now_ms()) <= 0) {
+			late = 1;
+			break;
+		}
+		r = poll(pfd, 2, left > 60000 ? 60000 : (int)left);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -131,18 +154,59 @@ pump(int in, const char *data, size_t len, int err, char *first,
 			}
 		}
 	}
-	if (in >= 0)
-		close(in);
-	if (err >= 0)
-		close(err);
+	if (!late) {
+		if (in >= 0)
+			close(in);
+		if (err >= 0)
+			close(err);
+		in = err = -1;
+	}
+	*inp = in;
+	*errp = err;
 	first[strcspn(first, "\r\n")] = '\0';
+	return late;
+}
+
+/*
+ * Waits for pid until the clock reaches deadline (ms), then kills it
+ * and reaps it.  Returns what waitpid() returned; *killed is 1 when
+ * the deadline came first.
+ */
+static pid_t
+wait_until(pid_t pid, int *ws, long long deadline, int *killed)
+{
+	struct timespec nap;
+	long long left, step = 1;
+	pid_t w;
+
+	*killed = 0;
+	for (;;) {
+		w = waitpid(pid, ws, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			return w;
+		if ((left = deadline - now_ms()) <= 0)
+			break;
+		if (step > left)
+			step = left;
+		nap.tv_sec = (time_t)(step / 1000);
+		nap.tv_nsec = (long)(step % 1000) * 1000000L;
+		nanosleep(&nap, NULL);
+		if (step < 50)
+			step *= 2;
+	}
+	*killed = 1;
+	kill(pid, SIGKILL);
+	do
+		w = waitpid(pid, ws, 0);
+	while (w < 0 && errno == EINTR);
+	return w;
 }
 
 /*
  * One sendmail call for rcpt[idx[0..k)] with sender from.  Every one
- * of them gets the result.
+ * of them gets the result.  Returns 1 when sendmail timed out.
  */
-static void
+static int
 run_sendmail(const struct sendmail_state *st, const char *from,
     const struct tr_message *msg, struct tr_rcpt *rcpt, const size_t *idx,
     size_t k)
@@ -150,7 +214,9 @@ run_sendmail(const struct sendmail_state *st, const char *from,
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	char **argv, text[sizeof(rcpt->reply)], first[sizeof(rcpt->reply)];
-	int in[2] = { -1, -1 }, err[2] = { -1, -1 }, rc, ws, result;
+	int in[2] = { -1, -1 }, err[2] = { -1, -1 }, rc, ws, result, late;
+	int killed = 0;
+	long long deadline = now_ms() + (long long)st->timeout * 1000;
 	sigset_t none, pipeset;
 	pid_t pid, w;
 	size_t i;
@@ -203,12 +269,15 @@ run_sendmail(const struct sendmail_state *st, const char *from,
 		result = TR_TEMP;
 		goto out;
 	}
-	pump(in[1], msg->data, msg->len, err[0], first, sizeof(first));
-	in[1] = err[0] = -1;
-	do
-		w = waitpid(pid, &ws, 0);
-	while (w < 0 && errno == EINTR);
-	if (w < 0) {
+	late = pump(&in[1], msg->data, msg->len, &err[0], first, sizeof(first),
+	    deadline);
+	/* killed before its stdin closes (at out:) */
+	w = wait_until(pid, &ws, late ? 0 : deadline, &killed);
+	if (killed) {
+		snprintf(text, sizeof(text), "sendmail timed out after %ld s%s%.100s",
+		    st->timeout, first[0] ? ": " : "", first);
+		result = TR_TEMP;
+	} else if (w < 0) {
 		snprintf(text, sizeof(text), "%s: waitpid: %s", st->path,
 		    strerror(errno));
 		result = TR_TEMP;
@@ -234,6 +303,7 @@ out:
 	free(argv);
 	for (i = 0; i < k; i++)
 		rcpt_set(&rcpt[idx[i]], result, text);
+	return killed;
 }
 
 static enum bpt_status
@@ -244,7 +314,9 @@ sendmail_send(struct bpt_ctx *ctx, void *state, const struct tr_message *msg,
 	const struct sendmail_state *st = state;
 	sigset_t pipeset, old, pend;
 	size_t *idx, i, m = 0, k;
-	int pending;
+	int pending, hung = 0;
+	static const char hung_text[] = "not tried: an earlier sendmail call "
+	    "timed out";
 
 	if (n == 0)
 		return BPT_OK;
@@ -271,14 +343,23 @@ sendmail_send(struct bpt_ctx *ctx, void *state, const struct tr_message *msg,
 			rcpt_set(&rcpt[i], TR_PERM, "invalid recipient address");
 		else if (rcpt[i].env_from != NULL && !arg_ok(rcpt[i].env_from, 1))
 			rcpt_set(&rcpt[i], TR_PERM, "invalid envelope sender");
+		else if (rcpt[i].env_from != NULL && hung)
+			rcpt_set(&rcpt[i], TR_TEMP, hung_text);
 		else if (rcpt[i].env_from != NULL)
-			run_sendmail(st, rcpt[i].env_from, msg, rcpt, &i, 1);
+			hung = run_sendmail(st, rcpt[i].env_from, msg, rcpt, &i, 1);
 		else
 			idx[m++] = i;
 	}
+	/* one hung sendmail is enough: the rest waits for the next run */
 	for (i = 0; i < m; i += k) {
 		k = m - i < st->batch ? m - i : st->batch;
-		run_sendmail(st, msg->env_from, msg, rcpt, idx + i, k);
+		if (hung) {
+			size_t j;
+
+			for (j = 0; j < k; j++)
+				rcpt_set(&rcpt[idx[i + j]], TR_TEMP, hung_text);
+		} else
+			hung = run_sendmail(st, msg->env_from, msg, rcpt, idx + i, k);
 	}
 
 	if (!pending)
@@ -305,6 +386,8 @@ sendmail_open(struct bpt_ctx *ctx, const struct bpt_config *cfg, void **statep)
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
 	}
 	st->batch = cfg->delivery.batch > 0 ? (size_t)cfg->delivery.batch : 50;
+	st->timeout = cfg->delivery.sendmail_timeout > 0 ?
+	    cfg->delivery.sendmail_timeout : 120;
 	*statep = st;
 	return BPT_OK;
 }

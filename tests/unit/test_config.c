@@ -26,6 +26,7 @@ test_minimal_gets_defaults(void **state)
 	assert_int_equal(c->delivery.batch, 50);
 	assert_int_equal(c->delivery.connections, 4);
 	assert_int_equal(c->delivery.max_age, 2 * 86400);
+	assert_int_equal(c->delivery.sendmail_timeout, 120);
 	assert_int_equal(c->delivery.bounce_limit, 5);
 	assert_int_equal(c->policy.max_message_size, 10L * 1024 * 1024);
 	assert_int_equal(c->policy.max_image_size, 3L * 1024 * 1024);
@@ -145,6 +146,8 @@ test_errors_have_positions(void **state)
 		{ "group: 5\nstore: s.db\n", "t.yaml:1:8: expected keys under group" },
 		{ "group:\n  address: bpt@x.example\nstore: [a]\n", "t.yaml:3:8: store: expected a single value" },
 		{ "", "empty configuration" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail_timeout: 0s\n",
+		  "delivery.sendmail_timeout must be at least 1s" },
 	};
 	size_t i;
 

@@ -1284,8 +1284,10 @@ static const char fake_sendmail[] =
     "d='%s'\n"
     "n=$(ls \"$d\" | grep -c '^call\\.')\n"
     "for a in \"$0\" \"$@\"; do printf '%%s\\n' \"$a\"; done >\"$d/call.$n\"\n"
-    "cat >\"$d/body.$n\"\n"
     "code=$(cat \"$d/exit\" 2>/dev/null || echo 0)\n"
+    "if [ \"$code\" = stall ]; then echo $$ >\"$d/pid\"; exec sleep 30; fi\n"
+    "cat >\"$d/body.$n\"\n"
+    "if [ \"$code\" = hang ]; then echo $$ >\"$d/pid\"; exec sleep 30; fi\n"
     "if [ \"$code\" = kill ]; then kill -9 $$; fi\n"
     "[ \"$code\" = 0 ] || echo \"fake-sendmail: failing with $code\" >&2\n"
     "exit \"$code\"\n";
@@ -1298,7 +1300,7 @@ struct fake {
 };
 
 static void
-fake_start(struct fake *fk, int batch)
+fake_start_limit(struct fake *fk, int batch, const char *limit)
 {
 	struct bpt_ctx ctx = BPT_CTX_INIT;
 	char text[1024];
@@ -1314,10 +1316,16 @@ fake_start(struct fake *fk, int batch)
 	snprintf(text, sizeof(text),
 	    "group:\n  address: bpt@binnenbijster.example\n"
 	    "store: /tmp/bpt-unit-unused.db\n"
-	    "delivery:\n  transport: sendmail\n  sendmail: %s\n  batch: %d\n",
-	    fk->path, batch);
+	    "delivery:\n  transport: sendmail\n  sendmail: %s\n  batch: %d\n"
+	    "  sendmail_timeout: %s\n", fk->path, batch, limit);
 	fk->cfg = load_cfg(text);
 	assert_int_equal(transport_sendmail_ops.open(&ctx, fk->cfg, &fk->st), BPT_OK);
+}
+
+static void
+fake_start(struct fake *fk, int batch)
+{
+	fake_start_limit(fk, batch, "2m");
 }
 
 static void
@@ -1440,6 +1448,91 @@ test_sendmail_exit_codes(void **state)
 	fake_stop(&fk);
 }
 
+/* The pid the fake wrote before it went to sleep. */
+static pid_t
+fake_pid(struct fake *fk)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct buf b = BUF_INIT;
+	char path[600];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/pid", fk->dir);
+	assert_int_equal(fio_read_file(&ctx, path, 0, &b), BPT_OK);
+	pid = (pid_t)atol(buf_str(&b));
+	buf_release(&b);
+	assert_true(pid > 1);
+	return pid;
+}
+
+/*
+ * A sendmail that hangs, after reading the message or before (with a
+ * message larger than a pipe holds): after delivery.sendmail_timeout
+ * it is killed and reaped, and the copies are deferred.
+ */
+static void
+test_sendmail_timeout(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct tr_message m = { LIST_FROM, message, strlen(message) };
+	struct buf big = BUF_INIT;
+	struct fake fk;
+	struct tr_rcpt *r;
+	char **a, *s;
+	pid_t pid;
+	int i;
+
+	(void)state;
+	fake_start_limit(&fk, 50, "1s");
+	r = make_rcpts(2, &a);
+	fake_exit(&fk, "hang");
+	assert_int_equal(transport_sendmail_ops.send(&ctx, fk.st, &m, r, 2), BPT_OK);
+	assert_all(r, 2, TR_TEMP, 0);
+	assert_string_equal(r[0].reply, "sendmail timed out after 1 s");
+	pid = fake_pid(&fk);
+	assert_true(kill(pid, 0) < 0 && errno == ESRCH);
+
+	/* stalled before reading: the write side must not block */
+	buf_adds(&big, message);
+	for (i = 0; i < 4000; i++)
+		buf_adds(&big, "Een regel tekst om de pijp te vullen, veertig.\n");
+	m.data = buf_str(&big);
+	m.len = big.len;
+	fake_exit(&fk, "stall");
+	assert_int_equal(transport_sendmail_ops.send(&ctx, fk.st, &m, r, 2), BPT_OK);
+	assert_all(r, 2, TR_TEMP, 0);
+	assert_string_equal(r[1].reply, "sendmail timed out after 1 s");
+	pid = fake_pid(&fk);
+	assert_true(kill(pid, 0) < 0 && errno == ESRCH);
+
+	/* and a sendmail that is quick again is used as before */
+	fake_exit(&fk, "0");
+	assert_int_equal(transport_sendmail_ops.send(&ctx, fk.st, &m, r, 2), BPT_OK);
+	assert_all(r, 2, TR_OK, 0);
+	buf_release(&big);
+	free_rcpts(r, a, 2);
+	fake_stop(&fk);
+
+	/* one call per recipient: after the first hangs, no more calls */
+	fake_start_limit(&fk, 1, "1s");
+	r = make_rcpts(3, &a);
+	m.data = message;
+	m.len = strlen(message);
+	fake_exit(&fk, "hang");
+	assert_int_equal(transport_sendmail_ops.send(&ctx, fk.st, &m, r, 3), BPT_OK);
+	assert_all(r, 3, TR_TEMP, 0);
+	assert_string_equal(r[0].reply, "sendmail timed out after 1 s");
+	assert_string_equal(r[1].reply,
+	    "not tried: an earlier sendmail call timed out");
+	assert_string_equal(r[2].reply, r[1].reply);
+	s = fake_file(&fk, "call", 0);
+	assert_non_null(s);
+	free(s);
+	assert_null(fake_file(&fk, "call", 1));
+	free_rcpts(r, a, 3);
+	fake_stop(&fk);
+}
+
 static void
 test_sendmail_argv_safety(void **state)
 {
@@ -1531,6 +1624,7 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_resp_auth),
 		cmocka_unit_test(test_sendmail_batches),
+		cmocka_unit_test(test_sendmail_timeout),
 		cmocka_unit_test(test_sendmail_exit_codes),
 		cmocka_unit_test(test_sendmail_argv_safety),
 		cmocka_unit_test(test_sendmail_missing),
