@@ -84,6 +84,8 @@ static const struct key keys[] = {
 	PATH("delivery.smtp.password_file", delivery.smtp.password_file, ""),
 	STR("delivery.smtp.helo", delivery.smtp.helo, ""),
 	DUR("delivery.smtp.timeout", delivery.smtp.timeout, "60s"),
+	BOOL("delivery.smtp.tls_verify", delivery.smtp.tls_verify, "true"),
+	PATH("delivery.smtp.ca_file", delivery.smtp.ca_file, ""),
 	STR("delivery.sendmail", delivery.sendmail, "/usr/sbin/sendmail"),
 	DUR("delivery.sendmail_timeout", delivery.sendmail_timeout, "2m"),
 	PATH("delivery.maildir", delivery.maildir, "outbox"),

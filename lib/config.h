@@ -26,6 +26,8 @@ struct cfg_server {
 	char *password_file;
 	char *mailbox;		/* imap only */
 	char *helo;		/* smtp only: EHLO name; NULL: the host name */
+	int tls_verify;		/* smtp only: check the relay's certificate */
+	char *ca_file;		/* smtp only: roots (PEM); empty: the system's */
 	long timeout;		/* seconds */
 };
 

@@ -15,6 +15,11 @@
  * FROM, every RCPT TO and DATA of a transaction go out in one write and
  * the replies are read after it (RFC 2920); the body is a second write.
  * Without PIPELINING each command waits for its reply.
+ *
+ * With TLS (implicit or STARTTLS) the relay's certificate chain is
+ * checked right after the handshake, before anything else is said
+ * (tlsverify.h): a relay that cannot prove its name gets neither the
+ * password nor a copy, and the copies wait for the next run.
  */
 #include "bptconf.h"
 
@@ -41,6 +46,7 @@
 #include "config.h"
 #include "fileio.h"
 #include "log.h"
+#include "tlsverify.h"
 #include "transport.h"
 
 /*
@@ -68,6 +74,8 @@ struct smtp_state {
 	char *user;		/* NULL: no AUTH */
 	char *password;
 	char *helo;
+	int verify;		/* check the relay's certificate */
+	char *ca_file;		/* NULL: the system's trust store */
 	time_t timeout;		/* seconds, connect and every read/write */
 	size_t batch;
 	size_t nconn;
@@ -359,6 +367,54 @@ sni(struct mailstream_ssl_context *ssl, void *host)
 		mailstream_ssl_set_server_name(ssl, host);
 }
 
+/*
+ * After a TLS handshake on stream: 0 when the relay's certificate is
+ * good for st->host (or checking is off), else -1 with why.
+ */
+static int
+tls_check(const struct smtp_state *st, mailstream *stream, char *why,
+    size_t whysz)
+{
+	struct tls_cert certs[16];
+	char reason[200];
+	carray *chain;
+	size_t i, n;
+	int r;
+
+	if (!st->verify)
+		return 0;
+	if ((chain = mailstream_get_certificate_chain(stream)) == NULL) {
+		snprintf(why, whysz, "TLS certificate of %s: none received",
+		    st->host);
+		return -1;
+	}
+	n = carray_count(chain);
+	if (n > sizeof(certs) / sizeof(certs[0]))
+		n = sizeof(certs) / sizeof(certs[0]);
+	for (i = 0; i < n; i++) {
+		MMAPString *der = carray_get(chain, (unsigned int)i);
+
+		certs[i].der = (const unsigned char *)der->str;
+		certs[i].len = der->len;
+	}
+	r = tls_verify_chain(certs, n, st->host, st->ca_file, reason,
+	    sizeof(reason));
+	mailstream_certificate_chain_free(chain);
+	if (r < 0) {
+		int k = snprintf(why, whysz, "TLS certificate of %s: ", st->host);
+
+		if (k >= 0 && (size_t)k < whysz) {
+			size_t room = whysz - (size_t)k - 1, rl = strlen(reason);
+
+			if (rl > room)
+				rl = room;
+			memcpy(why + k, reason, rl);
+			why[(size_t)k + rl] = '\0';
+		}
+	}
+	return r;
+}
+
 /* EHLO with our name, HELO when the relay does not know EHLO. */
 static int
 greet(const struct smtp_state *st, mailsmtp *s, struct buf *cmd)
@@ -419,6 +475,10 @@ conn_open(const struct smtp_state *st, struct smtp_conn *c, char *why,
 		close(fd);
 		return -1;
 	}
+	if (st->tls == CFG_TLS_IMPLICIT && tls_check(st, stream, why, whysz) < 0) {
+		mailstream_close(stream);
+		return -1;
+	}
 	if ((s = mailsmtp_new(0, NULL)) == NULL) {
 		mailstream_close(stream);
 		snprintf(why, whysz, "out of memory");
@@ -449,6 +509,8 @@ conn_open(const struct smtp_state *st, struct smtp_conn *c, char *why,
 				session_why(s, "STARTTLS", why, whysz, code);
 			goto out;
 		}
+		if (tls_check(st, s->stream, why, whysz) < 0)
+			goto out;
 		if (greet(st, s, &cmd) < 0) {
 			session_why(s, "EHLO after STARTTLS", why, whysz, code);
 			goto out;
@@ -986,6 +1048,7 @@ smtp_free(struct smtp_state *st)
 		free(st->password);
 	}
 	free(st->helo);
+	free(st->ca_file);
 	free(st->conn);
 	free(st);
 }
@@ -1028,7 +1091,17 @@ smtp_open(struct bpt_ctx *ctx, const struct bpt_config *cfg, void **statep)
 	st->host = strdup(sv->host);
 	st->helo = strdup(p);
 	st->conn = calloc(st->nconn, sizeof(*st->conn));
-	if (st->host == NULL || st->helo == NULL || st->conn == NULL) {
+	st->verify = sv->tls_verify;
+	if (sv->ca_file != NULL && *sv->ca_file != '\0') {
+		st->ca_file = strdup(sv->ca_file);
+		/* said at every run; the copies wait with the reason */
+		if (st->tls != CFG_TLS_NONE && st->verify &&
+		    access(sv->ca_file, R_OK) != 0)
+			log_warnx("delivery.smtp.ca_file %s: %s", sv->ca_file,
+			    strerror(errno));
+	}
+	if (st->host == NULL || st->helo == NULL || st->conn == NULL ||
+	    (sv->ca_file != NULL && *sv->ca_file != '\0' && st->ca_file == NULL)) {
 		rv = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
 	}

@@ -27,6 +27,8 @@ test_minimal_gets_defaults(void **state)
 	assert_int_equal(c->delivery.connections, 4);
 	assert_int_equal(c->delivery.max_age, 2 * 86400);
 	assert_int_equal(c->delivery.sendmail_timeout, 120);
+	assert_int_equal(c->delivery.smtp.tls_verify, 1);
+	assert_string_equal(c->delivery.smtp.ca_file, "");
 	assert_int_equal(c->delivery.bounce_limit, 5);
 	assert_int_equal(c->policy.max_message_size, 10L * 1024 * 1024);
 	assert_int_equal(c->policy.max_image_size, 3L * 1024 * 1024);
