@@ -1,12 +1,14 @@
 /*
  * tlsverify.c - checking a server's certificate chain with GnuTLS: a
- * trust list from a CA file or the system's store, the chain verified
- * with the host name and the TLS server purpose, and the reason in
- * words when it fails.
+ * trust list read once from a CA file or the system's store, the chain
+ * verified with the host name and the TLS server purpose, and the
+ * reason in words when it fails.
  */
 #include "bptconf.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
@@ -16,11 +18,80 @@
 
 #define MAX_CHAIN 16
 
-int
-tls_verify_chain(const struct tls_cert *chain, size_t n, const char *host,
-    const char *cafile, char *why, size_t whysz)
+struct tls_trust {
+	pthread_mutex_t lock;	/* guards all below, and each verification */
+	char *cafile;		/* NULL: the system's store */
+	int loaded;		/* 1: tl, or error, is set */
+	gnutls_x509_trust_list_t tl;
+	char error[200];	/* why the roots could not be read */
+};
+
+struct tls_trust *
+tls_trust_new(const char *cafile)
 {
-	gnutls_x509_trust_list_t tl = NULL;
+	struct tls_trust *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	if (cafile != NULL && *cafile != '\0' &&
+	    (t->cafile = strdup(cafile)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	pthread_mutex_init(&t->lock, NULL);
+	return t;
+}
+
+void
+tls_trust_free(struct tls_trust *t)
+{
+	if (t == NULL)
+		return;
+	/* 1: the trust list owns the roots it read */
+	if (t->tl != NULL)
+		gnutls_x509_trust_list_deinit(t->tl, 1);
+	pthread_mutex_destroy(&t->lock);
+	free(t->cafile);
+	free(t);
+}
+
+/* Reads the roots into t->tl, or the reason into t->error.  Locked. */
+static void
+load(struct tls_trust *t)
+{
+	int r;
+
+	t->loaded = 1;
+	if ((r = gnutls_x509_trust_list_init(&t->tl, 0)) < 0) {
+		t->tl = NULL;
+		snprintf(t->error, sizeof(t->error), "trust list: %s",
+		    gnutls_strerror(r));
+		return;
+	}
+	if (t->cafile != NULL)
+		r = gnutls_x509_trust_list_add_trust_file(t->tl, t->cafile, NULL,
+		    GNUTLS_X509_FMT_PEM, 0, 0);
+	else
+		r = gnutls_x509_trust_list_add_system_trust(t->tl, 0, 0);
+	if (r > 0)
+		return;
+	if (t->cafile != NULL)
+		snprintf(t->error, sizeof(t->error), "no CA certificate read "
+		    "from %s%s%s", t->cafile, r < 0 ? ": " : "",
+		    r < 0 ? gnutls_strerror(r) : "");
+	else
+		snprintf(t->error, sizeof(t->error), "the system's trust store "
+		    "is empty or unreadable%s%s", r < 0 ? ": " : "",
+		    r < 0 ? gnutls_strerror(r) : "");
+	gnutls_x509_trust_list_deinit(t->tl, 1);
+	t->tl = NULL;
+}
+
+/* The check itself, with t locked and its roots read. */
+static int
+verify(struct tls_trust *t, const struct tls_cert *chain, size_t n,
+    const char *host, char *why, size_t whysz)
+{
 	gnutls_x509_crt_t crt[MAX_CHAIN];
 	gnutls_typed_vdata_st data[2];
 	gnutls_datum_t out = { NULL, 0 };
@@ -28,29 +99,6 @@ tls_verify_chain(const struct tls_cert *chain, size_t n, const char *host,
 	size_t i, ncrt = 0;
 	int r, rv = -1;
 
-	if (n == 0) {
-		snprintf(why, whysz, "the server sent no certificate");
-		return -1;
-	}
-	if (n > MAX_CHAIN)
-		n = MAX_CHAIN;
-	if ((r = gnutls_x509_trust_list_init(&tl, 0)) < 0) {
-		snprintf(why, whysz, "trust list: %s", gnutls_strerror(r));
-		return -1;
-	}
-	if (cafile != NULL && *cafile != '\0') {
-		r = gnutls_x509_trust_list_add_trust_file(tl, cafile, NULL,
-		    GNUTLS_X509_FMT_PEM, 0, 0);
-		if (r <= 0) {
-			snprintf(why, whysz, "no CA certificate read from %s%s%s",
-			    cafile, r < 0 ? ": " : "", r < 0 ? gnutls_strerror(r) : "");
-			goto out;
-		}
-	} else if ((r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0)) <= 0) {
-		snprintf(why, whysz, "the system's trust store is empty or "
-		    "unreadable%s%s", r < 0 ? ": " : "", r < 0 ? gnutls_strerror(r) : "");
-		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		gnutls_datum_t d;
 
@@ -72,8 +120,8 @@ tls_verify_chain(const struct tls_cert *chain, size_t n, const char *host,
 	data[0].data = (unsigned char *)host;
 	data[1].type = GNUTLS_DT_KEY_PURPOSE_OID;
 	data[1].data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER;
-	r = gnutls_x509_trust_list_verify_crt2(tl, crt, (unsigned int)ncrt, data,
-	    2, 0, &status, NULL);
+	r = gnutls_x509_trust_list_verify_crt2(t->tl, crt, (unsigned int)ncrt,
+	    data, 2, 0, &status, NULL);
 	if (r < 0) {
 		snprintf(why, whysz, "cannot verify the certificate: %s",
 		    gnutls_strerror(r));
@@ -96,7 +144,28 @@ tls_verify_chain(const struct tls_cert *chain, size_t n, const char *host,
 out:
 	for (i = 0; i < ncrt; i++)
 		gnutls_x509_crt_deinit(crt[i]);
-	/* 1: the trust list owns the CAs it read */
-	gnutls_x509_trust_list_deinit(tl, 1);
+	return rv;
+}
+
+int
+tls_trust_verify(struct tls_trust *t, const struct tls_cert *chain, size_t n,
+    const char *host, char *why, size_t whysz)
+{
+	int rv = -1;
+
+	if (n == 0) {
+		snprintf(why, whysz, "the server sent no certificate");
+		return -1;
+	}
+	if (n > MAX_CHAIN)
+		n = MAX_CHAIN;
+	pthread_mutex_lock(&t->lock);
+	if (!t->loaded)
+		load(t);
+	if (t->tl == NULL)
+		snprintf(why, whysz, "%s", t->error);
+	else
+		rv = verify(t, chain, n, host, why, whysz);
+	pthread_mutex_unlock(&t->lock);
 	return rv;
 }

@@ -74,8 +74,7 @@ struct smtp_state {
 	char *user;		/* NULL: no AUTH */
 	char *password;
 	char *helo;
-	int verify;		/* check the relay's certificate */
-	char *ca_file;		/* NULL: the system's trust store */
+	struct tls_trust *trust;	/* NULL: the relay's certificate unchecked */
 	time_t timeout;		/* seconds, connect and every read/write */
 	size_t batch;
 	size_t nconn;
@@ -381,7 +380,7 @@ tls_check(const struct smtp_state *st, mailstream *stream, char *why,
 	size_t i, n;
 	int r;
 
-	if (!st->verify)
+	if (st->trust == NULL)
 		return 0;
 	if ((chain = mailstream_get_certificate_chain(stream)) == NULL) {
 		snprintf(why, whysz, "TLS certificate of %s: none received",
@@ -397,7 +396,7 @@ tls_check(const struct smtp_state *st, mailstream *stream, char *why,
 		certs[i].der = (const unsigned char *)der->str;
 		certs[i].len = der->len;
 	}
-	r = tls_verify_chain(certs, n, st->host, st->ca_file, reason,
+	r = tls_trust_verify(st->trust, certs, n, st->host, reason,
 	    sizeof(reason));
 	mailstream_certificate_chain_free(chain);
 	if (r < 0) {
@@ -1048,7 +1047,7 @@ smtp_free(struct smtp_state *st)
 		free(st->password);
 	}
 	free(st->helo);
-	free(st->ca_file);
+	tls_trust_free(st->trust);
 	free(st->conn);
 	free(st);
 }
@@ -1091,17 +1090,16 @@ smtp_open(struct bpt_ctx *ctx, const struct bpt_config *cfg, void **statep)
 	st->host = strdup(sv->host);
 	st->helo = strdup(p);
 	st->conn = calloc(st->nconn, sizeof(*st->conn));
-	st->verify = sv->tls_verify;
-	if (sv->ca_file != NULL && *sv->ca_file != '\0') {
-		st->ca_file = strdup(sv->ca_file);
+	if (st->tls != CFG_TLS_NONE && sv->tls_verify) {
+		st->trust = tls_trust_new(sv->ca_file);
 		/* said at every run; the copies wait with the reason */
-		if (st->tls != CFG_TLS_NONE && st->verify &&
+		if (sv->ca_file != NULL && *sv->ca_file != '\0' &&
 		    access(sv->ca_file, R_OK) != 0)
 			log_warnx("delivery.smtp.ca_file %s: %s", sv->ca_file,
 			    strerror(errno));
 	}
 	if (st->host == NULL || st->helo == NULL || st->conn == NULL ||
-	    (sv->ca_file != NULL && *sv->ca_file != '\0' && st->ca_file == NULL)) {
+	    (st->tls != CFG_TLS_NONE && sv->tls_verify && st->trust == NULL)) {
 		rv = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
 	}
