@@ -24,7 +24,23 @@ struct tls_trust {
 	int loaded;		/* 1: tl, or error, is set */
 	gnutls_x509_trust_list_t tl;
 	char error[200];	/* why the roots could not be read */
+	pthread_t loader;
+	int has_loader;
 };
+
+static void load(struct tls_trust *t);
+
+static void *
+loader_main(void *arg)
+{
+	struct tls_trust *t = arg;
+
+	pthread_mutex_lock(&t->lock);
+	if (!t->loaded)
+		load(t);
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
 
 struct tls_trust *
 tls_trust_new(const char *cafile)
@@ -39,6 +55,8 @@ tls_trust_new(const char *cafile)
 		return NULL;
 	}
 	pthread_mutex_init(&t->lock, NULL);
+	/* while the relay is being connected to; without it, on first use */
+	t->has_loader = pthread_create(&t->loader, NULL, loader_main, t) == 0;
 	return t;
 }
 
@@ -47,6 +65,8 @@ tls_trust_free(struct tls_trust *t)
 {
 	if (t == NULL)
 		return;
+	if (t->has_loader)
+		pthread_join(t->loader, NULL);
 	/* 1: the trust list owns the roots it read */
 	if (t->tl != NULL)
 		gnutls_x509_trust_list_deinit(t->tl, 1);

@@ -12,8 +12,9 @@
  *
  * Reading the roots is the expensive part (the system's store holds
  * some 150 certificates: several milliseconds, tens on a first run),
- * so a struct tls_trust reads them once, at its first check, and every
- * connection of a transport shares it.
+ * so a struct tls_trust reads them once, in a thread of its own while
+ * the first connection is being made, and every connection of a
+ * transport shares it.
  */
 #ifndef BPT_TLSVERIFY_H
 #define BPT_TLSVERIFY_H
@@ -29,7 +30,8 @@ struct tls_trust;
 
 /*
  * The roots in cafile (PEM; NULL or empty: the system's trust store),
- * read at the first tls_trust_verify().  NULL on out of memory.
+ * read from now on in a thread (or at the first tls_trust_verify()
+ * when no thread can be had).  NULL on out of memory.
  */
 struct tls_trust *tls_trust_new(const char *cafile);
 void tls_trust_free(struct tls_trust *t);
