@@ -9,11 +9,16 @@
 # system's roots only, another CA, a host name the certificate does not
 # name) gets no copy: the copies are deferred with the reason, and
 # nothing reaches the members.  delivery.smtp.tls_verify: false is the
-# explicit way around.
+# explicit way around.  Then the login (AUTH PLAIN against Postfix's
+# Cyrus SASL, offered only after STARTTLS): with the password file the
+# copies go out; a wrong password defers them with the relay's 535; a
+# relay bpt cannot trust is never sent the login at all.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/mta-lib.sh"
 
 mta_require postfix openssl sqlite3
+# the login tests need a SASL password database (Debian: sasl2-bin)
+SASL=$(command -v saslpasswd2 || true)
 
 MTA=$TRASH/mta
 PORT=$(free_port)
@@ -21,6 +26,28 @@ PORT_TLS=$(free_port)
 DB=$TRASH/store/bpt.db
 TLS=$TRASH/tls
 ACTIVE="alice@bewoners.example bob@bewoners.example"
+
+# sasl_setup: logins for the instance, offered only after STARTTLS:
+# user bpt, password "geheim", in a Cyrus SASL database of its own
+sasl_setup() {
+	cat >>"$MTA/etc/main.cf" <<-EOF &&
+	smtpd_tls_auth_only = yes
+	smtpd_sasl_auth_enable = yes
+	smtpd_sasl_type = cyrus
+	cyrus_sasl_config_path = $MTA/etc/sasl
+	smtpd_sasl_local_domain = bpt-test.example
+	EOF
+	mkdir -p "$MTA/etc/sasl" &&
+	cat >"$MTA/etc/sasl/smtpd.conf" <<-EOF &&
+	pwcheck_method: auxprop
+	auxprop_plugin: sasldb
+	sasldb_path: $MTA/etc/sasldb2
+	mech_list: PLAIN LOGIN
+	EOF
+	printf geheim | "$SASL" -f "$MTA/etc/sasldb2" -p -c \
+	    -u bpt-test.example bpt &&
+	chown postfix "$MTA/etc/sasldb2"
+}
 
 # ca NAME: a CA certificate and key in $TLS/NAME.pem, $TLS/NAME.key
 ca() {
@@ -130,7 +157,9 @@ test_expect_success 'a private Postfix with STARTTLS and implicit TLS on 127.0.0
 	smtpd_tls_security_level = may
 	smtpd_tls_loglevel = 1
 	EOF
+	{ test -z "$SASL" || sasl_setup; } &&
 	cat >>"$MTA/etc/master.cf" <<-EOF &&
+
 	127.0.0.1:$PORT_TLS inet n - n - - smtpd
 	  -o smtpd_tls_wrappermode=yes
 	tlsmgr    unix  - - n 1000? 1 tlsmgr
@@ -206,6 +235,51 @@ test_expect_success 'an unreadable ca_file is a clear reason, not a crash' '
 	COPIES=6 &&
 	alert &&
 	untrusted "no CA certificate read from $TLS/none.pem"
+'
+
+# The login: Cyrus SASL in Postfix, offered only after STARTTLS.
+if [ -z "$SASL" ]; then
+	test_skip "AUTH over TLS: saslpasswd2 not installed (sasl2-bin)"
+	test_done
+	exit
+fi
+printf 'geheim\n' >"$TRASH/smtp.pw"
+printf 'fout\n' >"$TRASH/wrong.pw"
+chmod 600 "$TRASH/smtp.pw" "$TRASH/wrong.pw"
+# logins: the relay's lines about logins so far
+logins() {
+	grep -c "sasl_method=\|SASL .* authentication failed" "$MTA/maillog"
+}
+
+test_expect_success 'AUTH after STARTTLS with the password file: delivered' '
+	bpt_config localhost "$PORT" starttls "    ca_file: $TLS/ca.pem
+    user: bpt
+    password_file: $TRASH/smtp.pw" &&
+	alert &&
+	test "$(states)" = "sent|2" &&
+	wait_for 20 delivered 7 &&
+	grep -q "sasl_method=PLAIN, sasl_username=bpt" "$MTA/maillog"
+'
+
+test_expect_success 'a wrong password: deferred with the relay'"'"'s answer' '
+	bpt_config localhost "$PORT" starttls "    ca_file: $TLS/ca.pem
+    user: bpt
+    password_file: $TRASH/wrong.pw" &&
+	alert &&
+	test "$(states)" = "deferred|2" &&
+	replies >replies &&
+	grep "^authentication: 535" replies &&
+	delivered 7
+'
+
+test_expect_success 'a relay bpt cannot trust never sees the login' '
+	before=$(logins) &&
+	bpt_config localhost "$PORT" starttls "    user: bpt
+    password_file: $TRASH/smtp.pw" &&
+	alert &&
+	COPIES=7 &&
+	untrusted "issuer is unknown" &&
+	test "$(logins)" = "$before"
 '
 
 test_done
