@@ -182,9 +182,16 @@ find_status(const char *s, size_t n, char out[16])
 
 /* ---- the list of recipients ------------------------------------------- */
 
+/*
+ * The recipients found so far: r[0..n) of room for max.  A recipient
+ * found when there is no room left lives in spare, outside the list,
+ * so that what follows it ("expanded from") is read the same way as
+ * with room: it may turn out to be one of those in the list.
+ */
 struct rlist {
 	struct bounce_rcpt *r;
 	size_t n, max;
+	struct bounce_rcpt spare;
 };
 
 /*
@@ -229,7 +236,7 @@ clean_addr(const char *s, size_t n, char out[256])
 	return ok;
 }
 
-/* The slot for addr (found or added); NULL when the list is full. */
+/* The slot for addr: found, added, or the spare when the list is full. */
 static struct bounce_rcpt *
 rlist_get(struct rlist *l, const char *addr)
 {
@@ -239,9 +246,7 @@ rlist_get(struct rlist *l, const char *addr)
 	for (i = 0; i < l->n; i++)
 		if (addr_eq(l->r[i].addr, addr))
 			return &l->r[i];
-	if (l->n >= l->max)
-		return NULL;
-	r = &l->r[l->n++];
+	r = l->n < l->max ? &l->r[l->n++] : &l->spare;
 	memset(r, 0, sizeof(*r));
 	memcpy(r->addr, addr, strlen(addr) + 1);
 	r->action = BOUNCE_FAILED;
@@ -257,10 +262,12 @@ rlist_get(struct rlist *l, const char *addr)
 static struct bounce_rcpt *
 rlist_rename(struct rlist *l, struct bounce_rcpt *r, const char *addr)
 {
-	size_t i, k = (size_t)(r - l->r);
+	size_t i, k = r == &l->spare ? l->n : (size_t)(r - l->r);
 
 	for (i = 0; i < l->n; i++)
 		if (i != k && addr_eq(l->r[i].addr, addr)) {
+			if (k == l->n)		/* the spare: nothing to drop */
+				return &l->r[i];
 			memmove(&l->r[k], &l->r[k + 1],
 			    (l->n - k - 1) * sizeof(*l->r));
 			l->n--;
