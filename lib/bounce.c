@@ -781,20 +781,31 @@ judge(struct bounce_rcpt *r)
 size_t
 bounce_parse(const struct mail *m, struct bounce_rcpt *out, size_t max)
 {
+	/*
+	 * Read with the same room whatever max is: a later recipient can
+	 * turn out to be an earlier one ("expanded from") and take its
+	 * place, so a list cut short while reading would differ from the
+	 * first max of the whole.
+	 */
+	struct bounce_rcpt all[BOUNCE_ROOM];
 	struct rlist l;
 	size_t i;
 
 	if (m == NULL || out == NULL || max == 0)
 		return 0;
-	l.r = out;
+	l.r = all;
 	l.n = 0;
-	l.max = max;
+	l.max = BOUNCE_ROOM;
 	if (m->dsn != NULL)
 		parse_dsn(&l, m->dsn);
 	if (l.n == 0 && m->text != NULL)
 		parse_text(&l, m->text);
-	for (i = 0; i < l.n; i++)
+	if (l.n > max)
+		l.n = max;
+	for (i = 0; i < l.n; i++) {
 		judge(&l.r[i]);
+		out[i] = l.r[i];
+	}
 	return l.n;
 }
 

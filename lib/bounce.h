@@ -20,6 +20,9 @@ enum bounce_action {
 	BOUNCE_DELAYED
 };
 
+/* recipients of one notice that are read (bounce_parse()) */
+#define BOUNCE_ROOM 64
+
 struct bounce_rcpt {
 	char addr[256];		/* normal form (addr.h) */
 	char status[16];	/* RFC 3463 "5.1.1", or "" when not told;
@@ -35,6 +38,8 @@ struct bounce_rcpt {
 /*
  * Fills out[0..max) with the recipients m reports on and returns how
  * many it filled (0 when it names none).  Each address appears once.
+ * A notice is read for its first BOUNCE_ROOM recipients whatever max
+ * is, so out holds the first max of the same list for every max.
  *
  * From an RFC 3464 report (m->dsn): every per-recipient block, the
  * address taken from Original-Recipient when it is a mail address
