@@ -346,8 +346,6 @@ dsn_block(struct rlist *l, struct mailimf_fields *f)
 	if (final[0] == '\0' && orig[0] == '\0')
 		return;
 	r = rlist_get(l, orig[0] != '\0' ? orig : final);
-	if (r == NULL)
-		return;
 	if (status[0] == '\0' && diag != NULL)
 		find_status(diag, strlen(diag), status);
 	memcpy(r->status, status, sizeof(r->status));
@@ -641,7 +639,7 @@ parse_text(struct rlist *l, const char *text)
 		}
 		if (line_rcpt(s, ln[i].len, in_list, addr, &rest, &restlen)) {
 			cur = rlist_get(l, addr);
-			if (cur != NULL && restlen > 0)
+			if (restlen > 0)
 				append_line(cur->diag, sizeof(cur->diag), rest,
 				    restlen);
 			continue;
@@ -693,11 +691,8 @@ parse_text(struct rlist *l, const char *text)
 			    ci_has(addr, "mailer-daemon@"))
 				continue;
 			r = rlist_get(l, addr);
-			if (r != NULL) {
-				append_line(r->diag, sizeof(r->diag), x, k);
-				find_status(r->diag, strlen(r->diag),
-				    r->status);
-			}
+			append_line(r->diag, sizeof(r->diag), x, k);
+			find_status(r->diag, strlen(r->diag), r->status);
 		}
 	}
 

@@ -35,6 +35,7 @@
 
 #include "config.h"
 #include "transport.h"
+#include "util.h"
 
 extern char **environ;
 
@@ -43,15 +44,6 @@ struct sendmail_state {
 	size_t batch;
 	long timeout;		/* seconds a call may take */
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Copies text into r->reply on one line; cut when too long. */
 static void
@@ -114,7 +106,7 @@ pump(int *inp, const char *data, size_t len, int *errp, char *first,
 		pfd[1].fd = err;
 		pfd[1].events = POLLIN;
 		pfd[0].revents = pfd[1].revents = 0;
-		if ((left = deadline - now_ms()) <= 0) {
+		if ((left = deadline - util_now_ms()) <= 0) {
 			late = 1;
 			break;
 		}
@@ -184,7 +176,7 @@ wait_until(pid_t pid, int *ws, long long deadline, int *killed)
 		w = waitpid(pid, ws, WNOHANG);
 		if (w == pid || (w < 0 && errno != EINTR))
 			return w;
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - util_now_ms()) <= 0)
 			break;
 		if (step > left)
 			step = left;
@@ -216,7 +208,7 @@ run_sendmail(const struct sendmail_state *st, const char *from,
 	char **argv, text[sizeof(rcpt->reply)], first[sizeof(rcpt->reply)];
 	int in[2] = { -1, -1 }, err[2] = { -1, -1 }, rc, ws, result, late;
 	int killed = 0;
-	long long deadline = now_ms() + (long long)st->timeout * 1000;
+	long long deadline = util_now_ms() + (long long)st->timeout * 1000;
 	sigset_t none, pipeset;
 	pid_t pid, w;
 	size_t i;

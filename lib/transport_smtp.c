@@ -48,6 +48,7 @@
 #include "log.h"
 #include "tlsverify.h"
 #include "transport.h"
+#include "util.h"
 
 /*
  * Exported by libetpan (since 1.9) but declared only in its private
@@ -256,18 +257,13 @@ smtp_body(const char *p, size_t len, struct buf *out, int *eightbit)
 static int
 connect_wait(int fd, time_t timeout, int *err)
 {
-	struct timespec t0, t1;
+	long long left, deadline = util_now_ms() + (long long)timeout * 1000;
 	struct pollfd pfd;
-	long left, ms = (long)timeout * 1000;
 	socklen_t len = sizeof(*err);
 	int r;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		left = ms - ((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
-		if (left <= 0) {
+		if ((left = deadline - util_now_ms()) <= 0) {
 			*err = ETIMEDOUT;
 			return -1;
 		}
@@ -375,10 +371,9 @@ tls_check(const struct smtp_state *st, mailstream *stream, char *why,
     size_t whysz)
 {
 	struct tls_cert certs[16];
-	char reason[200];
 	carray *chain;
 	size_t i, n;
-	int r;
+	int r, k;
 
 	if (st->trust == NULL)
 		return 0;
@@ -396,21 +391,13 @@ tls_check(const struct smtp_state *st, mailstream *stream, char *why,
 		certs[i].der = (const unsigned char *)der->str;
 		certs[i].len = der->len;
 	}
-	r = tls_trust_verify(st->trust, certs, n, st->host, reason,
-	    sizeof(reason));
+	/* the reason goes after the prefix */
+	k = snprintf(why, whysz, "TLS certificate of %s: ", st->host);
+	if (k < 0 || (size_t)k >= whysz)
+		k = 0;
+	r = tls_trust_verify(st->trust, certs, n, st->host, why + k,
+	    whysz - (size_t)k);
 	mailstream_certificate_chain_free(chain);
-	if (r < 0) {
-		int k = snprintf(why, whysz, "TLS certificate of %s: ", st->host);
-
-		if (k >= 0 && (size_t)k < whysz) {
-			size_t room = whysz - (size_t)k - 1, rl = strlen(reason);
-
-			if (rl > room)
-				rl = room;
-			memcpy(why + k, reason, rl);
-			why[(size_t)k + rl] = '\0';
-		}
-	}
 	return r;
 }
 

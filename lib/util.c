@@ -140,3 +140,12 @@ util_login_name(void)
 		snprintf(name, sizeof(name), "%s", s);
 	return name;
 }
+
+long long
+util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -22,6 +22,9 @@ void util_time_rfc5322(time_t t, char buf[40]);
 /* "2026-12-31" or "2026-12-31T18:00" (local time) -> time_t; -1 if bad. */
 time_t util_parse_date(const char *s);
 
+/* Milliseconds of the monotonic clock: for deadlines, not dates. */
+long long util_now_ms(void);
+
 /* strdup that accepts NULL (returns NULL). */
 char *util_strdup0(const char *s);
 

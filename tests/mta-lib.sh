@@ -120,6 +120,32 @@ mta_cleanup() {
 }
 test_atexit mta_cleanup
 
+# smtp_config HOST PORT TLS TIMEOUT BATCH CONNECTIONS [SMTP_LINES]: the
+# group's config in $TRASH/bpt.yaml (store $TRASH/store/bpt.db),
+# delivering over SMTP to HOST:PORT, retries after 1 to 2 s; SMTP_LINES
+# (indented four spaces) go under delivery.smtp
+smtp_config() {
+	cat >"$TRASH/bpt.yaml" <<CFG
+group:
+  name: BPT Testbuurt
+  address: bpt@bars.example
+store: $TRASH/store/bpt.db
+delivery:
+  transport: smtp
+  smtp:
+    host: $1
+    port: $2
+    tls: $3
+    timeout: $4
+${7:-}
+  batch: $5
+  connections: $6
+  retry_min: 1s
+  retry_max: 2s
+CFG
+	chmod 600 "$TRASH/bpt.yaml"
+}
+
 # --- a private Postfix --------------------------------------------------------
 
 # mta_setup DIR PORT PIPE_ARGV: writes the configuration of an instance

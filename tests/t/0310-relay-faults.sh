@@ -21,24 +21,7 @@ DB=$TRASH/store/bpt.db
 
 # bpt_config TIMEOUT: the test config, delivery.smtp.timeout TIMEOUT
 bpt_config() {
-	cat >"$TRASH/bpt.yaml" <<CFG
-group:
-  name: BPT Testbuurt
-  address: bpt@bars.example
-store: $DB
-delivery:
-  transport: smtp
-  smtp:
-    host: 127.0.0.1
-    port: $PORT
-    tls: none
-    timeout: $1
-  batch: $BATCH
-  connections: $CONNS
-  retry_min: 1s
-  retry_max: 2s
-CFG
-	chmod 600 "$TRASH/bpt.yaml"
+	smtp_config 127.0.0.1 "$PORT" none "$1" "$BATCH" "$CONNS"
 }
 bpt_config 10s
 BPT_CONFIG=$TRASH/bpt.yaml

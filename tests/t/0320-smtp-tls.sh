@@ -57,27 +57,10 @@ ca() {
 	    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 }
 
-# bpt_config HOST PORT TLS [MORE]: the group's config for that relay
+# bpt_config HOST PORT TLS [MORE]: the group's config for that relay,
+# MORE under delivery.smtp
 bpt_config() {
-	cat >"$TRASH/bpt.yaml" <<CFG
-group:
-  name: BPT Testbuurt
-  address: bpt@bars.example
-store: $DB
-delivery:
-  transport: smtp
-  smtp:
-    host: $1
-    port: $2
-    tls: $3
-    timeout: 10s
-${4:-}
-  batch: 1
-  connections: 2
-  retry_min: 1s
-  retry_max: 2s
-CFG
-	chmod 600 "$TRASH/bpt.yaml"
+	smtp_config "$1" "$2" "$3" 10s 1 2 "${4:-}"
 }
 BPT_CONFIG=$TRASH/bpt.yaml
 export BPT_CONFIG

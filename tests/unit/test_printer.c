@@ -7,16 +7,37 @@ static const struct pr_column cols[] = {
 	{ "email", "EMAIL" }, { "name", "NAME" }, { "id", "ID" },
 };
 
+/* A printer writing into memory; mem_done() gives what it wrote. */
+struct mem {
+	char *out;
+	size_t len;
+	FILE *f;
+};
+
+static struct printer *
+mem_printer(struct mem *m, enum pr_format fmt)
+{
+	m->out = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->out, &m->len);
+	assert_non_null(m->f);
+	return pr_new(m->f, fmt);
+}
+
+static char *
+mem_done(struct mem *m, struct printer *p)
+{
+	assert_int_equal(pr_free(p), 0);
+	fclose(m->f);
+	return m->out;
+}
+
 static char *
 render(enum pr_format fmt)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	struct printer *p;
+	struct mem m;
+	struct printer *p = mem_printer(&m, fmt);
 
-	assert_non_null(f);
-	p = pr_new(f, fmt);
 	pr_list_begin(p, "members", cols, 3);
 	pr_row_begin(p);
 	pr_str(p, "jan@x.example");
@@ -29,9 +50,7 @@ render(enum pr_format fmt)
 	pr_int(p, 22);
 	pr_row_end(p);
 	pr_list_end(p);
-	assert_int_equal(pr_free(p), 0);
-	fclose(f);
-	return out;
+	return mem_done(&m, p);
 }
 
 static void
@@ -60,10 +79,9 @@ test_formats(void **state)
 static void
 test_object_with_list(void **state)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	struct printer *p = pr_new(f, PR_JSON);
+	struct mem m;
+	struct printer *p = mem_printer(&m, PR_JSON);
+	char *out;
 
 	(void)state;
 	pr_object_begin(p, "member");
@@ -77,8 +95,7 @@ test_object_with_list(void **state)
 	pr_list_end(p);
 	pr_kv_str(p, "phone", NULL);
 	pr_object_end(p);
-	assert_int_equal(pr_free(p), 0);
-	fclose(f);
+	out = mem_done(&m, p);
 	assert_string_equal(out, "{\"format_version\":1,\"email\":\"a@b.example\","
 	    "\"id\":3,\"active\":true,\"log\":[{\"email\":\"x\"}],\"phone\":null}\n");
 	free(out);
@@ -87,10 +104,9 @@ test_object_with_list(void **state)
 static void
 test_text_blocks(void **state)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	struct printer *p = pr_new(f, PR_TEXT);
+	struct mem m;
+	struct printer *p = mem_printer(&m, PR_TEXT);
+	char *out;
 
 	(void)state;
 	pr_list_begin_blocks(p, "messages", cols, 2);
@@ -99,8 +115,7 @@ test_text_blocks(void **state)
 	pr_str(p, "line one\nline\x1b[2J two\n");
 	pr_row_end(p);
 	pr_list_end(p);
-	assert_int_equal(pr_free(p), 0);
-	fclose(f);
+	out = mem_done(&m, p);
 	assert_string_equal(out, "EMAIL      a@b.example\n"
 	    "NAME       line one\n           line?[2J two\n\n");
 	free(out);

@@ -1466,6 +1466,27 @@ fake_pid(struct fake *fk)
 }
 
 /*
+ * Sends m to the two recipients r with the fake behaving as how: both
+ * copies deferred because sendmail timed out, and the fake's process
+ * killed and reaped.
+ */
+static void
+expect_timed_out(struct fake *fk, const struct tr_message *m,
+    struct tr_rcpt *r, const char *how)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	pid_t pid;
+
+	fake_exit(fk, how);
+	assert_int_equal(transport_sendmail_ops.send(&ctx, fk->st, m, r, 2), BPT_OK);
+	assert_all(r, 2, TR_TEMP, 0);
+	assert_string_equal(r[0].reply, "sendmail timed out after 1 s");
+	assert_string_equal(r[1].reply, r[0].reply);
+	pid = fake_pid(fk);
+	assert_true(kill(pid, 0) < 0 && errno == ESRCH);
+}
+
+/*
  * A sendmail that hangs, after reading the message or before (with a
  * message larger than a pipe holds): after delivery.sendmail_timeout
  * it is killed and reaped, and the copies are deferred.
@@ -1479,18 +1500,12 @@ test_sendmail_timeout(void **state)
 	struct fake fk;
 	struct tr_rcpt *r;
 	char **a, *s;
-	pid_t pid;
 	int i;
 
 	(void)state;
 	fake_start_limit(&fk, 50, "1s");
 	r = make_rcpts(2, &a);
-	fake_exit(&fk, "hang");
-	assert_int_equal(transport_sendmail_ops.send(&ctx, fk.st, &m, r, 2), BPT_OK);
-	assert_all(r, 2, TR_TEMP, 0);
-	assert_string_equal(r[0].reply, "sendmail timed out after 1 s");
-	pid = fake_pid(&fk);
-	assert_true(kill(pid, 0) < 0 && errno == ESRCH);
+	expect_timed_out(&fk, &m, r, "hang");
 
 	/* stalled before reading: the write side must not block */
 	buf_adds(&big, message);
@@ -1498,12 +1513,7 @@ test_sendmail_timeout(void **state)
 		buf_adds(&big, "Een regel tekst om de pijp te vullen, veertig.\n");
 	m.data = buf_str(&big);
 	m.len = big.len;
-	fake_exit(&fk, "stall");
-	assert_int_equal(transport_sendmail_ops.send(&ctx, fk.st, &m, r, 2), BPT_OK);
-	assert_all(r, 2, TR_TEMP, 0);
-	assert_string_equal(r[1].reply, "sendmail timed out after 1 s");
-	pid = fake_pid(&fk);
-	assert_true(kill(pid, 0) < 0 && errno == ESRCH);
+	expect_timed_out(&fk, &m, r, "stall");
 
 	/* and a sendmail that is quick again is used as before */
 	fake_exit(&fk, "0");
