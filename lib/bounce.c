@@ -820,7 +820,9 @@ bounce_verp_token(const char *rcpt, const char *list_addr)
 	    strncasecmp(rcpt + llen, "-bounces+", 9) != 0)
 		return NULL;
 	tok = rcpt + llen + 9;
-	if (tok >= rat || strcasecmp(rat + 1, lat + 1) != 0)
+	/* the token runs to the domain's '@': "+@x@dom" has none */
+	if (tok >= rat || strchr(tok, '@') != rat ||
+	    strcasecmp(rat + 1, lat + 1) != 0)
 		return NULL;
 	return tok;
 }

@@ -66,8 +66,8 @@ size_t bounce_parse(const struct mail *m, struct bounce_rcpt *out, size_t max);
  * The member token of a VERP recipient LOCAL-bounces+TOKEN@DOMAIN,
  * where LOCAL@DOMAIN is list_addr (compared without regard to case).
  * Returns a pointer into rcpt at the start of TOKEN; the token runs to
- * the '@' (its length is strcspn(token, "@")).  NULL when rcpt is not
- * such an address or the token is empty.
+ * the '@' of DOMAIN (its length is strcspn(token, "@")).  NULL when rcpt
+ * is not such an address, the token is empty or holds an '@'.
  */
 const char *bounce_verp_token(const char *rcpt, const char *list_addr);
 

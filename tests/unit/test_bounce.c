@@ -381,6 +381,13 @@ test_verp_token(void **state)
 	    "bpt@binnenbijster.example"));
 	assert_null(bounce_verp_token("bpt-bounces+@binnenbijster.example",
 	    "bpt@binnenbijster.example"));
+	/* an '@' before the domain's: no token, empty or not */
+	assert_null(bounce_verp_token("bpt-bounces+@@binnenbijster.example",
+	    "bpt@binnenbijster.example"));
+	assert_null(bounce_verp_token("bpt-bounces+@x@binnenbijster.example",
+	    "bpt@binnenbijster.example"));
+	assert_null(bounce_verp_token("bpt-bounces+k3j2h1@x@binnenbijster.example",
+	    "bpt@binnenbijster.example"));
 	assert_null(bounce_verp_token("bpt-bounces+x@other.example",
 	    "bpt@binnenbijster.example"));
 	assert_null(bounce_verp_token("xbpt-bounces+x@binnenbijster.example",
