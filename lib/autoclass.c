@@ -10,20 +10,7 @@
 #include "addr.h"
 #include "autoclass.h"
 #include "mail.h"
-
-/* Case-insensitive (ASCII) search of needle in hay. */
-static int
-ci_has(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	if (hay == NULL)
-		return 0;
-	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
-	return 0;
-}
+#include "util.h"
 
 static const char *
 skip_blanks(const char *s)
@@ -134,10 +121,10 @@ null_sender(const struct mail *m)
 
 	if (m->return_path == NULL) {
 		raw = mail_header(m, "Return-Path", 0);
-		return raw != NULL && ci_has(raw, "mailer-daemon");
+		return raw != NULL && util_ci_has(raw, "mailer-daemon");
 	}
 	return m->return_path[0] == '\0' ||
-	    ci_has(m->return_path, "mailer-daemon");
+	    util_ci_has(m->return_path, "mailer-daemon");
 }
 
 /*
@@ -164,13 +151,14 @@ system_from(const struct mail *m)
 	if (m->from_addr != NULL &&
 	    strncasecmp(m->from_addr, "microsoftexchange", 17) == 0)
 		return 1;
-	if (m->from_name != NULL && (ci_has(m->from_name, "mail delivery") ||
-	    ci_has(m->from_name, "mailer-daemon") ||
-	    ci_has(m->from_name, "postmaster")))
+	if (m->from_name != NULL &&
+	    (util_ci_has(m->from_name, "mail delivery") ||
+	    util_ci_has(m->from_name, "mailer-daemon") ||
+	    util_ci_has(m->from_name, "postmaster")))
 		return 1;
 	if (m->from_addr == NULL && (raw = mail_header(m, "From", 0)) != NULL)
-		return ci_has(raw, "mailer-daemon") ||
-		    ci_has(raw, "postmaster");
+		return util_ci_has(raw, "mailer-daemon") ||
+		    util_ci_has(raw, "postmaster");
 	return 0;
 }
 
@@ -183,7 +171,7 @@ is_report(const struct mail *m)
 		return 1;
 	ct = mail_header(m, "Content-Type", 0);
 	return ct != NULL && ci_starts(ct, "multipart/report") &&
-	    ci_has(ct, "delivery-status");
+	    util_ci_has(ct, "delivery-status");
 }
 
 /* Subjects only delivery systems write, matched anywhere. */
@@ -227,7 +215,7 @@ ndr_subject(const struct mail *m, int weak_ok)
 	if (s == NULL)
 		return 0;
 	for (p = ndr_anywhere; *p != NULL; p++)
-		if (ci_has(s, *p))
+		if (util_ci_has(s, *p))
 			return 1;
 	if (!weak_ok)
 		return 0;
@@ -341,7 +329,7 @@ is_bounce(const struct mail *m, const char **why)
 		return 1;
 	}
 	if (local_is(m->from_addr, daemon_locals) ||
-	    (m->from_addr == NULL && ci_has(mail_header(m, "From", 0),
+	    (m->from_addr == NULL && util_ci_has(mail_header(m, "From", 0),
 	    "mailer-daemon"))) {
 		*why = "from MAILER-DAEMON";
 		return 1;
@@ -392,7 +380,7 @@ is_challenge(const struct mail *m)
 	parts[2] = m->text;
 	for (i = 0; i < 3; i++)
 		for (w = challenge_words; *w != NULL; w++)
-			if (ci_has(parts[i], *w))
+			if (util_ci_has(parts[i], *w))
 				return 1;
 	return 0;
 }
@@ -446,9 +434,10 @@ auto_header_name(const char *name)
 	const char *p;
 
 	if (name == NULL || strncasecmp(name, "x-", 2) != 0 ||
-	    ci_has(name, "suppress"))
+	    util_ci_has(name, "suppress"))
 		return 0;
-	if (ci_has(name, "holidayreply") || ci_has(name, "machinegenerated"))
+	if (util_ci_has(name, "holidayreply") ||
+	    util_ci_has(name, "machinegenerated"))
 		return 1;
 	for (p = name; *p != '\0'; p++) {
 		if (strncasecmp(p, "auto", 4) != 0)
@@ -542,8 +531,8 @@ is_autoreply(const struct mail *m, const char **why)
 	/* read receipts and abuse reports are machines' mail too */
 	v = mail_header(m, "Content-Type", 0);
 	if (v != NULL && ci_starts(v, "multipart/report") &&
-	    (ci_has(v, "disposition-notification") ||
-	    ci_has(v, "feedback-report"))) {
+	    (util_ci_has(v, "disposition-notification") ||
+	    util_ci_has(v, "feedback-report"))) {
 		*why = "receipt or feedback report";
 		return 1;
 	}
@@ -562,7 +551,7 @@ is_autoreply(const struct mail *m, const char **why)
 	}
 	if (m->subject != NULL) {
 		for (w = vacation_anywhere; *w != NULL; w++) {
-			if (ci_has(m->subject, *w)) {
+			if (util_ci_has(m->subject, *w)) {
 				*why = "vacation subject";
 				return 1;
 			}

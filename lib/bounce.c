@@ -1,7 +1,6 @@
 /* bounce.c - failed recipients of a DSN or a text bounce (see bounce.h). */
 #include "bptconf.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +12,7 @@
 #include "bpt.h"
 #include "buf.h"
 #include "mail.h"
+#include "util.h"
 
 /* ---- small string helpers --------------------------------------------- */
 
@@ -29,38 +29,11 @@ is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-/*
- * Case-insensitive search of needle in s[0..n).  The first byte is
- * compared before strncasecmp() is called: the readers run every line
- * past several word lists, and a notice may hold a megabyte of text.
- */
-static int
-ci_hasn(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle), i;
-	int c0;
-
-	if (k == 0)
-		return 1;
-	c0 = tolower((unsigned char)needle[0]);
-	for (i = 0; i + k <= n; i++)
-		if (tolower((unsigned char)s[i]) == c0 &&
-		    strncasecmp(s + i, needle, k) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-ci_has(const char *s, const char *needle)
-{
-	return s != NULL && ci_hasn(s, strlen(s), needle);
-}
-
 static int
 any_of(const char *s, size_t n, const char *const *list)
 {
 	for (; *list != NULL; list++)
-		if (ci_hasn(s, n, *list))
+		if (util_ci_hasn(s, n, *list))
 			return 1;
 	return 0;
 }
@@ -362,12 +335,12 @@ dsn_block(struct rlist *l, struct mailimf_fields *f)
 	    (v = strchr(stcomment, ')')) != NULL)
 		append_line(r->diag, sizeof(r->diag), stcomment + 1,
 		    (size_t)(v - stcomment - 1));
-	if (action != NULL && ci_has(action, "delayed"))
+	if (action != NULL && util_ci_has(action, "delayed"))
 		r->action = BOUNCE_DELAYED;
-	else if (action != NULL && ci_has(action, "failed"))
+	else if (action != NULL && util_ci_has(action, "failed"))
 		r->action = BOUNCE_FAILED;
-	else if (action != NULL && (ci_has(action, "delivered") ||
-	    ci_has(action, "relayed") || ci_has(action, "expanded")))
+	else if (action != NULL && (util_ci_has(action, "delivered") ||
+	    util_ci_has(action, "relayed") || util_ci_has(action, "expanded")))
 		r->action = BOUNCE_OTHER;
 	else if (status[0] == '4')
 		r->action = BOUNCE_DELAYED;
@@ -627,7 +600,7 @@ parse_text(struct rlist *l, const char *text)
 			continue;
 		}
 		/* X.400: "c=US;...;dda:SMTP=a@b; on ..." */
-		if (in_list && ci_hasn(x, k, "smtp=")) {
+		if (in_list && util_ci_hasn(x, k, "smtp=")) {
 			for (j = 0; j + 5 <= k; j++)
 				if (strncasecmp(x + j, "smtp=", 5) == 0)
 					break;
@@ -647,7 +620,7 @@ parse_text(struct rlist *l, const char *text)
 		if (cur == NULL)
 			continue;
 		/* "(expanded from: a@b)": the address we sent to */
-		if (ci_hasn(x, k, "expanded from") &&
+		if (util_ci_hasn(x, k, "expanded from") &&
 		    find_addr(x, k, &a, &alen) &&
 		    clean_addr(x + a, alen, addr) &&
 		    !addr_eq(addr, cur->addr)) {
@@ -669,7 +642,7 @@ parse_text(struct rlist *l, const char *text)
 			if (k < 4 || (x[0] != '4' && x[0] != '5') ||
 			    !is_digit(x[1]) || !is_digit(x[2]) ||
 			    (x[3] != ' ' && x[3] != '-') ||
-			    !ci_hasn(x, k, r->addr))
+			    !util_ci_hasn(x, k, r->addr))
 				continue;
 			find_status(x, k, st);
 			memcpy(r->status, st, sizeof(st));
@@ -687,8 +660,8 @@ parse_text(struct rlist *l, const char *text)
 			if (!any_of(x, k, failure_words) ||
 			    !find_addr(x, k, &a, &alen) ||
 			    !clean_addr(x + a, alen, addr) ||
-			    ci_has(addr, "postmaster@") ||
-			    ci_has(addr, "mailer-daemon@"))
+			    util_ci_has(addr, "postmaster@") ||
+			    util_ci_has(addr, "mailer-daemon@"))
 				continue;
 			r = rlist_get(l, addr);
 			append_line(r->diag, sizeof(r->diag), x, k);

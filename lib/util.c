@@ -1,4 +1,5 @@
-/* util.c - random tokens, time formats, the login name. */
+/* util.c - random tokens, time formats, case-insensitive search, the
+ * login name. */
 #include "bptconf.h"
 
 #include <errno.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -110,6 +112,34 @@ util_parse_date(const char *s)
 		return -1;
 	tm.tm_isdst = -1;
 	return mktime(&tm);
+}
+
+static int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+int
+util_ci_hasn(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+	int c0;
+
+	if (k == 0)
+		return 1;
+	c0 = ascii_lower((unsigned char)needle[0]);
+	for (i = 0; i + k <= n; i++)
+		if (ascii_lower((unsigned char)s[i]) == c0 &&
+		    strncasecmp(s + i + 1, needle + 1, k - 1) == 0)
+			return 1;
+	return 0;
+}
+
+int
+util_ci_has(const char *s, const char *needle)
+{
+	return s != NULL && util_ci_hasn(s, strlen(s), needle);
 }
 
 char *

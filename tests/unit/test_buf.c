@@ -1,9 +1,10 @@
-/* test_buf.c - struct buf, sha256, addresses. */
+/* test_buf.c - struct buf, sha256, addresses, case-insensitive search. */
 #include "unit.h"
 
 #include "addr.h"
 #include "buf.h"
 #include "sha256.h"
+#include "util.h"
 
 static void
 test_buf_grow_and_detach(void **state)
@@ -90,6 +91,33 @@ test_addr(void **state)
 	free(out);
 }
 
+static void
+test_ci_has(void **state)
+{
+	static const char text[] = "Re: AUTOMATISCH Antwoord: out of OFFICE";
+
+	(void)state;
+	assert_true(util_ci_has(text, "automatisch antwoord"));
+	assert_true(util_ci_has(text, "Out Of Office"));
+	assert_true(util_ci_has(text, "re:"));	/* at the start */
+	assert_true(util_ci_has(text, "e"));	/* at the end */
+	assert_true(util_ci_has(text, ""));
+	assert_false(util_ci_has(text, "out of office!"));	/* past the end */
+	assert_false(util_ci_has(text, "autoreply"));
+	assert_false(util_ci_has(NULL, "x"));
+	assert_false(util_ci_has("", "x"));
+	/* only n bytes are read: no NUL needed, none looked at past n */
+	assert_true(util_ci_hasn("xxPOSTMASTERyy", 12, "postmaster"));
+	assert_false(util_ci_hasn("xxPOSTMASTERyy", 11, "postmaster"));
+	assert_true(util_ci_hasn("", 0, ""));
+	/* bytes past ASCII are compared as they are */
+	assert_true(util_ci_has("R\xc3\xa9ponse automatique", "r\xc3\xa9ponse"));
+	assert_false(util_ci_has("R\xc3\x89PONSE", "r\xc3\xa9ponse"));
+	/* a first byte that folds (@ is not `, [ is not {) */
+	assert_false(util_ci_has("`x", "@x"));
+	assert_false(util_ci_has("{x", "[x"));
+}
+
 int
 main(void)
 {
@@ -97,6 +125,7 @@ main(void)
 		cmocka_unit_test(test_buf_grow_and_detach),
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_addr),
+		cmocka_unit_test(test_ci_has),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
