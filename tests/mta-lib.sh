@@ -120,10 +120,11 @@ mta_cleanup() {
 }
 test_atexit mta_cleanup
 
-# smtp_config HOST PORT TLS TIMEOUT BATCH CONNECTIONS [SMTP_LINES]: the
-# group's config in $TRASH/bpt.yaml (store $TRASH/store/bpt.db),
-# delivering over SMTP to HOST:PORT, retries after 1 to 2 s; SMTP_LINES
-# (indented four spaces) go under delivery.smtp
+# smtp_config HOST PORT TLS TIMEOUT [BATCH [CONNECTIONS [SMTP_LINES]]]:
+# the group's config in $TRASH/bpt.yaml (store $TRASH/store/bpt.db),
+# delivering over SMTP to HOST:PORT, retries after 1 to 2 s; an empty or
+# missing BATCH or CONNECTIONS leaves bpt's default; SMTP_LINES (indented
+# four spaces) go under delivery.smtp
 smtp_config() {
 	cat >"$TRASH/bpt.yaml" <<CFG
 group:
@@ -138,8 +139,8 @@ delivery:
     tls: $3
     timeout: $4
 ${7:-}
-  batch: $5
-  connections: $6
+${5:+  batch: $5}
+${6:+  connections: $6}
   retry_min: 1s
   retry_max: 2s
 CFG

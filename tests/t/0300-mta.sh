@@ -50,21 +50,8 @@ show_state() { # for the log of a failing test
 # The group's config and store belong to the pipe user (nobody here; a
 # real installation uses a user of its own, see contrib/postfix/README).
 mkdir -p "$TRASH/store" "$TRASH/state"
-cat >"$TRASH/bpt.yaml" <<CFG
-group:
-  name: BPT Testbuurt
-  address: bpt@bars.example
-store: $TRASH/store/bpt.db
-delivery:
-  transport: smtp
-  smtp:
-    host: 127.0.0.1
-    port: $PORT
-    tls: none
-    timeout: 10s
-CFG
+smtp_config 127.0.0.1 "$PORT" none 10s
 chown -R nobody:nogroup "$TRASH/bpt.yaml" "$TRASH/store" "$TRASH/state"
-chmod 600 "$TRASH/bpt.yaml"
 BPT_CONFIG=$TRASH/bpt.yaml
 export BPT_CONFIG
 
