@@ -36,20 +36,21 @@ char *fuzz_strdup(const uint8_t *data, size_t size);
 
 /*
  * A scratch folder for this process, made on first use in $TMPDIR, else
- * /dev/shm (no disk syncs), else /tmp; removed at exit.  Borrowed.
+ * /dev/shm (no disk syncs), else /tmp; removed at exit (not after a
+ * crash: bench/fuzz.sh and the replay test give each run a $TMPDIR of
+ * their own).  Borrowed.
  */
 const char *fuzz_tmpdir(void);
 
 /*
- * The scratch store: opened once in fuzz_tmpdir() with store_open(),
- * filled by seed(ctx) (which may be NULL), then serialised, and from
- * then on held in memory (sqlite3_deserialize(): the same schema and
- * SQL, no file, no WAL; the scratch folder is removed then).
- * fuzz_store_reset() loads a fresh copy of the
- * seeded image, so every input starts from the same state whatever the
- * one before did (triggers such as audit's no-delete do not apply).
- * ctx->store is set to the store (owned by this module).  Aborts on
- * any failure: a target cannot run without it.
+ * The scratch store: bpt.db in fuzz_tmpdir(), opened once with
+ * store_open() (the same schema and SQL), filled by seed(ctx) (which may
+ * be NULL), then taken out of WAL mode (rollback journal in memory: one
+ * file) and its bytes kept.  fuzz_store_reset() writes them back, so
+ * every input starts from the same state whatever the one before did
+ * (triggers such as audit's no-delete do not apply), while SQLite keeps
+ * the schema it parsed.  ctx->store is set to the store (owned by this
+ * module).  Aborts on any failure: a target cannot run without it.
  */
 void fuzz_store_init(struct bpt_ctx *ctx,
     void (*seed)(struct bpt_ctx *ctx));
