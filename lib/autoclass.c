@@ -121,10 +121,10 @@ null_sender(const struct mail *m)
 
 	if (m->return_path == NULL) {
 		raw = mail_header(m, "Return-Path", 0);
-		return raw != NULL && util_ci_has(raw, "mailer-daemon");
+		return raw != NULL && util_ci_find(raw, "mailer-daemon");
 	}
 	return m->return_path[0] == '\0' ||
-	    util_ci_has(m->return_path, "mailer-daemon");
+	    util_ci_find(m->return_path, "mailer-daemon");
 }
 
 /*
@@ -152,13 +152,13 @@ system_from(const struct mail *m)
 	    strncasecmp(m->from_addr, "microsoftexchange", 17) == 0)
 		return 1;
 	if (m->from_name != NULL &&
-	    (util_ci_has(m->from_name, "mail delivery") ||
-	    util_ci_has(m->from_name, "mailer-daemon") ||
-	    util_ci_has(m->from_name, "postmaster")))
+	    (util_ci_find(m->from_name, "mail delivery") ||
+	    util_ci_find(m->from_name, "mailer-daemon") ||
+	    util_ci_find(m->from_name, "postmaster")))
 		return 1;
 	if (m->from_addr == NULL && (raw = mail_header(m, "From", 0)) != NULL)
-		return util_ci_has(raw, "mailer-daemon") ||
-		    util_ci_has(raw, "postmaster");
+		return util_ci_find(raw, "mailer-daemon") ||
+		    util_ci_find(raw, "postmaster");
 	return 0;
 }
 
@@ -171,7 +171,7 @@ is_report(const struct mail *m)
 		return 1;
 	ct = mail_header(m, "Content-Type", 0);
 	return ct != NULL && ci_starts(ct, "multipart/report") &&
-	    util_ci_has(ct, "delivery-status");
+	    util_ci_find(ct, "delivery-status");
 }
 
 /* Subjects only delivery systems write, matched anywhere. */
@@ -215,7 +215,7 @@ ndr_subject(const struct mail *m, int weak_ok)
 	if (s == NULL)
 		return 0;
 	for (p = ndr_anywhere; *p != NULL; p++)
-		if (util_ci_has(s, *p))
+		if (util_ci_find(s, *p))
 			return 1;
 	if (!weak_ok)
 		return 0;
@@ -329,7 +329,7 @@ is_bounce(const struct mail *m, const char **why)
 		return 1;
 	}
 	if (local_is(m->from_addr, daemon_locals) ||
-	    (m->from_addr == NULL && util_ci_has(mail_header(m, "From", 0),
+	    (m->from_addr == NULL && util_ci_find(mail_header(m, "From", 0),
 	    "mailer-daemon"))) {
 		*why = "from MAILER-DAEMON";
 		return 1;
@@ -380,7 +380,7 @@ is_challenge(const struct mail *m)
 	parts[2] = m->text;
 	for (i = 0; i < 3; i++)
 		for (w = challenge_words; *w != NULL; w++)
-			if (util_ci_has(parts[i], *w))
+			if (util_ci_find(parts[i], *w))
 				return 1;
 	return 0;
 }
@@ -434,10 +434,10 @@ auto_header_name(const char *name)
 	const char *p;
 
 	if (name == NULL || strncasecmp(name, "x-", 2) != 0 ||
-	    util_ci_has(name, "suppress"))
+	    util_ci_find(name, "suppress"))
 		return 0;
-	if (util_ci_has(name, "holidayreply") ||
-	    util_ci_has(name, "machinegenerated"))
+	if (util_ci_find(name, "holidayreply") ||
+	    util_ci_find(name, "machinegenerated"))
 		return 1;
 	for (p = name; *p != '\0'; p++) {
 		if (strncasecmp(p, "auto", 4) != 0)
@@ -531,8 +531,8 @@ is_autoreply(const struct mail *m, const char **why)
 	/* read receipts and abuse reports are machines' mail too */
 	v = mail_header(m, "Content-Type", 0);
 	if (v != NULL && ci_starts(v, "multipart/report") &&
-	    (util_ci_has(v, "disposition-notification") ||
-	    util_ci_has(v, "feedback-report"))) {
+	    (util_ci_find(v, "disposition-notification") ||
+	    util_ci_find(v, "feedback-report"))) {
 		*why = "receipt or feedback report";
 		return 1;
 	}
@@ -551,7 +551,7 @@ is_autoreply(const struct mail *m, const char **why)
 	}
 	if (m->subject != NULL) {
 		for (w = vacation_anywhere; *w != NULL; w++) {
-			if (util_ci_has(m->subject, *w)) {
+			if (util_ci_find(m->subject, *w)) {
 				*why = "vacation subject";
 				return 1;
 			}

@@ -33,7 +33,7 @@ static int
 any_of(const char *s, size_t n, const char *const *list)
 {
 	for (; *list != NULL; list++)
-		if (util_ci_hasn(s, n, *list))
+		if (util_ci_findn(s, n, *list))
 			return 1;
 	return 0;
 }
@@ -335,12 +335,13 @@ dsn_block(struct rlist *l, struct mailimf_fields *f)
 	    (v = strchr(stcomment, ')')) != NULL)
 		append_line(r->diag, sizeof(r->diag), stcomment + 1,
 		    (size_t)(v - stcomment - 1));
-	if (action != NULL && util_ci_has(action, "delayed"))
+	if (action != NULL && util_ci_find(action, "delayed"))
 		r->action = BOUNCE_DELAYED;
-	else if (action != NULL && util_ci_has(action, "failed"))
+	else if (action != NULL && util_ci_find(action, "failed"))
 		r->action = BOUNCE_FAILED;
-	else if (action != NULL && (util_ci_has(action, "delivered") ||
-	    util_ci_has(action, "relayed") || util_ci_has(action, "expanded")))
+	else if (action != NULL && (util_ci_find(action, "delivered") ||
+	    util_ci_find(action, "relayed") ||
+	    util_ci_find(action, "expanded")))
 		r->action = BOUNCE_OTHER;
 	else if (status[0] == '4')
 		r->action = BOUNCE_DELAYED;
@@ -566,7 +567,7 @@ parse_text(struct rlist *l, const char *text)
 	struct tline *ln;
 	struct bounce_rcpt *cur = NULL, *r;
 	char addr[256], st[16];
-	const char *rest, *x, *s;
+	const char *rest, *x, *s, *smtp;
 	size_t nl = 0, i, j, k, restlen, a, alen;
 	int in_list = 0, delayed = -1, permanent = -1;
 
@@ -600,12 +601,10 @@ parse_text(struct rlist *l, const char *text)
 			continue;
 		}
 		/* X.400: "c=US;...;dda:SMTP=a@b; on ..." */
-		if (in_list && util_ci_hasn(x, k, "smtp=")) {
-			for (j = 0; j + 5 <= k; j++)
-				if (strncasecmp(x + j, "smtp=", 5) == 0)
-					break;
-			if (find_addr(x + j + 5, k - j - 5, &a, &alen) &&
-			    clean_addr(x + j + 5 + a, alen, addr)) {
+		if (in_list && (smtp = util_ci_findn(x, k, "smtp=")) != NULL) {
+			j = (size_t)(smtp - x) + 5;
+			if (find_addr(x + j, k - j, &a, &alen) &&
+			    clean_addr(x + j + a, alen, addr)) {
 				cur = rlist_get(l, addr);
 				continue;
 			}
@@ -620,7 +619,7 @@ parse_text(struct rlist *l, const char *text)
 		if (cur == NULL)
 			continue;
 		/* "(expanded from: a@b)": the address we sent to */
-		if (util_ci_hasn(x, k, "expanded from") &&
+		if (util_ci_findn(x, k, "expanded from") &&
 		    find_addr(x, k, &a, &alen) &&
 		    clean_addr(x + a, alen, addr) &&
 		    !addr_eq(addr, cur->addr)) {
@@ -642,7 +641,7 @@ parse_text(struct rlist *l, const char *text)
 			if (k < 4 || (x[0] != '4' && x[0] != '5') ||
 			    !is_digit(x[1]) || !is_digit(x[2]) ||
 			    (x[3] != ' ' && x[3] != '-') ||
-			    !util_ci_hasn(x, k, r->addr))
+			    !util_ci_findn(x, k, r->addr))
 				continue;
 			find_status(x, k, st);
 			memcpy(r->status, st, sizeof(st));
@@ -660,8 +659,8 @@ parse_text(struct rlist *l, const char *text)
 			if (!any_of(x, k, failure_words) ||
 			    !find_addr(x, k, &a, &alen) ||
 			    !clean_addr(x + a, alen, addr) ||
-			    util_ci_has(addr, "postmaster@") ||
-			    util_ci_has(addr, "mailer-daemon@"))
+			    util_ci_find(addr, "postmaster@") ||
+			    util_ci_find(addr, "mailer-daemon@"))
 				continue;
 			r = rlist_get(l, addr);
 			append_line(r->diag, sizeof(r->diag), x, k);

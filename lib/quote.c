@@ -139,10 +139,10 @@ attribution(const char *s, size_t n)
 		if (ends_ci(s, n, *e))
 			ends = 1;
 	/* "Op ... schreef Jan <jan@x.nl>:" has the name after the verb */
-	if (starts_ci(s, n, "op ") && (util_ci_hasn(s, n, " schreef ") ||
+	if (starts_ci(s, n, "op ") && (util_ci_findn(s, n, " schreef ") ||
 	    ends))
 		return has_digit(s, n) ? ATTR_DATED : ATTR_NAMED;
-	if (starts_ci(s, n, "am ") && util_ci_hasn(s, n, " schrieb "))
+	if (starts_ci(s, n, "am ") && util_ci_findn(s, n, " schrieb "))
 		return has_digit(s, n) ? ATTR_DATED : ATTR_NAMED;
 	/* mutt: "* Jan Jansen <jan@x.nl> [2024-03-12 21:04]:", and any
 	 * other language that names the writer's address */
@@ -307,7 +307,7 @@ original_marker(const struct line *ln)
 	if (n < 3 || n > 80 || s[0] != '-' || s[1] != '-')
 		return 0;
 	for (p = phrases; *p != NULL; p++)
-		if (util_ci_hasn(s, n, *p))
+		if (util_ci_findn(s, n, *p))
 			return 1;
 	return 0;
 }
@@ -328,7 +328,7 @@ forward_marker(const struct line *ln)
 	if (n > 80)
 		return 0;
 	for (p = phrases; *p != NULL; p++)
-		if (util_ci_hasn(s, n, *p))
+		if (util_ci_findn(s, n, *p))
 			return 1;
 	return 0;
 }

@@ -120,26 +120,26 @@ ascii_lower(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-int
-util_ci_hasn(const char *s, size_t n, const char *needle)
+const char *
+util_ci_findn(const char *s, size_t n, const char *needle)
 {
 	size_t k = strlen(needle), i;
 	int c0;
 
 	if (k == 0)
-		return 1;
+		return s;
 	c0 = ascii_lower((unsigned char)needle[0]);
 	for (i = 0; i + k <= n; i++)
 		if (ascii_lower((unsigned char)s[i]) == c0 &&
 		    strncasecmp(s + i + 1, needle + 1, k - 1) == 0)
-			return 1;
-	return 0;
+			return s + i;
+	return NULL;
 }
 
-int
-util_ci_has(const char *s, const char *needle)
+const char *
+util_ci_find(const char *s, const char *needle)
 {
-	return s != NULL && util_ci_hasn(s, strlen(s), needle);
+	return s != NULL ? util_ci_findn(s, strlen(s), needle) : NULL;
 }
 
 char *

@@ -26,12 +26,13 @@ time_t util_parse_date(const char *s);
 /* Milliseconds of the monotonic clock: for deadlines, not dates. */
 long long util_now_ms(void);
 
-/* Whether needle occurs in s[0..n), ASCII letters compared without
- * case; an empty needle always does.  The classifiers run whole texts
- * past word lists, so the first byte is compared before the rest. */
-int util_ci_hasn(const char *s, size_t n, const char *needle);
-/* The same in the string s; never in NULL. */
-int util_ci_has(const char *s, const char *needle);
+/* The first needle in s[0..n), ASCII letters compared without case;
+ * NULL when there is none, s for an empty needle.  The classifiers run
+ * whole texts past word lists, so the first byte is compared before
+ * the rest. */
+const char *util_ci_findn(const char *s, size_t n, const char *needle);
+/* The same in the string s; NULL for a NULL s. */
+const char *util_ci_find(const char *s, const char *needle);
 
 /* strdup that accepts NULL (returns NULL). */
 char *util_strdup0(const char *s);

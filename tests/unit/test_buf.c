@@ -92,30 +92,35 @@ test_addr(void **state)
 }
 
 static void
-test_ci_has(void **state)
+test_ci_find(void **state)
 {
 	static const char text[] = "Re: AUTOMATISCH Antwoord: out of OFFICE";
+	static const char pm[] = "xxPOSTMASTERyy";
 
 	(void)state;
-	assert_true(util_ci_has(text, "automatisch antwoord"));
-	assert_true(util_ci_has(text, "Out Of Office"));
-	assert_true(util_ci_has(text, "re:"));	/* at the start */
-	assert_true(util_ci_has(text, "e"));	/* at the end */
-	assert_true(util_ci_has(text, ""));
-	assert_false(util_ci_has(text, "out of office!"));	/* past the end */
-	assert_false(util_ci_has(text, "autoreply"));
-	assert_false(util_ci_has(NULL, "x"));
-	assert_false(util_ci_has("", "x"));
+	/* the first match: inside, at the start, at the end */
+	assert_ptr_equal(util_ci_find(text, "automatisch antwoord"), text + 4);
+	assert_ptr_equal(util_ci_find(text, "Out Of Office"), text + 26);
+	assert_ptr_equal(util_ci_find(text, "re:"), text);
+	assert_ptr_equal(util_ci_find(text, "e"), text + 1);
+	assert_ptr_equal(util_ci_find(text, "ICE"), text + 36);
+	assert_ptr_equal(util_ci_find(text, ""), text);
+	/* past the end */
+	assert_null(util_ci_find(text, "out of office!"));
+	assert_null(util_ci_find(text, "autoreply"));
+	assert_null(util_ci_find(NULL, "x"));
+	assert_null(util_ci_find("", "x"));
 	/* only n bytes are read: no NUL needed, none looked at past n */
-	assert_true(util_ci_hasn("xxPOSTMASTERyy", 12, "postmaster"));
-	assert_false(util_ci_hasn("xxPOSTMASTERyy", 11, "postmaster"));
-	assert_true(util_ci_hasn("", 0, ""));
+	assert_ptr_equal(util_ci_findn(pm, 12, "postmaster"), pm + 2);
+	assert_null(util_ci_findn(pm, 11, "postmaster"));
+	assert_non_null(util_ci_findn("", 0, ""));
 	/* bytes past ASCII are compared as they are */
-	assert_true(util_ci_has("R\xc3\xa9ponse automatique", "r\xc3\xa9ponse"));
-	assert_false(util_ci_has("R\xc3\x89PONSE", "r\xc3\xa9ponse"));
+	assert_non_null(util_ci_find("R\xc3\xa9ponse automatique",
+	    "r\xc3\xa9ponse"));
+	assert_null(util_ci_find("R\xc3\x89PONSE", "r\xc3\xa9ponse"));
 	/* a first byte that folds (@ is not `, [ is not {) */
-	assert_false(util_ci_has("`x", "@x"));
-	assert_false(util_ci_has("{x", "[x"));
+	assert_null(util_ci_find("`x", "@x"));
+	assert_null(util_ci_find("{x", "[x"));
 }
 
 int
@@ -125,7 +130,7 @@ main(void)
 		cmocka_unit_test(test_buf_grow_and_detach),
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_addr),
-		cmocka_unit_test(test_ci_has),
+		cmocka_unit_test(test_ci_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
