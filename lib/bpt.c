@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bpt.h"
 #include "config.h"
@@ -99,11 +100,46 @@ bpt_status_str(enum bpt_status st)
 	return names[st];
 }
 
+/*
+ * BPT_NOW (test builds only): an epoch ("1795000000") or a UTC time
+ * ("2026-11-28T21:04:05Z", seconds optional).  0 when unset or bad.
+ */
+static time_t
+env_now(void)
+{
+#ifdef BPT_TEST_FAULTS
+	const char *v = getenv("BPT_NOW");
+	struct tm tm;
+	char *end;
+	long long t;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	errno = 0;
+	t = strtoll(v, &end, 10);
+	if (*end == '\0' && errno == 0 && t > 0)
+		return (time_t)t;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(v, "%Y-%m-%dT%H:%M", &tm);
+	if (end != NULL && *end == ':')
+		end = strptime(end, ":%S", &tm);
+	if (end == NULL || strcmp(end, "Z") != 0)
+		return 0;
+	return timegm(&tm);
+#else
+	return 0;
+#endif
+}
+
 time_t
 bpt_now(const struct bpt_ctx *ctx)
 {
+	time_t t;
+
 	if (ctx != NULL && ctx->now != 0)
 		return ctx->now;
+	if ((t = env_now()) != 0)
+		return t;
 	return time(NULL);
 }
 

@@ -67,7 +67,11 @@ enum bpt_status bpt_errno_status(int errnum);
 /* A short name of a status ("busy", "bad data"); static string. */
 const char *bpt_status_str(enum bpt_status st);
 
-/* Current time: ctx->now when set (tests), else time(NULL). */
+/*
+ * The one clock for every "now" in lib/: ctx->now when set (unit
+ * tests), else $BPT_NOW in a build with test faults (the shell tests
+ * move time with it; see bpt(7)), else time(NULL).  ctx may be NULL.
+ */
 time_t bpt_now(const struct bpt_ctx *ctx);
 
 /* Frees what the context owns (config, store, actor). */

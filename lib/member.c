@@ -121,7 +121,7 @@ member_is_active(const struct member *m)
 	if (strcmp(m->status, "active") == 0)
 		return 1;
 	return strcmp(m->status, "suspended") == 0 && m->status_until > 0 &&
-	    m->status_until <= time(NULL);
+	    m->status_until <= bpt_now(NULL);
 }
 
 static const char *

@@ -1,4 +1,4 @@
-/* test_buf.c - struct buf, sha256, addresses, case-insensitive search. */
+/* test_buf.c - struct buf, sha256, addresses, case-insensitive search, the clock. */
 #include "unit.h"
 
 #include "addr.h"
@@ -123,6 +123,35 @@ test_ci_find(void **state)
 	assert_null(util_ci_find("{x", "[x"));
 }
 
+/* The one clock: ctx->now, else $BPT_NOW (test builds), else time(). */
+static void
+test_clock(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	time_t before;
+
+	(void)state;
+	unsetenv("BPT_NOW");
+	before = time(NULL);
+	assert_true(bpt_now(NULL) >= before && bpt_now(NULL) <= time(NULL));
+	ctx.now = 12345;
+	assert_int_equal(bpt_now(&ctx), 12345);
+#ifdef BPT_TEST_FAULTS
+	setenv("BPT_NOW", "1795000000", 1);
+	assert_int_equal(bpt_now(NULL), 1795000000);
+	assert_int_equal(bpt_now(&ctx), 12345);	/* ctx->now wins */
+	setenv("BPT_NOW", "2026-03-29T00:59:59Z", 1);
+	assert_int_equal(bpt_now(NULL), 1774745999);
+	setenv("BPT_NOW", "2026-03-29T01:00Z", 1);
+	assert_int_equal(bpt_now(NULL), 1774746000);
+	/* anything else is ignored: the real clock */
+	setenv("BPT_NOW", "2026-03-29 01:00", 1);
+	before = time(NULL);
+	assert_true(bpt_now(NULL) >= before);
+	unsetenv("BPT_NOW");
+#endif
+}
+
 int
 main(void)
 {
@@ -131,6 +160,7 @@ main(void)
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_ci_find),
+		cmocka_unit_test(test_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
