@@ -160,13 +160,15 @@ maildir_done(struct bpt_ctx *ctx, const char *dir, const char *name)
 }
 
 static int
-cmd_fetch(struct bpt_ctx *ctx, const struct opts *o)
+cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	struct buf path = BUF_INIT;
 	struct dirent *de;
 	DIR *d;
 	int worst = EX_OK, done = 0;
 
+	(void)argc;
+	(void)argv;
 	if (o->maildir == NULL) {
 		fprintf(stderr, "%s: fetch needs --maildir DIR\n", progname);
 		usage(stderr);
@@ -218,18 +220,19 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o)
 }
 
 static int
-cmd_list(struct bpt_ctx *ctx, const struct opts *o)
+cmd_list(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
-	struct printer *p = pr_new(stdout, o->fmt);
+	struct printer *p;
 	enum bpt_status st;
 
-	if (p == NULL)
-		return EX_TEMPFAIL;
+	(void)argc;
+	(void)argv;
 	if (o->status && strcmp(o->status, "open") != 0 && strcmp(o->status, "closed") != 0) {
-		pr_free(p);
 		fprintf(stderr, "%s: --status must be open or closed\n", progname);
 		return EX_USAGE;
 	}
+	if ((p = pr_new(stdout, o->fmt)) == NULL)
+		return EX_TEMPFAIL;
 	st = incident_list(ctx, p, o->status);
 	if (pr_free(p) < 0 && st == BPT_OK)
 		st = bpt_err(ctx, BPT_EIO, "stdout: %s", strerror(errno));
@@ -237,16 +240,17 @@ cmd_list(struct bpt_ctx *ctx, const struct opts *o)
 }
 
 static int
-cmd_show(struct bpt_ctx *ctx, const struct opts *o, const char *arg)
+cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	struct printer *p;
 	enum bpt_status st;
 	char *end;
 	long long n;
 
+	(void)argc;
 	errno = 0;
-	n = strtoll(arg ? arg : "", &end, 10);
-	if (arg == NULL || *arg == '\0' || *end != '\0' || errno || n <= 0) {
+	n = strtoll(argv[0], &end, 10);
+	if (*argv[0] == '\0' || *end != '\0' || errno || n <= 0) {
 		fprintf(stderr, "%s: show needs an incident number\n", progname);
 		return EX_USAGE;
 	}
@@ -256,6 +260,31 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, const char *arg)
 	if (pr_free(p) < 0 && st == BPT_OK)
 		st = bpt_err(ctx, BPT_EIO, "stdout: %s", strerror(errno));
 	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
+}
+
+/* The subcommands, as notmuch's commands[]: name, function, arguments. */
+struct command {
+	const char *name;
+	int (*fn)(struct bpt_ctx *, const struct opts *, int, char **);
+	int min_args, max_args;
+	const char *args;	/* what the arguments are, for errors */
+};
+
+static const struct command commands[] = {
+	{ "fetch", cmd_fetch, 0, 0, NULL },
+	{ "list", cmd_list, 0, 0, NULL },
+	{ "show", cmd_show, 1, 1, "an incident number" },
+};
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
 }
 
 int
@@ -277,9 +306,10 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bpt_ctx ctx = BPT_CTX_INIT;
+	const struct command *cmd = NULL;
 	struct opts o;
 	const char *sub;
-	int ch, rc;
+	int ch, rc, nargs;
 
 	memset(&o, 0, sizeof(o));
 	o.deliver = 1;
@@ -332,13 +362,18 @@ main(int argc, char *argv[])
 	log_init(progname, isatty(2) || o.verbose);
 	log_set_stderr(1);
 	log_set_verbose(o.verbose);
-	if (sub != NULL && strcmp(sub, "fetch") != 0 && strcmp(sub, "list") != 0 &&
-	    strcmp(sub, "show") != 0) {
+	if (sub != NULL && (cmd = find_command(sub)) == NULL) {
 		fprintf(stderr, "%s: unknown command '%s'\n", progname, sub);
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if (sub != NULL && strcmp(sub, "show") != 0 && optind + 1 < argc) {
+	nargs = sub != NULL ? argc - optind - 1 : argc - optind;
+	if (cmd != NULL && nargs < cmd->min_args) {
+		fprintf(stderr, "%s: %s needs %s\n", progname, sub, cmd->args);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (nargs > (cmd != NULL ? cmd->max_args : 0)) {
 		fprintf(stderr, "%s: too many arguments\n", progname);
 		usage(stderr);
 		return EX_USAGE;
@@ -348,14 +383,10 @@ main(int argc, char *argv[])
 		bpt_ctx_release(&ctx);
 		return rc;
 	}
-	if (sub == NULL)
+	if (cmd == NULL)
 		rc = cmd_stdin(&ctx, &o);
-	else if (strcmp(sub, "fetch") == 0)
-		rc = cmd_fetch(&ctx, &o);
-	else if (strcmp(sub, "list") == 0)
-		rc = cmd_list(&ctx, &o);
 	else
-		rc = cmd_show(&ctx, &o, optind + 1 < argc ? argv[optind + 1] : NULL);
+		rc = cmd->fn(&ctx, &o, nargs, argv + optind + 1);
 	bpt_ctx_release(&ctx);
 	return rc;
 }
