@@ -1,6 +1,6 @@
 #!/bin/sh
 # The main job end to end on embedded defaults, in a temp folder: a group
-# with a SQLite store, a maildir outbox and a throwaway signing key; four
+# with a SQLite store and a maildir outbox; four
 # members; an alert, a reply made from a member's copy, an auto-reply and a
 # stranger; then what the store and every member's mailbox hold.
 set -eu
@@ -14,11 +14,6 @@ make -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 PATH="$top/build/cmd:$PATH"
 
 D=$(mktemp -d "${TMPDIR:-/tmp}/bpt-demo.XXXXXX")
-export GNUPGHOME="$D/gnupg"
-mkdir -m 700 "$GNUPGHOME"
-gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
-	--quick-gen-key "BPT Demo coordinator <coordinator@demo.example>" ed25519 sign 1d
-fpr=$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ { print $10; exit }')
 cat >"$D/bpt.yaml" <<CFG
 group:
   name: BPT Demo
@@ -27,13 +22,10 @@ store: bpt.db
 delivery:
   transport: maildir
   maildir: outbox
-signing:
-  key: "$fpr"
-  gnupghome: gnupg
 CFG
 chmod 600 "$D/bpt.yaml"
 export BPT_CONFIG="$D/bpt.yaml"
-echo "== group in $D (store bpt.db, outbox/, signing key $fpr)"
+echo "== group in $D (store bpt.db, outbox/)"
 
 bpt-member add jan@demo.example --name "Jan de Vries" --phone "06-12345678" --role admin --consent 2024-1
 bpt-member add piet@demo.example --name "Piet Bakker" --phone "+31 6 2345 6789" --consent 2024-1

@@ -62,30 +62,9 @@ test_full_design_example(void **state)
 	    "  connections: 8\n"
 	    "  max_age: 3d\n"
 	    "  bounce_limit: 7\n"
-	    "inbound:\n"
-	    "  imap: {host: imap.example, port: 993, tls: implicit, user: bpt, password_file: /etc/bpt/imap.pw, mailbox: INBOX}\n"
-	    "police:\n"
-	    "  address: dossier@politie.example\n"
-	    "  encrypt_to: \"\"\n"
-	    "signing:\n"
-	    "  key: \"\"\n"
-	    "  gnupghome: /var/lib/bpt/gnupg\n"
 	    "policy:\n"
-	    "  non_members: hold\n"
-	    "  language: hold\n"
-	    "  words: /etc/bpt/words.txt\n"
 	    "  attachments: {images: allow, max_images: 2, max_image_size: 512KB, other: strip}\n"
-	    "  max_message_size: 20MB\n"
-	    "  flood: {max_per_hour: 30}\n"
-	    "  admin_auth: pgp\n"
-	    "  hold_expiry: 12h\n"
-	    "  ban_quorum: 2\n"
-	    "  signup_approval: false\n"
-	    "followup:\n"
-	    "  idle_close: 90m\n"
-	    "  outcome_after: 2w\n"
-	    "retention:\n"
-	    "  days: 28\n";
+	    "  max_message_size: 20MB\n";
 	struct bpt_ctx ctx = BPT_CTX_INIT;
 	struct bpt_config *c;
 
@@ -99,16 +78,47 @@ test_full_design_example(void **state)
 	assert_int_equal(c->delivery.verp, 1);
 	assert_int_equal(c->delivery.batch, 100);
 	assert_int_equal(c->delivery.max_age, 3 * 86400);
-	assert_int_equal(c->inbound.imap.tls, CFG_TLS_IMPLICIT);
-	assert_string_equal(c->police.address, "dossier@politie.example");
-	assert_int_equal(c->policy.non_members_hold, 1);
 	assert_int_equal(c->policy.max_images, 2);
 	assert_int_equal(c->policy.max_image_size, 512 * 1024);
-	assert_int_equal(c->policy.admin_auth_pgp, 1);
-	assert_int_equal(c->policy.signup_approval, 0);
-	assert_int_equal(c->followup.idle_close, 90 * 60);
-	assert_int_equal(c->followup.outcome_after, 14 * 86400);
+	assert_int_equal(c->policy.max_message_size, 20 * 1024 * 1024);
 	cfg_free(c);
+}
+
+/* Keys of features that do not work yet are refused where they stand. */
+static void
+test_later_keys_refused(void **state)
+{
+	static const struct { const char *text, *expect; } cases[] = {
+		{ "inbound:\n  imap: {host: imap.example}\n", "t.yaml:4:1: inbound: not supported yet" },
+		{ "police:\n  address: dossier@politie.example\n", "t.yaml:4:1: police: not supported yet" },
+		{ "signing:\n  key: \"\"\n", "t.yaml:4:1: signing: not supported yet" },
+		{ "retention:\n  days: 28\n", "t.yaml:4:1: retention: not supported yet" },
+		{ "followup:\n  idle_close: 90m\n", "t.yaml:4:1: followup: not supported yet" },
+		{ "policy:\n  non_members: hold\n", "t.yaml:5:3: policy.non_members: not supported yet" },
+		{ "policy:\n  language: hold\n", "t.yaml:5:3: policy.language: not supported yet" },
+		{ "policy:\n  words: /etc/bpt/words.txt\n", "t.yaml:5:3: policy.words: not supported yet" },
+		{ "policy:\n  flood: {max_per_hour: 30}\n", "t.yaml:5:3: policy.flood: not supported yet" },
+		{ "policy:\n  hold_expiry: 12h\n", "t.yaml:5:3: policy.hold_expiry: not supported yet" },
+		{ "policy:\n  admin_auth: pgp\n", "t.yaml:5:3: policy.admin_auth: not supported yet" },
+		{ "policy:\n  ban_quorum: 2\n", "t.yaml:5:3: policy.ban_quorum: not supported yet" },
+		{ "policy:\n  signup_approval: false\n", "t.yaml:5:3: policy.signup_approval: not supported yet" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bpt_ctx ctx = BPT_CTX_INIT;
+		struct bpt_config *c = NULL;
+		char text[512];
+
+		snprintf(text, sizeof(text), "group:\n  address: bpt@x.example\nstore: s.db\n%s",
+		    cases[i].text);
+		assert_int_equal(load(&ctx, text, &c), BPT_ECONFIG);
+		assert_null(c);
+		if (strstr(ctx.errmsg, cases[i].expect) == NULL)
+			fail_msg("case %zu: got '%s', want '%s'", i, ctx.errmsg,
+			    cases[i].expect);
+	}
 }
 
 struct bad_case {
@@ -124,10 +134,10 @@ test_errors_have_positions(void **state)
 		  "t.yaml:4:1: unknown key 'bogus'" },
 		{ "group:\n  address: bpt@x.example\n  colour: red\nstore: s.db\n",
 		  "t.yaml:3:3: unknown key 'group.colour'" },
-		{ "group:\n  address: bpt@x.example\nstore: s.db\nfollowup:\n  idle_close: 3x\n",
-		  "t.yaml:5:15: followup.idle_close: bad duration '3x'" },
-		{ "group:\n  address: bpt@x.example\nstore: s.db\nfollowup:\n  outcome_after: 14\n",
-		  "t.yaml:5:18: followup.outcome_after: bad duration '14'" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  max_age: 3x\n",
+		  "t.yaml:5:12: delivery.max_age: bad duration '3x'" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  retry_max: 14\n",
+		  "t.yaml:5:14: delivery.retry_max: bad duration '14'" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\npolicy:\n  max_message_size: 3XB\n",
 		  "t.yaml:5:21: policy.max_message_size: bad size '3XB'" },
 		{ "group:\n  address: not an address\nstore: s.db\n",
@@ -199,10 +209,10 @@ test_null_values_and_example(void **state)
 
 	(void)state;
 	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\n"
-	    "  unsubscribe_url: ~\nstore: s.db\npolice:\n  encrypt_to: null\n", &c),
+	    "  unsubscribe_url: ~\nstore: s.db\ndelivery:\n  smtp:\n    user: null\n", &c),
 	    BPT_OK);
 	assert_string_equal(c->group.unsubscribe_url, "");
-	assert_string_equal(c->police.encrypt_to, "");
+	assert_string_equal(c->delivery.smtp.user, "");
 	cfg_free(c);
 	/* the shipped example keeps loading */
 	snprintf(path, sizeof(path), "%s/contrib/bpt.yaml.example", top ? top : ".");
@@ -229,6 +239,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal_gets_defaults),
 		cmocka_unit_test(test_full_design_example),
+		cmocka_unit_test(test_later_keys_refused),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_durations_and_sizes),
 		cmocka_unit_test(test_null_values_and_example),
