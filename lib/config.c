@@ -84,6 +84,7 @@ static const struct key keys[] = {
 	PATH("delivery.smtp.password_file", delivery.smtp.password_file, ""),
 	STR("delivery.smtp.helo", delivery.smtp.helo, ""),
 	DUR("delivery.smtp.timeout", delivery.smtp.timeout, "60s"),
+	DUR("delivery.smtp.session_timeout", delivery.smtp.session_timeout, "10m"),
 	BOOL("delivery.smtp.tls_verify", delivery.smtp.tls_verify, "true"),
 	PATH("delivery.smtp.ca_file", delivery.smtp.ca_file, ""),
 	STR("delivery.sendmail", delivery.sendmail, "/usr/sbin/sendmail"),
@@ -501,6 +502,10 @@ check_whole(struct loader *l)
 		return at(l, NULL, "delivery.retry_min is longer than delivery.retry_max");
 	if (c->delivery.sendmail_timeout < 1)
 		return at(l, NULL, "delivery.sendmail_timeout must be at least 1s");
+	if (c->delivery.smtp.session_timeout < 1 ||
+	    c->delivery.smtp.session_timeout > 86400)
+		return at(l, NULL, "delivery.smtp.session_timeout must be "
+		    "between 1s and 1d");
 	return BPT_OK;
 }
 

@@ -29,6 +29,7 @@ struct cfg_server {
 	int tls_verify;		/* smtp only: check the relay's certificate */
 	char *ca_file;		/* smtp only: roots (PEM); empty: the system's */
 	long timeout;		/* seconds */
+	long session_timeout;	/* smtp only: seconds a whole session may take */
 };
 
 struct bpt_config {

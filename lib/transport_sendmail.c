@@ -10,6 +10,14 @@
  * gets a call of its own.  Exit 0 is TR_OK for the whole call,
  * EX_TEMPFAIL or a signal TR_TEMP, any other status TR_PERM.
  *
+ * Any other status for a call of several recipients may be one address
+ * that sendmail refuses (EX_NOUSER, EX_DATAERR) failing the others with
+ * it: sendmail takes a message for all of its recipients or for none
+ * (Postfix's and Exim's queue it before they deliver).  Such a call is
+ * made again for each recipient alone: those sendmail takes are
+ * delivered, and only those it refuses alone fail.  EX_TEMPFAIL still
+ * defers the whole call: sendmail said nothing about an address.
+ *
  * A call may take delivery.sendmail_timeout.  A sendmail still running
  * then is killed before its stdin is closed, so that it never sees the
  * end of a message it has only half read, and the call is TR_TEMP, as
@@ -34,6 +42,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "log.h"
 #include "transport.h"
 #include "util.h"
 
@@ -298,6 +307,37 @@ out:
 	return killed;
 }
 
+static const char hung_text[] = "not tried: an earlier sendmail call "
+    "timed out";
+
+/*
+ * rcpt[idx[0..k)] with sender from: one call, and one call per
+ * recipient when sendmail failed the call of several for good (see the
+ * top).  Returns 1 when a call timed out; the recipients not tried
+ * then are deferred.
+ */
+static int
+send_batch(const struct sendmail_state *st, const char *from,
+    const struct tr_message *msg, struct tr_rcpt *rcpt, const size_t *idx,
+    size_t k)
+{
+	size_t i;
+	int hung;
+
+	hung = run_sendmail(st, from, msg, rcpt, idx, k);
+	if (hung || k < 2 || rcpt[idx[0]].result != TR_PERM)
+		return hung;
+	log_info("%s: %s; trying its %zu recipients one by one", st->path,
+	    rcpt[idx[0]].reply, k);
+	for (i = 0; i < k; i++) {
+		if (hung)
+			rcpt_set(&rcpt[idx[i]], TR_TEMP, hung_text);
+		else
+			hung = run_sendmail(st, from, msg, rcpt, idx + i, 1);
+	}
+	return hung;
+}
+
 static enum bpt_status
 sendmail_send(struct bpt_ctx *ctx, void *state, const struct tr_message *msg,
     struct tr_rcpt *rcpt, size_t n)
@@ -307,8 +347,6 @@ sendmail_send(struct bpt_ctx *ctx, void *state, const struct tr_message *msg,
 	sigset_t pipeset, old, pend;
 	size_t *idx, i, m = 0, k;
 	int pending, hung = 0;
-	static const char hung_text[] = "not tried: an earlier sendmail call "
-	    "timed out";
 
 	if (n == 0)
 		return BPT_OK;
@@ -351,7 +389,7 @@ sendmail_send(struct bpt_ctx *ctx, void *state, const struct tr_message *msg,
 			for (j = 0; j < k; j++)
 				rcpt_set(&rcpt[idx[i + j]], TR_TEMP, hung_text);
 		} else
-			hung = run_sendmail(st, msg->env_from, msg, rcpt, idx + i, k);
+			hung = send_batch(st, msg->env_from, msg, rcpt, idx + i, k);
 	}
 
 	if (!pending)

@@ -6,37 +6,30 @@
  * under the message's envelope sender, and one job per recipient that
  * has its own sender (VERP).  Up to delivery.connections workers (the
  * calling thread and POSIX threads) take whole jobs from a shared index,
- * each on its own libetpan session; sessions stay open for the next
- * send() and are closed by close().
+ * each on its own session (smtp_conn.h); sessions stay open for the
+ * next send() and are closed by close().
  *
- * The socket is ours: getaddrinfo (IPv4 and IPv6), a non-blocking
- * connect bounded by delivery.smtp.timeout, then TCP_NODELAY, and only
- * then handed to libetpan.  When the relay offers PIPELINING, RSET, MAIL
- * FROM, every RCPT TO and DATA of a transaction go out in one write and
- * the replies are read after it (RFC 2920); the body is a second write.
- * Without PIPELINING each command waits for its reply.
+ * A transaction is smtp_tx.h's state machine; connection set-up and
+ * the session's bounds are smtp_conn.h's.
  *
- * With TLS (implicit or STARTTLS) the relay's certificate chain is
- * checked right after the handshake, before anything else is said
- * (tlsverify.h): a relay that cannot prove its name gets neither the
- * password nor a copy, and the copies wait for the next run.
+ * Every session is bounded in time (delivery.smtp.session_timeout) and
+ * in the size of the relay's replies (smtp_guard.h).  A session that
+ * hits a bound is dropped; the copies of its job that the relay has not
+ * taken over (a 250 to the final dot) are deferred, and so is
+ * everything else this transport is handed until it is closed: a relay
+ * that held one session to its deadline or broke the protocol is not
+ * given another until the next run.  A relay that only refuses or
+ * closes is tried again at the next send().
  */
 #include "bptconf.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,40 +39,25 @@
 #include "config.h"
 #include "fileio.h"
 #include "log.h"
+#include "smtp_conn.h"
+#include "smtp_tx.h"
+#include "smtp_watch.h"
 #include "tlsverify.h"
 #include "transport.h"
 #include "util.h"
 
-/*
- * Exported by libetpan (since 1.9) but declared only in its private
- * headers: reading one reply into session->response_code and
- * session->response, and parsing an EHLO reply.  With them we send our
- * own EHLO name and pipeline commands (written with mailstream_write)
- * while libetpan still does all of the reply parsing.
- */
-int mailsmtp_read_response(mailsmtp *session);
-int mailesmtp_parse_ehlo(mailsmtp *session);
-
 #define SMTP_MAX_CONN	64
-#define DOT_TIMEOUT	600	/* seconds for the reply to the final dot */
-
-struct smtp_conn {
-	mailsmtp *s;		/* NULL: not connected */
-	int used;		/* a transaction was tried on this session */
-};
+#define REPLY_SZ	sizeof(((struct tr_rcpt *)0)->reply)
 
 struct smtp_state {
-	char *host;
-	char port[8];
-	int tls;		/* enum cfg_tls */
-	char *user;		/* NULL: no AUTH */
-	char *password;
-	char *helo;
-	struct tls_trust *trust;	/* NULL: the relay's certificate unchecked */
-	time_t timeout;		/* seconds, connect and every read/write */
+	struct smtp_peer peer;
 	size_t batch;
 	size_t nconn;
 	struct smtp_conn *conn;	/* [nconn] */
+	struct smtp_watch *watch;	/* ends sessions at their deadline */
+	pthread_mutex_t lock;	/* guards broken and broken_why */
+	int broken;		/* a session hit a bound: no more this time */
+	char broken_why[REPLY_SZ];
 };
 
 /* A piece of work for one transaction: order[first..first+count). */
@@ -97,12 +75,10 @@ struct run {
 	const struct job *jobs;
 	size_t njobs;
 	atomic_size_t next;	/* the next job to take */
-	atomic_int stop;	/* a 421: take no more jobs */
-	const char *body;	/* DATA, CRLF and dot-stuffed, ends ".\r\n" */
-	size_t bodylen;
-	int eightbit;
+	atomic_int stop;	/* a 421 or a bound hit: take no more jobs */
+	struct smtp_msg msg;
 	pthread_mutex_t lock;	/* guards why and whycode */
-	char why[sizeof(((struct tr_rcpt *)0)->reply)];
+	char why[REPLY_SZ];
 	int whycode;
 };
 
@@ -111,14 +87,6 @@ struct worker {
 	struct smtp_conn *c;
 	pthread_t tid;
 	int thread;		/* a thread of ours, not the caller */
-};
-
-/* How a transaction ended. */
-enum tx {
-	TX_DONE,		/* every recipient of the job has a result */
-	TX_LOST,		/* done, and the connection is gone */
-	TX_CLOSING,		/* done, and the relay said 421 */
-	TX_STALE,		/* a reused session was dead: nothing happened */
 };
 
 /* Blocks SIGPIPE in this thread (a relay may close while we write). */
@@ -147,58 +115,6 @@ sigpipe_restore(const sigset_t *old, int pending)
 			;
 	if (old != NULL)
 		pthread_sigmask(SIG_SETMASK, old, NULL);
-}
-
-/* Copies text into r->reply on one line, trimmed; cut when too long. */
-static void
-rcpt_set(struct tr_rcpt *r, int result, int code, const char *text)
-{
-	size_t i, o = 0;
-	int sp = 0;
-
-	r->result = result;
-	r->code = code;
-	for (i = 0; text != NULL && text[i] != '\0' &&
-	    o + 1 < sizeof(r->reply); i++) {
-		unsigned char ch = (unsigned char)text[i];
-
-		if (ch < 0x20 || ch == 0x7f) {
-			sp = 1;
-			continue;
-		}
-		if (sp && o > 0 && o + 2 < sizeof(r->reply))
-			r->reply[o++] = ' ';
-		sp = 0;
-		r->reply[o++] = (char)ch;
-	}
-	r->reply[o] = '\0';
-}
-
-/* The session's last reply as "CODE text". */
-static void
-rcpt_set_reply(struct tr_rcpt *r, int result, mailsmtp *s)
-{
-	char line[sizeof(r->reply)];
-	int code = s->response_code;
-
-	if (code == 0)
-		snprintf(line, sizeof(line), "connection to the relay lost");
-	else
-		snprintf(line, sizeof(line), "%d %s", code,
-		    s->response ? s->response : "");
-	rcpt_set(r, result, code, line);
-}
-
-/* TR_OK for 2xx, TR_PERM for 5xx, TR_TEMP for 4xx, a lost connection
- * and anything unexpected. */
-static int
-code_result(int code)
-{
-	if (code >= 200 && code < 300)
-		return TR_OK;
-	if (code >= 500 && code < 600)
-		return TR_PERM;
-	return TR_TEMP;
 }
 
 /* Bytes an SMTP path can carry: no control characters, no brackets. */
@@ -253,542 +169,7 @@ smtp_body(const char *p, size_t len, struct buf *out, int *eightbit)
 	return buf_failed(out) ? -1 : 0;
 }
 
-/* Waits for a non-blocking connect; 0 or -1 with *err set. */
-static int
-connect_wait(int fd, time_t timeout, int *err)
-{
-	long long left, deadline = util_now_ms() + (long long)timeout * 1000;
-	struct pollfd pfd;
-	socklen_t len = sizeof(*err);
-	int r;
-
-	for (;;) {
-		if ((left = deadline - util_now_ms()) <= 0) {
-			*err = ETIMEDOUT;
-			return -1;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, (int)left);
-		if (r > 0)
-			break;
-		if (r < 0 && errno != EINTR) {
-			*err = errno;
-			return -1;
-		}
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &len) < 0)
-		*err = errno;
-	return *err == 0 ? 0 : -1;
-}
-
-/* A connected, blocking TCP socket with TCP_NODELAY, or -1 and why. */
-static int
-tcp_connect(const struct smtp_state *st, char *why, size_t whysz)
-{
-	struct addrinfo hints, *res = NULL, *ai;
-	int fd = -1, r, err = 0, one = 1, fl;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	r = getaddrinfo(st->host, st->port, &hints, &res);
-	if (r != 0) {
-		snprintf(why, whysz, "cannot resolve '%s': %s", st->host,
-		    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd < 0) {
-			err = errno;
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		err = errno;
-		if (err == EINPROGRESS && connect_wait(fd, st->timeout, &err) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0) {
-		snprintf(why, whysz, "connect to %s port %s: %s", st->host,
-		    st->port, strerror(err ? err : ECONNREFUSED));
-		return -1;
-	}
-	/* libetpan polls before each read and write, then expects the
-	 * call to finish: hand it a blocking socket. */
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0) {
-		snprintf(why, whysz, "socket to %s: %s", st->host, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Writes p[0..n) and flushes the stream; -1 when the connection broke. */
-static int
-put(mailsmtp *s, const char *p, size_t n)
-{
-	if (mailstream_write(s->stream, p, n) != (ssize_t)n ||
-	    mailstream_flush(s->stream) < 0)
-		return -1;
-	return 0;
-}
-
-/* Sends one command line (with CRLF) and reads its reply code. */
-static int
-command(mailsmtp *s, struct buf *cmd)
-{
-	if (buf_failed(cmd) || put(s, cmd->buf, cmd->len) < 0)
-		return 0;
-	return mailsmtp_read_response(s);
-}
-
-/* Names the relay in the TLS handshake (SNI), unless it is an address. */
-static void
-sni(struct mailstream_ssl_context *ssl, void *host)
-{
-	unsigned char a[sizeof(struct in6_addr)];
-
-	if (inet_pton(AF_INET, host, a) != 1 && inet_pton(AF_INET6, host, a) != 1)
-		mailstream_ssl_set_server_name(ssl, host);
-}
-
-/*
- * After a TLS handshake on stream: 0 when the relay's certificate is
- * good for st->host (or checking is off), else -1 with why.
- */
-static int
-tls_check(const struct smtp_state *st, mailstream *stream, char *why,
-    size_t whysz)
-{
-	struct tls_cert certs[16];
-	carray *chain;
-	size_t i, n;
-	int r, k;
-
-	if (st->trust == NULL)
-		return 0;
-	if ((chain = mailstream_get_certificate_chain(stream)) == NULL) {
-		snprintf(why, whysz, "TLS certificate of %s: none received",
-		    st->host);
-		return -1;
-	}
-	n = carray_count(chain);
-	if (n > sizeof(certs) / sizeof(certs[0]))
-		n = sizeof(certs) / sizeof(certs[0]);
-	for (i = 0; i < n; i++) {
-		MMAPString *der = carray_get(chain, (unsigned int)i);
-
-		certs[i].der = (const unsigned char *)der->str;
-		certs[i].len = der->len;
-	}
-	/* the reason goes after the prefix */
-	k = snprintf(why, whysz, "TLS certificate of %s: ", st->host);
-	if (k < 0 || (size_t)k >= whysz)
-		k = 0;
-	r = tls_trust_verify(st->trust, certs, n, st->host, why + k,
-	    whysz - (size_t)k);
-	mailstream_certificate_chain_free(chain);
-	return r;
-}
-
-/* EHLO with our name, HELO when the relay does not know EHLO. */
-static int
-greet(const struct smtp_state *st, mailsmtp *s, struct buf *cmd)
-{
-	int code;
-
-	buf_reset(cmd);
-	buf_addf(cmd, "EHLO %s\r\n", st->helo);
-	code = command(s, cmd);
-	if (code == 250)
-		return mailesmtp_parse_ehlo(s) == MAILSMTP_NO_ERROR ? 0 : -1;
-	if (code < 500 || code > 502)
-		return -1;
-	s->esmtp = 0;
-	s->auth = MAILSMTP_AUTH_CHECKED;
-	buf_reset(cmd);
-	buf_addf(cmd, "HELO %s\r\n", st->helo);
-	return command(s, cmd) == 250 ? 0 : -1;
-}
-
-/* A reply of the relay, or a local text when there is none. */
-static void
-session_why(mailsmtp *s, const char *what, char *why, size_t whysz, int *code)
-{
-	*code = s->response_code;
-	if (*code != 0)
-		snprintf(why, whysz, "%s: %d %s", what, *code,
-		    s->response ? s->response : "");
-	else
-		snprintf(why, whysz, "%s: connection to the relay lost", what);
-}
-
-/*
- * Opens c: TCP, implicit TLS or STARTTLS, greeting, EHLO, AUTH.
- * 0, or -1 with why and *code (the relay's reply code or 0).
- */
-static int
-conn_open(const struct smtp_state *st, struct smtp_conn *c, char *why,
-    size_t whysz, int *code)
-{
-	struct buf cmd = BUF_INIT;
-	mailstream *stream;
-	mailsmtp *s = NULL;
-	int fd, r, type, rv = -1;
-
-	*code = 0;
-	if ((fd = tcp_connect(st, why, whysz)) < 0)
-		return -1;
-	if (st->tls == CFG_TLS_IMPLICIT)
-		stream = mailstream_ssl_open_with_callback_timeout(fd,
-		    st->timeout, sni, st->host);
-	else
-		stream = mailstream_socket_open_timeout(fd, st->timeout);
-	if (stream == NULL) {
-		snprintf(why, whysz, "%s with %s port %s failed",
-		    st->tls == CFG_TLS_IMPLICIT ? "TLS handshake" : "stream",
-		    st->host, st->port);
-		close(fd);
-		return -1;
-	}
-	if (st->tls == CFG_TLS_IMPLICIT && tls_check(st, stream, why, whysz) < 0) {
-		mailstream_close(stream);
-		return -1;
-	}
-	if ((s = mailsmtp_new(0, NULL)) == NULL) {
-		mailstream_close(stream);
-		snprintf(why, whysz, "out of memory");
-		return -1;
-	}
-	mailsmtp_set_timeout(s, st->timeout);
-	/* on failure libetpan closes the stream itself */
-	if (mailsmtp_connect(s, stream) != MAILSMTP_NO_ERROR) {
-		session_why(s, "greeting", why, whysz, code);
-		goto out;
-	}
-	if (greet(st, s, &cmd) < 0) {
-		session_why(s, "EHLO", why, whysz, code);
-		goto out;
-	}
-	if (st->tls == CFG_TLS_STARTTLS) {
-		if (!(s->esmtp & MAILSMTP_ESMTP_STARTTLS)) {
-			snprintf(why, whysz, "%s does not offer STARTTLS",
-			    st->host);
-			goto out;
-		}
-		r = mailsmtp_socket_starttls_with_callback(s, sni, st->host);
-		if (r != MAILSMTP_NO_ERROR) {
-			if (r == MAILSMTP_ERROR_SSL)
-				snprintf(why, whysz, "TLS handshake with %s failed",
-				    st->host);
-			else
-				session_why(s, "STARTTLS", why, whysz, code);
-			goto out;
-		}
-		if (tls_check(st, s->stream, why, whysz) < 0)
-			goto out;
-		if (greet(st, s, &cmd) < 0) {
-			session_why(s, "EHLO after STARTTLS", why, whysz, code);
-			goto out;
-		}
-	}
-	if (st->user != NULL) {
-		if (s->auth & MAILSMTP_AUTH_PLAIN)
-			type = MAILSMTP_AUTH_PLAIN;
-		else if (s->auth & MAILSMTP_AUTH_LOGIN)
-			type = MAILSMTP_AUTH_LOGIN;
-		else {
-			snprintf(why, whysz, "%s offers neither AUTH PLAIN nor "
-			    "AUTH LOGIN", st->host);
-			goto out;
-		}
-		s->response_code = 0;
-		if (mailsmtp_auth_type(s, st->user, st->password, type) !=
-		    MAILSMTP_NO_ERROR) {
-			session_why(s, "authentication", why, whysz, code);
-			if (*code == 0)
-				snprintf(why, whysz, "authentication as '%s' "
-				    "failed", st->user);
-			goto out;
-		}
-	}
-	c->s = s;
-	c->used = 0;
-	s = NULL;
-	rv = 0;
-out:
-	buf_release(&cmd);
-	if (s != NULL) {
-		if (s->stream != NULL) {
-			mailstream_close(s->stream);
-			s->stream = NULL;
-		}
-		mailsmtp_free(s);
-	}
-	return rv;
-}
-
-/* Drops the session without QUIT (the relay is gone or going). */
-static void
-conn_drop(struct smtp_conn *c)
-{
-	if (c->s == NULL)
-		return;
-	if (c->s->stream != NULL) {
-		mailstream_close(c->s->stream);
-		c->s->stream = NULL;
-	}
-	mailsmtp_free(c->s);
-	c->s = NULL;
-}
-
-/* True when an idle session has something to read: the relay closed it
- * or sent a 421 while we were away. */
-static int
-conn_stale(struct smtp_conn *c)
-{
-	struct pollfd pfd;
-
-	pfd.fd = mailstream_low_get_fd(mailstream_get_low(c->s->stream));
-	if (pfd.fd < 0)
-		return 1;
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	return poll(&pfd, 1, 0) != 0;
-}
-
-static struct tr_rcpt *
-job_rcpt(struct run *run, const struct job *j, size_t i)
-{
-	return &run->rcpt[run->order[j->first + i]];
-}
-
-/* Gives every recipient of j without a result this one. */
-static void
-job_settle(struct run *run, const struct job *j, int result, int code,
-    const char *text)
-{
-	struct tr_rcpt *r;
-	size_t i;
-
-	for (i = 0; i < j->count; i++) {
-		r = job_rcpt(run, j, i);
-		if (r->result == TR_PENDING)
-			rcpt_set(r, result, code, text);
-	}
-}
-
-/* Same, with the session's last reply. */
-static void
-job_settle_reply(struct run *run, const struct job *j, int result, mailsmtp *s)
-{
-	struct tr_rcpt tmp;
-
-	rcpt_set_reply(&tmp, result, s);
-	job_settle(run, j, result, tmp.code, tmp.reply);
-}
-
-/* How a transaction ends once the relay answered code. */
-static enum tx
-tx_end(int code)
-{
-	if (code == 0)
-		return TX_LOST;
-	if (code == 421)
-		return TX_CLOSING;
-	return TX_DONE;
-}
-
-/*
- * Reads the replies still owed after a failed MAIL FROM when the
- * commands were pipelined: one per RCPT and one for DATA (ending a
- * DATA the relay accepted anyway with an empty message).
- */
-static enum tx
-drain_pipeline(mailsmtp *s, size_t nrcpt)
-{
-	size_t i;
-	int code = 0;
-
-	for (i = 0; i < nrcpt + 1; i++) {
-		code = mailsmtp_read_response(s);
-		if (code == 0 || code == 421)
-			return tx_end(code);
-	}
-	if (code == 354) {
-		if (put(s, ".\r\n", 3) < 0)
-			return TX_LOST;
-		code = mailsmtp_read_response(s);
-	}
-	return tx_end(code);
-}
-
-/* One transaction of job j on c (see the rules in transport.h). */
-static enum tx
-transaction(struct run *run, struct smtp_conn *c, const struct job *j,
-    struct buf *cmd)
-{
-	mailsmtp *s = c->s;
-	int pipelining = (s->esmtp & MAILSMTP_ESMTP_PIPELINING) != 0;
-	int rset = c->used, code, accepted = 0, full = 0;
-	char fullreply[sizeof(run->why)];
-	mailstream_low *low;
-	struct tr_rcpt *r;
-	size_t i;
-
-	c->used = 1;
-	buf_reset(cmd);
-	if (rset)
-		buf_adds(cmd, "RSET\r\n");
-	if (rset && !pipelining) {
-		code = command(s, cmd);
-		if (code != 250)
-			return TX_STALE;
-		rset = 0;
-		buf_reset(cmd);
-	}
-	buf_addf(cmd, "MAIL FROM:<%s>", j->from);
-	if (s->esmtp & MAILSMTP_ESMTP_SIZE)
-		buf_addf(cmd, " SIZE=%zu", run->bodylen);
-	if (run->eightbit && (s->esmtp & MAILSMTP_ESMTP_8BITMIME))
-		buf_adds(cmd, " BODY=8BITMIME");
-	buf_adds(cmd, "\r\n");
-	if (pipelining) {
-		for (i = 0; i < j->count; i++)
-			buf_addf(cmd, "RCPT TO:<%s>\r\n", job_rcpt(run, j, i)->addr);
-		buf_adds(cmd, "DATA\r\n");
-	}
-	if (buf_failed(cmd)) {
-		job_settle(run, j, TR_TEMP, 0, "out of memory");
-		return TX_DONE;
-	}
-	if (put(s, cmd->buf, cmd->len) < 0)
-		return rset ? TX_STALE : TX_LOST;
-	if (rset && mailsmtp_read_response(s) != 250)
-		return TX_STALE;
-
-	code = mailsmtp_read_response(s);
-	if (code < 200 || code > 299) {
-		job_settle_reply(run, j, code_result(code), s);
-		if (pipelining && code != 0 && code != 421)
-			return drain_pipeline(s, j->count);
-		return tx_end(code);
-	}
-
-	for (i = 0; i < j->count; i++) {
-		r = job_rcpt(run, j, i);
-		if (!pipelining) {
-			if (full) {
-				rcpt_set(r, TR_TEMP, 452, fullreply);
-				continue;
-			}
-			buf_reset(cmd);
-			buf_addf(cmd, "RCPT TO:<%s>\r\n", r->addr);
-			code = command(s, cmd);
-		} else
-			code = mailsmtp_read_response(s);
-		if (code >= 200 && code <= 299) {
-			r->code = code;	/* accepted: the DATA reply decides */
-			accepted++;
-			continue;
-		}
-		rcpt_set_reply(r, code_result(code), s);
-		if (code == 0 || code == 421) {
-			job_settle(run, j, TR_TEMP, r->code, r->reply);
-			return tx_end(code);
-		}
-		/* "too many recipients": the rest waits for a later try */
-		if (code == 452 && !pipelining) {
-			full = 1;
-			memcpy(fullreply, r->reply, sizeof(fullreply));
-		}
-	}
-
-	if (!pipelining) {
-		if (accepted == 0)
-			return TX_DONE;	/* RSET before the next one */
-		buf_reset(cmd);
-		buf_adds(cmd, "DATA\r\n");
-		code = command(s, cmd);
-	} else
-		code = mailsmtp_read_response(s);
-	if (code != 354) {
-		job_settle_reply(run, j, code / 100 == 5 ? TR_PERM : TR_TEMP, s);
-		return tx_end(code);
-	}
-	if (accepted == 0) {
-		/* pipelined and every RCPT refused, yet DATA accepted */
-		if (put(s, ".\r\n", 3) < 0)
-			return TX_LOST;
-		return tx_end(mailsmtp_read_response(s));
-	}
-	if (put(s, run->body, run->bodylen) < 0) {
-		job_settle(run, j, TR_TEMP, 0, "connection to the relay lost "
-		    "while sending the message");
-		return TX_LOST;
-	}
-	/*
-	 * The reply to the final dot may take a relay a while (a content
-	 * scan); giving up early makes the whole batch go twice.  RFC 5321
-	 * 4.5.3.2.6 asks for 10 minutes.
-	 */
-	low = mailstream_get_low(s->stream);
-	if (low != NULL && run->st->timeout < DOT_TIMEOUT)
-		mailstream_low_set_timeout(low, DOT_TIMEOUT);
-	code = mailsmtp_read_response(s);
-	if (low != NULL)
-		mailstream_low_set_timeout(low, run->st->timeout);
-	job_settle_reply(run, j, code_result(code), s);
-	return tx_end(code);
-}
-
-/*
- * "452 too many recipients": the relay took some of the job; the rest go
- * at once in another transaction on the same session, as an MTA does,
- * instead of waiting for the next retry.  The worker owns the slice
- * order[first..first+count) of its job and may reorder it.
- */
-static enum tx
-more_transactions(struct run *run, struct smtp_conn *c, const struct job *j,
-    struct buf *cmd)
-{
-	struct job sub = *j;
-	enum tx tx = TX_DONE;
-	size_t i, k, t;
-
-	for (;;) {
-		for (i = k = 0; i < sub.count; i++) {
-			struct tr_rcpt *r = job_rcpt(run, &sub, i);
-
-			if (r->result != TR_TEMP || r->code != 452)
-				continue;
-			t = run->order[sub.first + k];
-			run->order[sub.first + k] = run->order[sub.first + i];
-			run->order[sub.first + i] = t;
-			k++;
-		}
-		/* none left, or the relay took none of them: stop */
-		if (k == 0 || k == sub.count)
-			return tx;
-		sub.count = k;
-		for (i = 0; i < k; i++)
-			job_rcpt(run, &sub, i)->result = TR_PENDING;
-		if ((tx = transaction(run, c, &sub, cmd)) != TX_DONE) {
-			job_settle(run, &sub, TR_TEMP, 0, "connection to the relay lost");
-			return tx;
-		}
-	}
-}
+/* --- the workers ------------------------------------------------------------- */
 
 /* Remembers why a connection could not be used, for the jobs left. */
 static void
@@ -800,6 +181,51 @@ run_note(struct run *run, int code, const char *why)
 	pthread_mutex_unlock(&run->lock);
 }
 
+/*
+ * Session c hit a bound (why says which, and where): the copies of job
+ * j not yet taken over wait, no worker takes another job, and this
+ * transport gives the relay no other session until it is closed.
+ */
+static void
+run_broken(struct run *run, struct smtp_conn *c, const struct smtp_job *j,
+    const char *why)
+{
+	struct smtp_state *st = run->st;
+
+	log_warnx("smtp: %s: %s; the copies wait for the next run",
+	    st->peer.host, why);
+	smtp_tx_settle(j, TR_TEMP, 0, why);
+	run_note(run, 0, why);
+	pthread_mutex_lock(&st->lock);
+	if (!st->broken) {
+		st->broken = 1;
+		snprintf(st->broken_why, sizeof(st->broken_why),
+		    "not tried: %.140s", why);
+	}
+	pthread_mutex_unlock(&st->lock);
+	smtp_conn_drop(c);
+	atomic_store(&run->stop, 1);
+}
+
+/* A session for the next transaction on c: 0, or -1 with why and code. */
+static int
+worker_session(struct run *run, struct smtp_conn *c, int attempt,
+    char *why, size_t whysz, int *code)
+{
+	const struct smtp_peer *p = &run->st->peer;
+
+	if (c->s != NULL && attempt == 0 && !smtp_conn_stale(c) &&
+	    smtp_conn_aged(p, c)) {
+		log_debug("smtp: session with %s past half its time: a new one",
+		    p->host);
+		smtp_conn_quit(c);
+	} else if (c->s != NULL && (attempt > 0 || smtp_conn_stale(c)))
+		smtp_conn_drop(c);
+	if (c->s != NULL)
+		return 0;
+	return smtp_conn_open(p, c, why, whysz, code);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -808,8 +234,9 @@ worker_main(void *arg)
 	struct smtp_conn *c = w->c;
 	struct buf cmd = BUF_INIT;
 	char why[sizeof(run->why)];
+	struct smtp_job sj;
 	const struct job *j;
-	enum tx tx;
+	enum smtp_tx_end tx;
 	size_t n;
 	int code, attempt;
 
@@ -818,39 +245,49 @@ worker_main(void *arg)
 		if (n >= run->njobs)
 			break;
 		j = &run->jobs[n];
-		tx = TX_STALE;
-		for (attempt = 0; attempt < 2 && tx == TX_STALE; attempt++) {
-			if (c->s != NULL && (attempt > 0 || conn_stale(c)))
-				conn_drop(c);
-			if (c->s == NULL &&
-			    conn_open(run->st, c, why, sizeof(why), &code) < 0) {
+		sj.msg = &run->msg;
+		sj.from = j->from;
+		sj.rcpt = run->rcpt;
+		sj.order = run->order + j->first;
+		sj.count = j->count;
+		tx = SMTP_TX_STALE;
+		for (attempt = 0; attempt < 2 && tx == SMTP_TX_STALE; attempt++) {
+			if (worker_session(run, c, attempt, why, sizeof(why),
+			    &code) < 0) {
+				if (smtp_conn_fault(c) != SMTP_FAULT_NONE) {
+					run_broken(run, c, &sj, why);
+					goto out;
+				}
 				/* this worker stops; the others go on */
-				job_settle(run, j, TR_TEMP, code, why);
+				smtp_tx_settle(&sj, TR_TEMP, code, why);
 				run_note(run, code, why);
 				goto out;
 			}
-			tx = transaction(run, c, j, &cmd);
+			tx = smtp_tx_run(c, &sj, &cmd);
+			if (smtp_conn_fault(c) != SMTP_FAULT_NONE)
+				break;
 		}
-		if (tx == TX_DONE)
-			tx = more_transactions(run, c, j, &cmd);
+		if (tx == SMTP_TX_DONE && smtp_conn_fault(c) == SMTP_FAULT_NONE)
+			tx = smtp_tx_rest(c, &sj, &cmd);
+		if (smtp_conn_fault(c) != SMTP_FAULT_NONE) {
+			run_broken(run, c, &sj, smtp_fault_text(
+			    smtp_conn_fault(c)));
+			break;
+		}
 		switch (tx) {
-		case TX_DONE:
+		case SMTP_TX_DONE:
 			break;
-		case TX_STALE:
-			job_settle(run, j, TR_TEMP, 0, "connection to the relay "
+		case SMTP_TX_STALE:
+		case SMTP_TX_LOST:
+			smtp_tx_settle(&sj, TR_TEMP, 0, "connection to the relay "
 			    "lost");
-			conn_drop(c);
+			smtp_conn_drop(c);
 			break;
-		case TX_LOST:
-			job_settle(run, j, TR_TEMP, 0, "connection to the relay "
-			    "lost");
-			conn_drop(c);
-			break;
-		case TX_CLOSING:
+		case SMTP_TX_CLOSING:
 			snprintf(why, sizeof(why), "421 %s", c->s->response ?
 			    c->s->response : "");
 			run_note(run, 421, why);
-			conn_drop(c);
+			smtp_conn_drop(c);
 			atomic_store(&run->stop, 1);
 			break;
 		}
@@ -861,6 +298,7 @@ out:
 		sigpipe_restore(NULL, 0);
 	return NULL;
 }
+
 
 /*
  * Checks the input, gives a bad recipient TR_PERM and cuts the others
@@ -887,10 +325,10 @@ make_jobs(struct bpt_ctx *ctx, const struct tr_message *msg,
 		rcpt[i].code = 0;
 		rcpt[i].reply[0] = '\0';
 		if (!path_ok(rcpt[i].addr, 0))
-			rcpt_set(&rcpt[i], TR_PERM, 0, "invalid recipient address");
+			smtp_tx_set(&rcpt[i], TR_PERM, 0, "invalid recipient address");
 		else if (rcpt[i].env_from != NULL &&
 		    !path_ok(rcpt[i].env_from, 1))
-			rcpt_set(&rcpt[i], TR_PERM, 0, "invalid envelope sender");
+			smtp_tx_set(&rcpt[i], TR_PERM, 0, "invalid envelope sender");
 		else if (rcpt[i].env_from == NULL)
 			order[m++] = i;
 		else
@@ -948,7 +386,16 @@ smtp_send(struct bpt_ctx *ctx, void *state, const struct tr_message *msg,
 		return rv;
 	if (run.njobs == 0)
 		goto out;
-	if (smtp_body(msg->data, msg->len, &body, &run.eightbit) < 0) {
+	pthread_mutex_lock(&st->lock);
+	if (st->broken) {
+		for (i = 0; i < n; i++)
+			if (rcpt[i].result == TR_PENDING)
+				smtp_tx_set(&rcpt[i], TR_TEMP, 0, st->broken_why);
+		pthread_mutex_unlock(&st->lock);
+		goto out;
+	}
+	pthread_mutex_unlock(&st->lock);
+	if (smtp_body(msg->data, msg->len, &body, &run.msg.eightbit) < 0) {
 		rv = bpt_err(ctx, BPT_ENOMEM, "out of memory for a message of "
 		    "%zu bytes", msg->len);
 		goto out;
@@ -957,8 +404,9 @@ smtp_send(struct bpt_ctx *ctx, void *state, const struct tr_message *msg,
 	run.rcpt = rcpt;
 	run.order = order;
 	run.jobs = jobs;
-	run.body = body.buf;
-	run.bodylen = body.len;
+	run.msg.body = body.buf;
+	run.msg.len = body.len;
+	run.msg.timeout = st->peer.timeout;
 	atomic_init(&run.next, 0);
 	atomic_init(&run.stop, 0);
 	pthread_mutex_init(&run.lock, NULL);
@@ -981,16 +429,17 @@ smtp_send(struct bpt_ctx *ctx, void *state, const struct tr_message *msg,
 	sigpipe_restore(&oldmask, pending);
 	pthread_mutex_destroy(&run.lock);
 
-	/* jobs nobody could take: the relay is down or closing */
+	/* jobs nobody could take: the relay is down, closing or faulty */
 	for (i = 0; i < n; i++)
 		if (rcpt[i].result == TR_PENDING)
-			rcpt_set(&rcpt[i], TR_TEMP, run.whycode, run.why);
+			smtp_tx_set(&rcpt[i], TR_TEMP, run.whycode, run.why);
 out:
 	buf_release(&body);
 	free(order);
 	free(jobs);
 	return rv;
 }
+
 
 /* Reads the first line of the password file, warning when others can. */
 static enum bpt_status
@@ -1025,17 +474,22 @@ read_password(struct bpt_ctx *ctx, const char *path, char **out)
 static void
 smtp_free(struct smtp_state *st)
 {
+	struct smtp_peer *p;
+
 	if (st == NULL)
 		return;
-	free(st->host);
-	free(st->user);
-	if (st->password != NULL) {
-		explicit_bzero(st->password, strlen(st->password));
-		free(st->password);
+	p = &st->peer;
+	free(p->host);
+	free(p->user);
+	if (p->password != NULL) {
+		explicit_bzero(p->password, strlen(p->password));
+		free(p->password);
 	}
-	free(st->helo);
-	tls_trust_free(st->trust);
+	free(p->helo);
+	tls_trust_free(p->trust);
+	smtp_watch_free(st->watch);
 	free(st->conn);
+	pthread_mutex_destroy(&st->lock);
 	free(st);
 }
 
@@ -1044,51 +498,63 @@ smtp_open(struct bpt_ctx *ctx, const struct bpt_config *cfg, void **statep)
 {
 	const struct cfg_server *sv = &cfg->delivery.smtp;
 	struct smtp_state *st;
+	struct smtp_peer *p;
 	char host[256];
 	enum bpt_status rv;
-	const char *p;
+	const char *h;
+	size_t i;
 
 	*statep = NULL;
 	if (sv->host == NULL || *sv->host == '\0')
 		return bpt_err(ctx, BPT_ECONFIG, "delivery.smtp.host is empty");
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	st->tls = sv->tls;
-	st->timeout = sv->timeout > 0 ? (time_t)sv->timeout : 60;
+	pthread_mutex_init(&st->lock, NULL);
+	p = &st->peer;
+	p->tls = sv->tls;
+	p->timeout = sv->timeout > 0 ? (time_t)sv->timeout : 60;
+	p->session_timeout = sv->session_timeout > 0 ?
+	    (time_t)sv->session_timeout : 600;
 	st->batch = cfg->delivery.batch > 0 ? (size_t)cfg->delivery.batch : 50;
 	st->nconn = cfg->delivery.connections > 0 ?
 	    (size_t)cfg->delivery.connections : 4;
 	if (st->nconn > SMTP_MAX_CONN)
 		st->nconn = SMTP_MAX_CONN;
-	snprintf(st->port, sizeof(st->port), "%u", sv->port > 0 &&
+	snprintf(p->port, sizeof(p->port), "%u", sv->port > 0 &&
 	    sv->port <= 65535 ? (unsigned)sv->port : 25u);
 	if (sv->helo != NULL && *sv->helo != '\0')
-		p = sv->helo;
+		h = sv->helo;
 	else if (gethostname(host, sizeof(host)) == 0 && host[0] != '\0') {
 		host[sizeof(host) - 1] = '\0';
-		p = host;
+		h = host;
 	} else
-		p = "localhost";
-	if (!path_ok(p, 0) || strchr(p, ' ') != NULL) {
+		h = "localhost";
+	if (!path_ok(h, 0) || strchr(h, ' ') != NULL) {
 		rv = bpt_err(ctx, BPT_ECONFIG, "delivery.smtp.helo: bad name "
-		    "'%s'", p);
+		    "'%s'", h);
 		goto out;
 	}
-	st->host = strdup(sv->host);
-	st->helo = strdup(p);
+	p->host = strdup(sv->host);
+	p->helo = strdup(h);
 	st->conn = calloc(st->nconn, sizeof(*st->conn));
-	if (st->tls != CFG_TLS_NONE && sv->tls_verify) {
-		st->trust = tls_trust_new(sv->ca_file);
+	st->watch = smtp_watch_new(st->nconn);
+	if (p->tls != CFG_TLS_NONE && sv->tls_verify) {
+		p->trust = tls_trust_new(sv->ca_file);
 		/* said at every run; the copies wait with the reason */
 		if (sv->ca_file != NULL && *sv->ca_file != '\0' &&
 		    access(sv->ca_file, R_OK) != 0)
 			log_warnx("delivery.smtp.ca_file %s: %s", sv->ca_file,
 			    strerror(errno));
 	}
-	if (st->host == NULL || st->helo == NULL || st->conn == NULL ||
-	    (st->tls != CFG_TLS_NONE && sv->tls_verify && st->trust == NULL)) {
+	if (p->host == NULL || p->helo == NULL || st->conn == NULL ||
+	    st->watch == NULL ||
+	    (p->tls != CFG_TLS_NONE && sv->tls_verify && p->trust == NULL)) {
 		rv = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
+	}
+	for (i = 0; i < st->nconn; i++) {
+		st->conn[i].watch = st->watch;
+		st->conn[i].slot = i;
 	}
 	if (sv->user != NULL && *sv->user != '\0') {
 		if (sv->password_file == NULL || *sv->password_file == '\0') {
@@ -1096,17 +562,17 @@ smtp_open(struct bpt_ctx *ctx, const struct bpt_config *cfg, void **statep)
 			    "but delivery.smtp.password_file is not");
 			goto out;
 		}
-		if ((st->user = strdup(sv->user)) == NULL) {
+		if ((p->user = strdup(sv->user)) == NULL) {
 			rv = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 			goto out;
 		}
-		rv = read_password(ctx, sv->password_file, &st->password);
+		rv = read_password(ctx, sv->password_file, &p->password);
 		if (rv != BPT_OK)
 			goto out;
-		if (st->tls == CFG_TLS_NONE && strcmp(st->host, "localhost") != 0 &&
-		    strncmp(st->host, "127.", 4) != 0 && strcmp(st->host, "::1") != 0)
+		if (p->tls == CFG_TLS_NONE && strcmp(p->host, "localhost") != 0 &&
+		    strncmp(p->host, "127.", 4) != 0 && strcmp(p->host, "::1") != 0)
 			log_warnx("the SMTP password goes to %s without TLS "
-			    "(delivery.smtp.tls: none)", st->host);
+			    "(delivery.smtp.tls: none)", p->host);
 	}
 	*statep = st;
 	st = NULL;
@@ -1127,13 +593,10 @@ smtp_close(void *state)
 	if (st == NULL)
 		return;
 	sigpipe_block(&oldmask, &pending);
-	for (i = 0; i < st->nconn; i++) {
-		if (st->conn[i].s == NULL)
-			continue;
-		mailsmtp_quit(st->conn[i].s);
-		mailsmtp_free(st->conn[i].s);
-		st->conn[i].s = NULL;
-	}
+	/* the watchdog still bounds a relay slow to answer QUIT */
+	for (i = 0; i < st->nconn; i++)
+		if (st->conn[i].s != NULL)
+			smtp_conn_quit(&st->conn[i]);
 	sigpipe_restore(&oldmask, pending);
 	smtp_free(st);
 }

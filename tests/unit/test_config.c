@@ -27,6 +27,8 @@ test_minimal_gets_defaults(void **state)
 	assert_int_equal(c->delivery.connections, 4);
 	assert_int_equal(c->delivery.max_age, 2 * 86400);
 	assert_int_equal(c->delivery.sendmail_timeout, 120);
+	assert_int_equal(c->delivery.smtp.timeout, 60);
+	assert_int_equal(c->delivery.smtp.session_timeout, 600);
 	assert_int_equal(c->delivery.smtp.tls_verify, 1);
 	assert_string_equal(c->delivery.smtp.ca_file, "");
 	assert_int_equal(c->delivery.bounce_limit, 5);
@@ -160,6 +162,12 @@ test_errors_have_positions(void **state)
 		{ "", "empty configuration" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail_timeout: 0s\n",
 		  "delivery.sendmail_timeout must be at least 1s" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  smtp:\n    session_timeout: 0s\n",
+		  "delivery.smtp.session_timeout must be between 1s and 1d" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  smtp:\n    session_timeout: 25h\n",
+		  "delivery.smtp.session_timeout must be between 1s and 1d" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  smtp:\n    session_timeout: 10\n",
+		  "t.yaml:6:22: delivery.smtp.session_timeout: bad duration '10'" },
 	};
 	size_t i;
 
@@ -174,6 +182,30 @@ test_errors_have_positions(void **state)
 		assert_null(c);
 		if (strstr(ctx.errmsg, cases[i].expect) == NULL)
 			fail_msg("case %zu: '%s' lacks '%s'", i, ctx.errmsg, cases[i].expect);
+	}
+}
+
+/* delivery.smtp.session_timeout: a duration up to a day */
+static void
+test_smtp_session_timeout(void **state)
+{
+	static const struct { const char *v; long want; } cases[] = {
+		{ "5s", 5 }, { "10m", 600 }, { "1d", 86400 },
+	};
+	char text[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bpt_ctx ctx = BPT_CTX_INIT;
+		struct bpt_config *c;
+
+		snprintf(text, sizeof(text), "group:\n  address: bpt@x.example\n"
+		    "store: s.db\ndelivery:\n  smtp:\n    session_timeout: %s\n",
+		    cases[i].v);
+		assert_int_equal(load(&ctx, text, &c), BPT_OK);
+		assert_int_equal(c->delivery.smtp.session_timeout, cases[i].want);
+		cfg_free(c);
 	}
 }
 
@@ -241,6 +273,7 @@ main(void)
 		cmocka_unit_test(test_full_design_example),
 		cmocka_unit_test(test_later_keys_refused),
 		cmocka_unit_test(test_errors_have_positions),
+		cmocka_unit_test(test_smtp_session_timeout),
 		cmocka_unit_test(test_durations_and_sizes),
 		cmocka_unit_test(test_null_values_and_example),
 		cmocka_unit_test(test_missing_file),

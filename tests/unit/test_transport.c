@@ -1285,6 +1285,8 @@ static const char fake_sendmail[] =
     "n=$(ls \"$d\" | grep -c '^call\\.')\n"
     "for a in \"$0\" \"$@\"; do printf '%%s\\n' \"$a\"; done >\"$d/call.$n\"\n"
     "code=$(cat \"$d/exit\" 2>/dev/null || echo 0)\n"
+    "r=$(cat \"$d/refuse\" 2>/dev/null)\n"
+    "for a in \"$@\"; do [ \"$a\" != \"$r\" ] || code=67; done\n"
     "if [ \"$code\" = stall ]; then echo $$ >\"$d/pid\"; exec sleep 30; fi\n"
     "cat >\"$d/body.$n\"\n"
     "if [ \"$code\" = hang ]; then echo $$ >\"$d/pid\"; exec sleep 30; fi\n"
@@ -1445,6 +1447,71 @@ test_sendmail_exit_codes(void **state)
 	assert_int_equal(transport_sendmail_ops.send(&ctx, fk.st, &m, r, 2), BPT_OK);
 	assert_all(r, 2, TR_OK, 0);
 	free_rcpts(r, a, 2);
+	fake_stop(&fk);
+}
+
+/*
+ * A sendmail that exits 67 (EX_NOUSER) for a call that names one
+ * address: the batch is tried again one recipient at a time, the
+ * others are delivered, only that one fails.  A 75 for a batch still
+ * defers all of it, with no second call.
+ */
+static void
+test_sendmail_narrows_a_failed_batch(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct tr_message m = { LIST_FROM, message, strlen(message) };
+	struct fake fk;
+	struct tr_rcpt *r;
+	char path[600], **a, *s;
+	FILE *f;
+	int i;
+
+	(void)state;
+	fake_start(&fk, 50);
+	r = make_rcpts(4, &a);
+	snprintf(path, sizeof(path), "%s/refuse", fk.dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "lid2@example.org\n");
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(transport_sendmail_ops.send(&ctx, fk.st, &m, r, 4), BPT_OK);
+	for (i = 0; i < 4; i++) {
+		if (i == 2)
+			continue;
+		assert_int_equal(r[i].result, TR_OK);
+		assert_int_equal(strncmp(r[i].reply, "accepted by ", 12), 0);
+	}
+	assert_int_equal(r[2].result, TR_PERM);
+	assert_string_equal(r[2].reply,
+	    "sendmail exited 67: fake-sendmail: failing with 67");
+	/* the batch, then one call for each of the four */
+	s = fake_file(&fk, "call", 0);
+	assert_non_null(strstr(s, "--\nlid0@example.org\nlid1@example.org\n"
+	    "lid2@example.org\nlid3@example.org\n"));
+	free(s);
+	for (i = 1; i <= 4; i++) {
+		char want[64];
+
+		s = fake_file(&fk, "call", i);
+		assert_non_null(s);
+		snprintf(want, sizeof(want), "--\nlid%d@example.org\n", i - 1);
+		assert_non_null(strstr(s, want));
+		assert_null(strstr(s, "example.org\nlid"));	/* one address */
+		free(s);
+	}
+	assert_null(fake_file(&fk, "call", 5));
+
+	/* 75 for the batch: all deferred, nothing tried alone */
+	assert_int_equal(unlink(path), 0);
+	fake_exit(&fk, "75");
+	assert_int_equal(transport_sendmail_ops.send(&ctx, fk.st, &m, r, 4), BPT_OK);
+	assert_all(r, 4, TR_TEMP, 0);
+	s = fake_file(&fk, "call", 5);
+	assert_non_null(s);
+	free(s);
+	assert_null(fake_file(&fk, "call", 6));
+	free_rcpts(r, a, 4);
 	fake_stop(&fk);
 }
 
@@ -1636,6 +1703,7 @@ main(void)
 		cmocka_unit_test(test_sendmail_batches),
 		cmocka_unit_test(test_sendmail_timeout),
 		cmocka_unit_test(test_sendmail_exit_codes),
+		cmocka_unit_test(test_sendmail_narrows_a_failed_batch),
 		cmocka_unit_test(test_sendmail_argv_safety),
 		cmocka_unit_test(test_sendmail_missing),
 	};
