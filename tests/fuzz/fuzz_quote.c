@@ -1,14 +1,16 @@
 /*
  * fuzz_quote.c - the text functions of a reply on arbitrary, mostly
  * UTF-8 text: quote_fold(), then detect_112(), detect_plates(),
- * scrub_contacts() and words_find() on what is left, as ingest runs them.
+ * scrub_contacts(), words_find() and chitchat_only() on what is left, as
+ * ingest runs them; authres_verdict() on the text as header values.
  *
  * Checked besides crashes (quote.h, detect.h, scrub.h, words.h): without a fold
  * the text comes back unchanged; a fold never makes text out of
  * nothing, leaves no blank line at either end and ends in one LF;
  * plates are upper-case letters, digits and two dashes, each once;
  * scrubbing without anything to scrub changes nothing; every piece of
- * a word hit's evidence is written in the text.
+ * a word hit's evidence is written in the text; small talk is small
+ * talk in a subject and in a text alike.
  */
 #include "bptconf.h"
 
@@ -18,6 +20,8 @@
 #include "detect.h"
 #include "fuzz.h"
 #include "quote.h"
+#include "authres.h"
+#include "chitchat.h"
 #include "scrub.h"
 #include "words.h"
 
@@ -125,6 +129,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(clean);
 
 	check_words(folded_text);
+	if (chitchat_only(NULL, folded_text) != chitchat_only(folded_text, NULL))
+		fuzz_fail(NULL, "chitchat_only: subject and text read differently");
+	{
+		const char *v[2] = { text, folded_text };
+		enum authres_verdict a = authres_verdict(v, 2, "mx.example", "example.org",
+		    NULL);
+
+		if (a != AUTHRES_NONE && a != AUTHRES_OK && a != AUTHRES_FORGED)
+			fuzz_fail(NULL, "authres_verdict gave %d", (int)a);
+	}
 	free(folded_text);
 	free(text);
 	return 0;
