@@ -5,10 +5,10 @@
 #
 # BUILDDIR (.) must be configured with --enable-fuzzing CC=clang and
 # built.  Each TARGET (default: all of ingest bounce config csv quote
-# phone_addr) runs SECONDS (900) with -timeout=1 (a run over 1 s is a
+# phone_addr imgmeta) runs SECONDS (900) with -timeout=1 (a run over 1 s is a
 # finding) and -rss_limit_mb=2048, JOBS (2) targets at a time, from the
 # shared seeds ($BPT_SHARED/corpus and fuzz-seeds; contrib/bpt.yaml.example
-# for config), the past findings in tests/fuzz/regress/TARGET and the
+# for config, tests/data/img for imgmeta), the past findings in tests/fuzz/regress/TARGET and the
 # corpus a previous campaign left in OUT/corpus/TARGET (OUT defaults to
 # BUILDDIR/fuzz-out), with the target's dictionary.  A target stops at
 # its first finding; the input is kept in OUT/artifacts/TARGET/ and the
@@ -46,7 +46,7 @@ while getopts b:hj:o:t: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-targets=${*:-ingest bounce config csv quote phone_addr}
+targets=${*:-ingest bounce config csv quote phone_addr imgmeta}
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-malloc_context_size=4:quarantine_size_mb=16}"
 
@@ -71,6 +71,7 @@ dict_of() {
 	ingest|bounce) echo mail ;;
 	config) echo config ;;
 	csv) echo csv ;;
+	imgmeta) echo img ;;
 	*) echo text ;;
 	esac
 }
@@ -81,6 +82,7 @@ campaign() {
 	mkdir -p "$out/corpus/$t" "$out/artifacts/$t"
 	set -- "$out/corpus/$t" "$shared/corpus" "$shared/fuzz-seeds"
 	[ "$t" = config ] && set -- "$@" "$out/seeds/config"
+	[ "$t" = imgmeta ] && set -- "$@" "$src/tests/data/img"
 	[ -d "$src/tests/fuzz/regress/$t" ] && set -- "$@" "$src/tests/fuzz/regress/$t"
 	# the store of a target lives in memory; its scratch folder here
 	tmp=$(mktemp -d "$( [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/bpt-fuzz-bench.XXXXXX")

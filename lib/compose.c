@@ -12,6 +12,7 @@
 #include "compose.h"
 #include "config.h"
 #include "mail.h"
+#include "scrub.h"
 #include "util.h"
 
 #define PHRASE_MAX 120		/* bytes of a display name we keep */
@@ -458,7 +459,11 @@ text_part(struct bpt_ctx *ctx, struct buf *b, const char *text)
 	return BPT_OK;
 }
 
-/* A MIME-safe file name: printable ASCII without quotes; else a default. */
+/*
+ * A MIME-safe file name: printable ASCII without quotes, and without
+ * a phone number or address in it (a photo saved as
+ * "jan-0612345678.jpg" reaches the whole group); else a default.
+ */
 static void
 add_filename(struct buf *b, const char *name, size_t idx, const char *type)
 {
@@ -470,10 +475,11 @@ add_filename(struct buf *b, const char *name, size_t idx, const char *type)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f ||
 		    *s == '"' || *s == '\\' || *s == '/')
 			ok = 0;
-	if (ok)
+	if (ok && scrub_count(name) == 0)
 		buf_addf(b, "\"%s\"", name);
 	else
-		buf_addf(b, "\"foto-%zu.%s\"", idx + 1, ext ? ext + 1 : "bin");
+		buf_addf(b, "\"%s-%zu.%s\"", strncmp(type, "image/", 6) == 0 ?
+		    "foto" : "bijlage", idx + 1, ext ? ext + 1 : "bin");
 }
 
 static enum bpt_status

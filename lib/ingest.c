@@ -312,6 +312,33 @@ image_type_ok(const char *t)
 	    strcmp(t, "image/webp") == 0 || strcmp(t, "image/heic") == 0;
 }
 
+static void
+human_size(char *buf, size_t n, double bytes)
+{
+	if (bytes >= 1024.0 * 1024)
+		snprintf(buf, n, "%.1f MB", bytes / (1024.0 * 1024));
+	else
+		snprintf(buf, n, "%lld KB", (long long)((bytes + 1023) / 1024));
+}
+
+/*
+ * How members read of an attachment that was not passed on: its file
+ * name, unless the name holds a phone number or an address (a photo
+ * saved as "jan-0612345678.jpg"); then its type and size.
+ */
+static void
+attachment_label(const struct mail_attachment *a, struct buf *b)
+{
+	char size[32];
+
+	if (a->filename != NULL && *a->filename != '\0' && scrub_count(a->filename) == 0) {
+		buf_adds(b, a->filename);
+		return;
+	}
+	human_size(size, sizeof(size), (double)a->size);
+	buf_addf(b, "%s, %s", a->content_type, size);
+}
+
 /* Records attachments; picks what is passed on; notes what was stripped. */
 static enum bpt_status
 attachments(struct job *j, const struct mail_attachment **pass, size_t *npass,
@@ -350,8 +377,7 @@ attachments(struct job *j, const struct mail_attachment **pass, size_t *npass,
 		} else {
 			if (stripped->len > 0)
 				buf_adds(stripped, ", ");
-			buf_adds(stripped, a->filename && *a->filename ? a->filename :
-			    a->content_type);
+			attachment_label(a, stripped);
 			if (why != NULL)
 				buf_addf(stripped, " (%s)", why);
 		}
@@ -570,15 +596,6 @@ out:
 	buf_release(&plates);
 	buf_release(&footer);
 	return st;
-}
-
-static void
-human_size(char *buf, size_t n, double bytes)
-{
-	if (bytes >= 1024.0 * 1024)
-		snprintf(buf, n, "%.1f MB", bytes / (1024.0 * 1024));
-	else
-		snprintf(buf, n, "%.0f KB", bytes / 1024.0);
 }
 
 /*

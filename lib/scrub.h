@@ -5,9 +5,10 @@
  * copy the group receives; a signature or a quoted header block often
  * carries them.  scrub_contacts() replaces every mail address and
  * every phone number in a text (Dutch and international writings:
- * 06-12345678, 020 123 4567, +31 6 1234 5678, 0031...) with a marker.
- * Licence plates, times, dates, postcodes and house numbers are left
- * alone: a phone number has 10 to 13 digits.
+ * 06-12345678, 06 - 12 34 56 78, 020 123 4567, +31 (0)6 1234 5678,
+ * 0031..., after a colon or glued to a word, two in a row) with a
+ * marker.  Licence plates, times, dates, postcodes, house numbers and
+ * service numbers (0800, 0900) are left alone: see find_phone().
  */
 #ifndef BPT_SCRUB_H
 #define BPT_SCRUB_H
@@ -19,5 +20,11 @@
  */
 char *scrub_contacts(const char *text, const char *addr_mark,
     const char *phone_mark, int *count);
+
+/*
+ * The number of addresses and phone numbers in text (0 for NULL):
+ * for names that cannot carry a marker, such as a file name.
+ */
+int scrub_count(const char *text);
 
 #endif

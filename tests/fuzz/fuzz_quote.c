@@ -1,13 +1,16 @@
 /*
  * fuzz_quote.c - the text functions of a reply on arbitrary, mostly
- * UTF-8 text: quote_fold(), then detect_112(), detect_plates() and
- * scrub_contacts() on what is left, as ingest runs them.
+ * UTF-8 text: quote_fold(), then detect_112(), detect_plates(),
+ * scrub_contacts(), words_find() and chitchat_only() on what is left, as
+ * ingest runs them; authres_verdict() on the text as header values.
  *
- * Checked besides crashes (quote.h, detect.h, scrub.h): without a fold
+ * Checked besides crashes (quote.h, detect.h, scrub.h, words.h): without a fold
  * the text comes back unchanged; a fold never makes text out of
  * nothing, leaves no blank line at either end and ends in one LF;
  * plates are upper-case letters, digits and two dashes, each once;
- * scrubbing without anything to scrub changes nothing.
+ * scrubbing without anything to scrub changes nothing; every piece of
+ * a word hit's evidence is written in the text; small talk is small
+ * talk in a subject and in a text alike.
  */
 #include "bptconf.h"
 
@@ -17,7 +20,10 @@
 #include "detect.h"
 #include "fuzz.h"
 #include "quote.h"
+#include "authres.h"
+#include "chitchat.h"
 #include "scrub.h"
+#include "words.h"
 
 #define MAX_PLATES 16
 
@@ -44,6 +50,35 @@ check_plates(char plates[][DETECT_PLATE_LEN], size_t n)
 			if (strcmp(plates[k], p) == 0)
 				fuzz_fail(NULL, "plate '%s' twice", p);
 	}
+}
+
+/* words_find(): every piece of evidence is written in the text. */
+static void
+check_words(const char *text)
+{
+	static struct words *w;
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct buf ev = BUF_INIT;
+	size_t hits, items = 0;
+	char *p, *item;
+
+	if (w == NULL && words_load(&ctx, NULL, &w) != BPT_OK)
+		fuzz_fail(&ctx, "words_load");
+	hits = words_find(w, text, 8, &ev);
+	if (buf_failed(&ev))
+		fuzz_fail(NULL, "words_find: out of memory");
+	for (p = ev.buf; p != NULL && *p; items++) {
+		item = p;
+		if ((p = strstr(p, ", ")) != NULL) {
+			*p = '\0';
+			p += 2;
+		}
+		if (*item == '\0' || strstr(text, item) == NULL)
+			fuzz_fail(NULL, "words_find: evidence '%s' is not in the text", item);
+	}
+	if (items > hits || items > 8 || (hits > 0 && items == 0))
+		fuzz_fail(NULL, "words_find: %zu hits, %zu pieces of evidence", hits, items);
+	buf_release(&ev);
 }
 
 int
@@ -92,6 +127,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (count < 0 || (count == 0 && strcmp(clean, folded_text) != 0))
 		fuzz_fail(NULL, "scrub_contacts changed text without counting it");
 	free(clean);
+
+	check_words(folded_text);
+	if (chitchat_only(NULL, folded_text) != chitchat_only(folded_text, NULL))
+		fuzz_fail(NULL, "chitchat_only: subject and text read differently");
+	{
+		const char *v[2] = { text, folded_text };
+		enum authres_verdict a = authres_verdict(v, 2, "mx.example", "example.org",
+		    NULL);
+
+		if (a != AUTHRES_NONE && a != AUTHRES_OK && a != AUTHRES_FORGED)
+			fuzz_fail(NULL, "authres_verdict gave %d", (int)a);
+	}
 	free(folded_text);
 	free(text);
 	return 0;

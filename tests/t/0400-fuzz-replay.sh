@@ -9,7 +9,7 @@
 
 FUZZ="$top_builddir/tests/fuzz"
 REGRESS="$top_srcdir/tests/fuzz/regress"
-TARGETS="ingest config csv phone_addr bounce quote"
+TARGETS="ingest config csv phone_addr bounce quote imgmeta"
 
 [ -d "$CORPUS" ] || test_skip_all "no shared corpus at $CORPUS"
 
@@ -23,6 +23,7 @@ seeds() {
 	find "$CORPUS" "$BPT_SHARED/fuzz-seeds" -type f ! -name '*.md' \
 	    ! -name '*.tsv' -print0
 	[ "$1" = config ] && printf '%s\0' "$top_srcdir/contrib/bpt.yaml.example"
+	[ "$1" = imgmeta ] && find "$top_srcdir/tests/data/img" -type f -print0
 	[ -d "$REGRESS/$1" ] && find "$REGRESS/$1" -type f -print0
 	return 0
 }

@@ -5,7 +5,6 @@
 #include "compose.h"
 #include "config.h"
 #include "mail.h"
-#include "scrub.h"
 
 static struct bpt_config cfg;
 
@@ -231,24 +230,6 @@ test_base_subject(void **state)
 	free(s);
 }
 
-static void
-test_scrub(void **state)
-{
-	char *s;
-	int n;
-
-	(void)state;
-	s = scrub_contacts("Groet, Jan (jan.devries@example.org, 06-12345678)\n"
-	    "Tel: +31 6 1234 5678 of 0031 6 12345678 of 020 123 4567.\n"
-	    "Kenteken 12-ABC-3 om 21:04, postcode 1234 AB, nr 12, 28-11-2026.",
-	    "[adres]", "[tel]", &n);
-	assert_string_equal(s, "Groet, Jan ([adres], [tel])\n"
-	    "Tel: [tel] of [tel] of [tel].\n"
-	    "Kenteken 12-ABC-3 om 21:04, postcode 1234 AB, nr 12, 28-11-2026.");
-	assert_int_equal(n, 5);
-	free(s);
-}
-
 int
 main(void)
 {
@@ -258,7 +239,6 @@ main(void)
 		cmocka_unit_test(test_encoded_words_roundtrip),
 		cmocka_unit_test(test_flowed_body),
 		cmocka_unit_test(test_base_subject),
-		cmocka_unit_test(test_scrub),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
