@@ -2,7 +2,10 @@
 #include "bptconf.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "compose.h"
 #include "config.h"
@@ -51,6 +54,40 @@ out:
 	buf_release(&text);
 	buf_release(&out);
 	return st;
+}
+
+/* 1 for an address nobody may answer: robots and the list's own. */
+static int
+unanswerable(const char *list_addr, const char *a)
+{
+	const char *lat = strrchr(list_addr, '@'), *at;
+
+	if (a == NULL || *a == '\0' || !addr_valid(a))
+		return 1;
+	if (strncasecmp(a, "mailer-daemon@", 14) == 0 ||
+	    strncasecmp(a, "postmaster@", 11) == 0)
+		return 1;
+	at = strrchr(a, '@');
+	/* anything at the list's own local part (bpt, bpt-*, bpt+*) */
+	return lat != NULL && strcasecmp(at, lat) == 0 &&
+	    strncasecmp(a, list_addr, (size_t)(lat - list_addr)) == 0;
+}
+
+const char *
+notice_answer_to(const char *list_addr, const char *env_from,
+    const char *from, const char *member)
+{
+	const char *env = env_from != NULL ? env_from : from;
+
+	/* RFC 3834: the null sender and robots are never answered */
+	if (unanswerable(list_addr, env))
+		return NULL;
+	if (member != NULL)
+		return unanswerable(list_addr, member) ? NULL : member;
+	/* no From to go by (unreadable headers): the same for everyone */
+	if (from != NULL && !addr_eq(env, from))
+		return NULL;
+	return env;
 }
 
 enum bpt_status
