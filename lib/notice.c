@@ -13,8 +13,9 @@
 #include "outbox.h"
 #include "store.h"
 
-enum bpt_status
-notice_queue(struct bpt_ctx *ctx, const struct notice *n, long long *queued)
+static enum bpt_status
+queue(struct bpt_ctx *ctx, const struct notice *n, const char *env_from,
+    char *msgid_out, long long *queued)
 {
 	const char *list = ctx->cfg->group.address;
 	struct buf text = BUF_INIT, out = BUF_INIT;
@@ -39,21 +40,40 @@ notice_queue(struct bpt_ctx *ctx, const struct notice *n, long long *queued)
 	if (st != BPT_OK)
 		goto out;
 	st = outbox_add(ctx, n->to ? "notice" : "admin", n->incident, n->source,
-	    msgid, bounces, out.buf, out.len, &id);
+	    msgid, env_from ? env_from : bounces, out.buf, out.len, &id);
 	if (st != BPT_OK)
 		goto out;
 	if (n->to == NULL)
 		st = outbox_to_admins(ctx, id, n->runner, &count);
 	else
-		st = outbox_to_address(ctx, id, n->member_id, n->to, n->runner);
+		st = outbox_to_address(ctx, id, env_from ? 0 : n->member_id,
+		    n->to, n->runner);
 	if (st == BPT_OK && queued)
 		*queued = count;
+	if (st == BPT_OK && msgid_out)
+		memcpy(msgid_out, msgid, strlen(msgid) + 1);
 out:
 	free(bounces);
 	free(request);
 	buf_release(&text);
 	buf_release(&out);
 	return st;
+}
+
+enum bpt_status
+notice_queue(struct bpt_ctx *ctx, const struct notice *n, long long *queued)
+{
+	return queue(ctx, n, NULL, NULL, queued);
+}
+
+enum bpt_status
+notice_queue_from(struct bpt_ctx *ctx, const struct notice *n,
+    const char *env_from, char *msgid)
+{
+	if (n->to == NULL)
+		return bpt_err(ctx, BPT_EUSAGE, "a notice from %s needs a recipient",
+		    env_from);
+	return queue(ctx, n, env_from, msgid, NULL);
 }
 
 /* 1 for an address nobody may answer: robots and the list's own. */

@@ -30,6 +30,15 @@ enum bpt_status notice_queue(struct bpt_ctx *ctx, const struct notice *n,
     long long *queued);
 
 /*
+ * Queues n (n->to must be set) with env_from as its envelope sender
+ * instead of the bounce address.  Its delivery row names no member, so
+ * that delivery.verp does not replace that sender.  msgid receives the
+ * notice's Message-ID (COMPOSE_MSGID_MAX bytes, without <>).
+ */
+enum bpt_status notice_queue_from(struct bpt_ctx *ctx, const struct notice *n,
+    const char *env_from, char *msgid);
+
+/*
  * Where a notice about a mail goes, so that a notice never tells a
  * stranger whether an address is a member's (see bpt(7), "Who gets
  * what").  from is the address in From, env_from the envelope sender
