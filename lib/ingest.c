@@ -660,7 +660,9 @@ classify_and_act(struct job *j)
 		j->r->why = why;
 		st = bounces_record(ctx, m, j->env_to, j->r->message, j->runner, &br);
 		if (st == BPT_OK && br.suspended)
-			j->r->why = "bounce limit reached: member suspended";
+			j->r->why = "probe bounced: member suspended";
+		else if (st == BPT_OK && br.probes)
+			j->r->why = "bounce limit reached: probe sent";
 		return st;
 	}
 	case AC_AUTOREPLY:
