@@ -776,6 +776,110 @@ bounce_parse(const struct mail *m, struct bounce_rcpt *out, size_t max)
 	return l.n;
 }
 
+/* ---- the returned message --------------------------------------------- */
+
+struct idlist {
+	char (*ids)[BOUNCE_ID_MAX];
+	size_t n, max;
+};
+
+/* Adds the msg-id in v (a Message-ID field's value), when new. */
+static void
+idlist_add(struct idlist *l, const char *v)
+{
+	size_t idx = 0, len, i;
+	char *id = NULL;
+
+	while (is_sp(*v))
+		v++;
+	/* libetpan also takes a bare word; ours are always in <> */
+	if (l->n >= l->max || *v != '<' ||
+	    mailimf_msg_id_parse(v, strlen(v), &idx, &id) != MAILIMF_NO_ERROR ||
+	    id == NULL)
+		return;
+	len = strlen(id);
+	for (i = 0; i < l->n && strcmp(l->ids[i], id) != 0; i++)
+		;
+	if (i == l->n && len > 0 && len < BOUNCE_ID_MAX)
+		memcpy(l->ids[l->n++], id, len + 1);
+	mailimf_msg_id_free(id);
+}
+
+/*
+ * The Message-ID fields of the header fields at s[*idx..len): as many
+ * as follow each other.  *idx moves past them; it does not move when
+ * no field starts there.
+ */
+static void
+fields_ids(struct idlist *l, const char *s, size_t len, size_t *idx)
+{
+	struct mailimf_fields *f = NULL;
+	clistiter *it;
+
+	/* all of them as optional fields, as parse_dsn() reads them */
+	if (mailimf_optional_fields_parse(s, len, idx, &f) != MAILIMF_NO_ERROR ||
+	    f == NULL)
+		return;
+	for (it = clist_begin(f->fld_list); it != NULL; it = clist_next(it)) {
+		struct mailimf_field *fl = clist_content(it);
+		const char *name, *v;
+
+		if (fl->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD)
+			continue;
+		name = fl->fld_data.fld_optional_field->fld_name;
+		v = fl->fld_data.fld_optional_field->fld_value;
+		if (name != NULL && v != NULL && strcasecmp(name, "Message-ID") == 0)
+			idlist_add(l, v);
+	}
+	mailimf_fields_free(f);
+}
+
+/* The next line of s[0..len) after the one at i. */
+static size_t
+next_line(const char *s, size_t len, size_t i)
+{
+	const char *nl = memchr(s + i, '\n', len - i);
+
+	return nl != NULL ? (size_t)(nl - s) + 1 : len;
+}
+
+size_t
+bounce_returned_ids(const struct mail *m, char ids[][BOUNCE_ID_MAX], size_t max)
+{
+	struct idlist l = { ids, 0, max };
+	struct buf b = BUF_INIT;
+	const char *s;
+	size_t len, idx, before;
+
+	if (m == NULL || ids == NULL || max == 0)
+		return 0;
+	if (m->dsn_original != NULL) {
+		/* libetpan reads a field only up to its line end */
+		buf_adds(&b, m->dsn_original);
+		buf_addch(&b, '\n');
+		s = buf_str(&b);
+		len = buf_failed(&b) ? 0 : b.len;
+		/* a line that is no field does not hide the ones after it */
+		for (idx = 0; idx < len; ) {
+			before = idx;
+			fields_ids(&l, s, len, &idx);
+			if (idx <= before)
+				idx = next_line(s, len, idx);
+		}
+		buf_release(&b);
+	}
+	s = m->text != NULL ? m->text : "";
+	len = strlen(s);
+	for (idx = 0; idx < len && l.n < l.max; ) {
+		before = idx;
+		if (len - idx > 11 && strncasecmp(s + idx, "Message-ID:", 11) == 0)
+			fields_ids(&l, s, len, &idx);
+		if (idx <= before)
+			idx = next_line(s, len, idx);
+	}
+	return l.n;
+}
+
 const char *
 bounce_verp_token(const char *rcpt, const char *list_addr)
 {

@@ -62,6 +62,23 @@ struct bounce_rcpt {
  */
 size_t bounce_parse(const struct mail *m, struct bounce_rcpt *out, size_t max);
 
+/* Room for one Message-ID of bounce_returned_ids(), with its NUL. */
+#define BOUNCE_ID_MAX 256
+
+/*
+ * The Message-IDs (without <>) of the message m returns, into
+ * ids[0..max); returns how many.  First the Message-ID field of the
+ * returned header (m->dsn_original: the text/rfc822-headers or
+ * message/rfc822 part of a report), then the Message-ID fields of
+ * header blocks quoted in the text (qmail and older Exim return the
+ * message inline, after a line such as "--- Below this line is a copy
+ * of the message.").  Each id once; an id that does not fit is left
+ * out.  These are claims of the sender of m, to be checked against
+ * what was sent.  Never fails; m is only read.
+ */
+size_t bounce_returned_ids(const struct mail *m, char ids[][BOUNCE_ID_MAX],
+    size_t max);
+
 /*
  * The member token of a VERP recipient LOCAL-bounces+TOKEN@DOMAIN,
  * where LOCAL@DOMAIN is list_addr (compared without regard to case).

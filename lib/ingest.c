@@ -65,31 +65,23 @@ list_lang_mark(const struct job *j, int phone)
 
 /* --- notices -------------------------------------------------------------- */
 
-/* Where an answer to this mail goes (RFC 3834: the envelope sender);
- * NULL for the null sender, for robots and for our own addresses. */
+/*
+ * Where a notice about this mail goes: to the registered address of
+ * the member whose address is in From, else to the envelope sender
+ * when it is the From address, else nowhere (notice_answer_to()).  So
+ * a stranger who writes with a member's address in From and their own
+ * envelope sender, to draw a notice, receives nothing, just as when
+ * the address is not a member's: they cannot learn who is a member,
+ * nor a member's name.  NULL for nobody.
+ */
 static const char *
 answer_address(const struct job *j)
 {
-	const struct bpt_config *cfg = j->ctx->cfg;
-	const char *to = j->o->envelope_from;
-	const char *lat = strrchr(cfg->group.address, '@');
-	const char *at;
+	const char *env = j->o->envelope_from ? j->o->envelope_from :
+	    j->m->return_path;
 
-	if (to == NULL)
-		to = j->m->return_path;
-	if (to == NULL)
-		to = j->m->from_addr;
-	if (to == NULL || *to == '\0' || !addr_valid(to))
-		return NULL;
-	if (strncasecmp(to, "mailer-daemon@", 14) == 0 ||
-	    strncasecmp(to, "postmaster@", 11) == 0)
-		return NULL;
-	at = strrchr(to, '@');
-	/* anything at the list's own local part (bpt, bpt-*, bpt+*) */
-	if (lat != NULL && strcasecmp(at, lat) == 0 &&
-	    strncasecmp(to, cfg->group.address, (size_t)(lat - cfg->group.address)) == 0)
-		return NULL;
-	return to;
+	return notice_answer_to(j->ctx->cfg->group.address, env,
+	    j->m->from_addr, j->have_sender ? j->sender.email : NULL);
 }
 
 /* A notice to the sender of this mail, at most once a day per kind. */
@@ -102,7 +94,8 @@ notice_sender(struct job *j, const char *kind, const char *tpl,
 	enum bpt_status st;
 	int ok;
 
-	if (to == NULL)
+	/* the texts may carry the member's name: to them alone */
+	if (to == NULL || (j->have_sender && to != j->sender.email))
 		return BPT_OK;
 	if ((st = notice_allowed(j->ctx, to, kind, NOTICE_INTERVAL, &ok)) != BPT_OK ||
 	    !ok)
@@ -684,7 +677,9 @@ classify_and_act(struct job *j)
 		j->r->why = why;
 		st = bounces_record(ctx, m, j->env_to, j->r->message, j->runner, &br);
 		if (st == BPT_OK && br.suspended)
-			j->r->why = "bounce limit reached: member suspended";
+			j->r->why = "probe bounced: member suspended";
+		else if (st == BPT_OK && br.probes)
+			j->r->why = "bounce limit reached: probe sent";
 		return st;
 	}
 	case AC_AUTOREPLY:

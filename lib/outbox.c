@@ -594,6 +594,32 @@ fail:
 }
 
 enum bpt_status
+outbox_sent_to(struct bpt_ctx *ctx, const char *msgid, const char *rcpt,
+    time_t since, int *sent)
+{
+	/* the unique msgid finds one outbox row, its rowids the rest */
+	static const char sql[] = "SELECT 1 FROM outbox o CROSS JOIN deliveries d "
+	    "ON d.id BETWEEN o.dfirst AND o.dlast WHERE o.msgid = ?1 "
+	    "AND d.rcpt = ?2 COLLATE NOCASE AND d.state = 'sent' "
+	    "AND d.sent_at >= ?3 LIMIT 1";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	int rc;
+
+	*sent = 0;
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_text(s, 1, msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, rcpt, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)since);
+	rc = sqlite3_step(s);
+	*sent = rc == SQLITE_ROW;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(ctx, ctx->store, rc, "look up a sent copy");
+	return BPT_OK;
+}
+
+enum bpt_status
 outbox_queue_list(struct bpt_ctx *ctx, struct printer *p)
 {
 	static const char sql[] = "SELECT d.id, o.kind, o.incident_id, d.rcpt, "

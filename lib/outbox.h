@@ -14,6 +14,7 @@
 #define BPT_OUTBOX_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "bpt.h"
 
@@ -73,6 +74,15 @@ enum bpt_status outbox_deliver_claimed(struct bpt_ctx *ctx, const char *runner,
  * delivery.max_age, claims everything due and delivers it.
  */
 enum bpt_status outbox_run(struct bpt_ctx *ctx, struct outbox_stats *stats);
+
+/*
+ * 1 in *sent when the message with Message-ID msgid (without <>) was
+ * handed to the relay for rcpt (compared without regard to case) at
+ * since or later: the proof that a bounce naming rcpt and returning
+ * msgid is about a copy bpt sent.  Store errors.
+ */
+enum bpt_status outbox_sent_to(struct bpt_ctx *ctx, const char *msgid,
+    const char *rcpt, time_t since, int *sent);
 
 /* `bpt-send --queue`: deliveries not yet sent, due first. */
 enum bpt_status outbox_queue_list(struct bpt_ctx *ctx, struct printer *p);

@@ -224,6 +224,27 @@ static const char *const store_migrations[] = {
 "	expires_at INTEGER NOT NULL,"
 "	used_at INTEGER"
 ");",
+
+/* 2: a bounce counts only with proof that it is about a copy bpt sent
+ * to that member (a VERP token, or the returned Message-ID of a copy
+ * delivered to that address), and a member is suspended only after a
+ * probe of their own bounced.  Bounces counted before proof was asked
+ * no longer count: any of them may have been forged. */
+"ALTER TABLE bounces ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE bounces ADD COLUMN why TEXT;"	/* the proof, or what was missing */
+"UPDATE bounces SET counted = 0, why = 'recorded before bounces needed proof';"
+"CREATE TABLE probes ("				/* one test mail before a suspension */
+"	id INTEGER PRIMARY KEY,"
+"	member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
+"	token TEXT NOT NULL UNIQUE,"		/* envelope LOCAL-bounces+TOKEN@domain */
+"	msgid TEXT NOT NULL,"			/* Message-ID of the probe, no <> */
+"	rcpt TEXT NOT NULL,"
+"	sent_at INTEGER NOT NULL,"
+"	bounced_at INTEGER,"			/* NULL: not (yet) bounced */
+"	bounce_message INTEGER REFERENCES messages(id) ON DELETE SET NULL"
+");"
+"CREATE INDEX probes_member ON probes(member_id, sent_at);"
+"CREATE INDEX probes_msgid ON probes(msgid);",
 };
 
 #endif

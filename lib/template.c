@@ -168,6 +168,44 @@ static const struct builtin builtins[] = {
 "SHA-256: {{sha256}}\n"
 "Received: {{received}}\n\n"
 "It was kept and not passed on. Look at it with: bpt-report show-message {{message}}\n" },
+{ "notice-bounce-probe",
+"Subject: Komt mail van {{group}} bij u aan?\n\n"
+"Beste {{name}},\n\n"
+"Mail van {{group}} aan uw adres {{email}}\n"
+"kwam de laatste tijd een paar keer terug als onbestelbaar.\n"
+"Met dit bericht testen we of uw adres nog werkt.\n\n"
+"U hoeft niets te doen. Leest u dit, dan werkt uw adres en krijgt u\n"
+"de meldingen gewoon.\n\n"
+"Komt ook dit bericht terug, dan krijgt u geen meldingen meer van\n"
+"{{group}}. Een beheerder kan u daarna weer aanmelden.\n"
+"Vragen? Mail een beheerder via {{request}}.\n",
+"Subject: Does mail from {{group}} reach you?\n\n"
+"Dear {{name}},\n\n"
+"Mail from {{group}} to your address {{email}}\n"
+"has come back as undeliverable a few times lately.\n"
+"This message tests whether your address still works.\n\n"
+"You need not do anything. If you can read this, your address works\n"
+"and you keep getting the alerts.\n\n"
+"If this message comes back too, you will get no more alerts from\n"
+"{{group}}. An administrator can add you again after that.\n"
+"Questions? Mail an administrator at {{request}}.\n" },
+{ "admin-bounce-probe",
+"Subject: [{{group}}] Mail aan {{name}} komt terug; testbericht gestuurd\n\n"
+"Mail aan {{name}} <{{email}}> kwam {{count}} keer\n"
+"blijvend terug (grens: {{limit}}). bpt heeft een testbericht naar\n"
+"dit adres gestuurd.\n\n"
+"Komt het testbericht terug, dan wordt het lid geschorst en krijgt u\n"
+"daarover bericht. Komt het binnen {{days}} dagen niet terug, dan\n"
+"blijft het lid actief en telt bpt weer vanaf nul.\n\n"
+"Laatste fout: {{status}} {{diagnostic}}\n",
+"Subject: [{{group}}] Mail to {{name}} bounces; test message sent\n\n"
+"Mail to {{name}} <{{email}}> came back {{count}} times\n"
+"for good (limit: {{limit}}). bpt has sent a test message to this\n"
+"address.\n\n"
+"If the test message comes back, the member is suspended and you\n"
+"will be told. If it does not come back within {{days}} days, the\n"
+"member stays active and bpt starts counting again from zero.\n\n"
+"Last error: {{status}} {{diagnostic}}\n" },
 };
 
 const char *

@@ -398,6 +398,48 @@ test_verp_token(void **state)
 	assert_null(bounce_verp_token("bpt-bounces+x@b.example", "nolocal"));
 }
 
+/* The Message-IDs a bounce returns: the proof that it is about our copy. */
+static void
+test_returned_ids(void **state)
+{
+	char ids[4][BOUNCE_ID_MAX];
+	struct mail m;
+
+	(void)state;
+	/* the returned header of a report; a line that is no field, a
+	 * folded one, the same id twice */
+	memset(&m, 0, sizeof(m));
+	m.text = (char *)"";
+	m.dsn_original = (char *)"Return-Path: <bpt-bounces@bars.example>\r\n"
+	    "From: BPT <bpt@bars.example>\r\n"
+	    "this is no field\r\n"
+	    "message-id:\r\n <bpt.1.1799053260.abc@bars.example>\r\n"
+	    "Subject: x";
+	assert_int_equal(bounce_returned_ids(&m, ids, 4), 1);
+	assert_string_equal(ids[0], "bpt.1.1799053260.abc@bars.example");
+
+	/* qmail and Exim quote it in the text; the report's own comes
+	 * first */
+	m.text = (char *)"Hi. This is the qmail-send program.\n"
+	    "<piet@bewoners.example>:\nno mailbox here\n\n"
+	    "--- Below this line is a copy of the message.\n\n"
+	    "From: BPT <bpt@bars.example>\n"
+	    "Message-ID: <bpt.2.1.def@bars.example>\n"
+	    "Message-ID: <bpt.1.1799053260.abc@bars.example>\n"
+	    "\nMessage-ID: <in.the.body@x>\n";
+	assert_int_equal(bounce_returned_ids(&m, ids, 4), 3);
+	assert_string_equal(ids[0], "bpt.1.1799053260.abc@bars.example");
+	assert_string_equal(ids[1], "bpt.2.1.def@bars.example");
+	assert_string_equal(ids[2], "in.the.body@x");
+	/* no more than room */
+	assert_int_equal(bounce_returned_ids(&m, ids, 2), 2);
+
+	/* nothing to go by */
+	m.dsn_original = NULL;
+	m.text = (char *)"The mail system\n\nMessage-ID: not an id\n";
+	assert_int_equal(bounce_returned_ids(&m, ids, 4), 0);
+	assert_int_equal(bounce_returned_ids(NULL, ids, 4), 0);
+}
 
 /*
  * The failed recipient of each bounce in the corpus, and whether it
@@ -507,6 +549,7 @@ main(void)
 		cmocka_unit_test(test_text_exchange_others),
 		cmocka_unit_test(test_diag_is_cut_on_characters),
 		cmocka_unit_test(test_verp_token),
+		cmocka_unit_test(test_returned_ids),
 		cmocka_unit_test(test_corpus),
 	};
 
