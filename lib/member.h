@@ -13,8 +13,13 @@
  * All calls need ctx->store open.  Writers run in their own
  * IMMEDIATE transaction, or inside the caller's when one is open
  * (store_in_tx()); every change adds an audit row (audit.h) in the
- * same transaction (an import records the members it adds in one).  With dry_run set a writer checks everything,
- * fills its report and rolls back: nothing is written.
+ * same transaction (an import records the members it adds in one).
+ * With dry_run set a writer checks everything, fills its report and
+ * rolls back: nothing is written.
+ *
+ * The module's parts: member.c (rows, lookups, walks), member_check.c
+ * (values), member_change.c (the writers), member_csv.c (import);
+ * member_int.h is what they share.
  */
 #ifndef BPT_MEMBER_H
 #define BPT_MEMBER_H
