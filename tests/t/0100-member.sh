@@ -272,6 +272,28 @@ test_expect_success 'export is CSV that import reads back' '
 	test_cmp export.csv export2.csv
 '
 
+# a configuration of its own, with an empty store: cfg NAME writes NAME.yaml
+cfg() {
+	sed "s|$TRASH/store/bpt.db|$TRASH/$1/bpt.db|" "$BPT_CONFIG" >"$1.yaml" &&
+	chmod 600 "$1.yaml"
+}
+
+# What Dutch Excel saves: semicolons, CRLF, Windows-1252 (0xE9 is e-acute,
+# 0xEB e-diaeresis, 0x80 the euro sign), with or without a byte order mark.
+test_expect_success 'a CSV from Dutch Excel is imported as it is' '
+	cfg nl &&
+	printf "\357\273\277E-mail;Naam;Telefoon\r\nrene@example.org;Ren\351 de Vri\353s;06-12345678\r\nzoe@example.org;\"Zo\353; \200 5\";\r\n" >excel.csv &&
+	bpt-member -c nl.yaml import excel.csv >out &&
+	grep -q "^added  *2$" out &&
+	bpt-member -c nl.yaml --format tsv list | cut -f1-3 >actual &&
+	printf "rene@example.org\tRen\303\251 de Vri\303\253s\t+31612345678\nzoe@example.org\tZo\303\253; \342\202\254 5\t\n" >expect &&
+	test_cmp expect actual &&
+	printf "email;naam\r\npiet@example.org;Pi\353t\r\n" |
+	    bpt-member -c nl.yaml import >/dev/null &&
+	bpt-member -c nl.yaml --format tsv show piet@example.org >out &&
+	grep -qx "$(printf "name\tPi\303\253t")" out
+'
+
 test_expect_success 'tsv escapes backslashes and json parses' '
 	bpt-member add slash@example.org --name "A\\B" >/dev/null &&
 	bpt-member --format tsv list | grep "^slash@" | cut -f2 >actual &&

@@ -1,11 +1,10 @@
-/* test_member.c - phone numbers, CSV, the audit trail and members. */
+/* test_member.c - phone numbers, the audit trail and members. */
 #include "unit.h"
 
 #include <ctype.h>
 
 #include "audit.h"
 #include "buf.h"
-#include "csv.h"
 #include "member.h"
 #include "phone.h"
 #include "store.h"
@@ -138,8 +137,6 @@ test_phone_bad(void **state)
 	}
 }
 
-/* --- csv ------------------------------------------------------------------ */
-
 static FILE *
 memfile(const char *text, size_t len)
 {
@@ -147,125 +144,6 @@ memfile(const char *text, size_t len)
 
 	assert_non_null(f);
 	return f;
-}
-
-static void
-test_csv_read(void **state)
-{
-	static const char text[] = "\xef\xbb\xbf" "email,name\r\n"
-	    "a@x.example,\"de Vries, Jan\"\r\n"
-	    "\n"
-	    "b@x.example,\"say \"\"hi\"\"\"\n"
-	    "c@x.example,\"two\nlines\"\n"
-	    "d@x.example,\n"
-	    ",\"\"\n"
-	    "e@x.example,last";
-	struct bpt_ctx ctx = BPT_CTX_INIT;
-	FILE *in = memfile(text, sizeof(text) - 1);
-	struct csv c;
-	int eof;
-
-	(void)state;
-	csv_init(&c, in, "t.csv");
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_false(eof);
-	assert_int_equal(csv_nfields(&c), 2);
-	assert_string_equal(csv_field(&c, 0), "email");	/* BOM gone */
-	assert_int_equal(c.line, 1);
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_string_equal(csv_field(&c, 1), "de Vries, Jan");
-	assert_int_equal(c.line, 2);
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_string_equal(csv_field(&c, 1), "say \"hi\"");
-	assert_int_equal(c.line, 4);	/* the blank line 3 is skipped */
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_string_equal(csv_field(&c, 1), "two\nlines");
-	assert_int_equal(c.line, 5);
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_int_equal(c.line, 7);
-	assert_int_equal(csv_nfields(&c), 2);
-	assert_string_equal(csv_field(&c, 1), "");
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_int_equal(csv_nfields(&c), 2);
-	assert_string_equal(csv_field(&c, 0), "");
-	assert_string_equal(csv_field(&c, 1), "");
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_string_equal(csv_field(&c, 1), "last");
-	assert_int_equal(c.line, 9);
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_true(eof);
-	csv_release(&c);
-	fclose(in);
-}
-
-static void
-test_csv_errors(void **state)
-{
-	static const struct {
-		const char *text;
-		const char *msg;
-	} bad[] = {
-		{ "a,b\nc,\"open\nstill open\n", "t.csv:2: quoted field not closed" },
-		{ "a,b\n\nc,\"x\"y\n", "t.csv:3: text after the closing quote" },
-		{ "a,b\nc,d\ne,x\"y\n", "t.csv:3: quote inside an unquoted field" },
-		{ "a,b\nc,d\0e\n", "t.csv:2: NUL byte" },
-	};
-	struct bpt_ctx ctx = BPT_CTX_INIT;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		size_t len = strlen(bad[i].text);
-		FILE *in;
-		struct csv c;
-		enum bpt_status st;
-		int eof = 0;
-
-		/* the NUL case: the text goes on after the NUL */
-		if (strstr(bad[i].msg, "NUL") != NULL)
-			len += 3;
-		in = memfile(bad[i].text, len);
-		csv_init(&c, in, "t.csv");
-		while ((st = csv_next(&ctx, &c, &eof)) == BPT_OK && !eof)
-			continue;
-		assert_int_equal(st, BPT_EDATA);
-		if (strstr(ctx.errmsg, bad[i].msg) == NULL)
-			fail_msg("case %zu: '%s' lacks '%s'", i, ctx.errmsg, bad[i].msg);
-		csv_release(&c);
-		fclose(in);
-	}
-}
-
-static void
-test_csv_write_reads_back(void **state)
-{
-	static const char *const fields[] = { "plain", "with, comma",
-	    "say \"hi\"", "two\nlines", "", " padded ", "+31612345678" };
-	struct bpt_ctx ctx = BPT_CTX_INIT;
-	struct buf b = BUF_INIT;
-	size_t i, n = sizeof(fields) / sizeof(fields[0]);
-	struct csv c;
-	FILE *in;
-	int eof;
-
-	(void)state;
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			buf_addch(&b, ',');
-		csv_add_field(&b, fields[i]);
-	}
-	buf_addch(&b, '\n');
-	assert_string_equal(b.buf, "plain,\"with, comma\",\"say \"\"hi\"\"\","
-	    "\"two\nlines\",,\" padded \",+31612345678\n");
-	in = memfile(b.buf, b.len);
-	csv_init(&c, in, "w.csv");
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_int_equal(csv_nfields(&c), n);
-	for (i = 0; i < n; i++)
-		assert_string_equal(csv_field(&c, i), fields[i]);
-	csv_release(&c);
-	fclose(in);
-	buf_release(&b);
 }
 
 /* --- members -------------------------------------------------------------- */
@@ -809,9 +687,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phone_good),
 		cmocka_unit_test(test_phone_bad),
-		cmocka_unit_test(test_csv_read),
-		cmocka_unit_test(test_csv_errors),
-		cmocka_unit_test(test_csv_write_reads_back),
 		cmocka_unit_test_setup_teardown(test_add_and_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_and_phone_clear, setup,
 		    teardown),
