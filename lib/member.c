@@ -32,6 +32,7 @@
 const char *const member_roles[] = { "member", "admin", "coordinator", NULL };
 const char *const member_statuses[] = { "active", "suspended", "removed",
 	"banned", "pending", NULL };
+const char *const member_consent_vias[] = { "admin", "import", "mail", NULL };
 
 const char *
 member_in_list(const char *s, const char *const *l)
@@ -101,6 +102,7 @@ mrow_from(struct mrow *r, const struct member *m)
 	r->consent_version = m->consent_version;
 	r->consent_at = m->consent_at;
 	r->consent_via = m->consent_via;
+	r->joined_at = m->joined_at;
 }
 
 static const char *
@@ -335,7 +337,7 @@ mrow_write(struct bpt_ctx *ctx, long long id, const struct mrow *r, time_t now)
 	static const char sql[] = "UPDATE members SET name = ?2, phone = ?3, "
 	    "role = ?4, status = ?5, status_reason = ?6, status_until = ?7, "
 	    "status_at = ?8, consent_version = ?9, consent_at = ?10, "
-	    "consent_via = ?11, updated_at = ?12 WHERE id = ?1";
+	    "consent_via = ?11, updated_at = ?12, joined_at = ?13 WHERE id = ?1";
 	sqlite3_stmt *s;
 
 	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
@@ -352,6 +354,8 @@ mrow_write(struct bpt_ctx *ctx, long long id, const struct mrow *r, time_t now)
 	bind_time(s, 10, r->consent_at);
 	store_bind_text(s, 11, r->consent_version ? r->consent_via : NULL);
 	sqlite3_bind_int64(s, 12, (sqlite3_int64)now);
+	sqlite3_bind_int64(s, 13, (sqlite3_int64)(r->joined_at ? r->joined_at :
+	    now));
 	return store_step_done(ctx, ctx->store, s);
 }
 
@@ -404,9 +408,10 @@ mrow_insert(struct bpt_ctx *ctx, struct token_pool *tp, const char *email,
     const struct mrow *r, time_t now, long long *id)
 {
 	static const char sql[] = "INSERT INTO members (id, email, name, phone, "
-	    "role, status, status_at, consent_version, consent_at, consent_via, "
-	    "token, joined_at, updated_at) VALUES (?10, ?1, ?2, ?3, ?4, 'active', "
-	    "?5, ?6, ?7, ?8, ?9, ?5, ?5)";
+	    "role, status, status_reason, status_until, status_at, "
+	    "consent_version, consent_at, consent_via, token, joined_at, "
+	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	    "?12, ?13, ?14, ?15)";
 	static const char maxsql[] = "SELECT coalesce(max(id), 0) + 1 FROM members";
 	char rnd[2 * TOKEN_BYTES + 1], token[TOKEN_MAX];
 	enum bpt_status st;
@@ -430,16 +435,23 @@ mrow_insert(struct bpt_ctx *ctx, struct token_pool *tp, const char *email,
 		return ctx->err;
 	/* the strings outlive the step: no copies (an import binds a few
 	   hundred thousand) */
-	bind_static(s, 1, email);
-	bind_static(s, 2, r->name ? r->name : "");
-	bind_static(s, 3, r->phone);
-	bind_static(s, 4, r->role ? r->role : "member");
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
-	bind_static(s, 6, r->consent_version);
-	bind_time(s, 7, r->consent_version ? r->consent_at : 0);
-	bind_static(s, 8, r->consent_version ? r->consent_via : NULL);
-	bind_static(s, 9, token);
-	sqlite3_bind_int64(s, 10, tp->next_id);
+	sqlite3_bind_int64(s, 1, tp->next_id);
+	bind_static(s, 2, email);
+	bind_static(s, 3, r->name ? r->name : "");
+	bind_static(s, 4, r->phone);
+	bind_static(s, 5, r->role ? r->role : "member");
+	bind_static(s, 6, r->status ? r->status : "active");
+	bind_static(s, 7, r->status_reason);
+	bind_time(s, 8, r->status_until);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)(r->status_at ? r->status_at :
+	    now));
+	bind_static(s, 10, r->consent_version);
+	bind_time(s, 11, r->consent_version ? r->consent_at : 0);
+	bind_static(s, 12, r->consent_version ? r->consent_via : NULL);
+	bind_static(s, 13, token);
+	sqlite3_bind_int64(s, 14, (sqlite3_int64)(r->joined_at ? r->joined_at :
+	    now));
+	sqlite3_bind_int64(s, 15, (sqlite3_int64)now);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE) {

@@ -67,10 +67,18 @@ diff_time(struct buf *d, const char *field, time_t a, time_t b)
 	buf_addf(d, "%s %s -> %s", field, ta, tb);
 }
 
-/* What differs between o and n, or (fresh) what n holds. */
+/*
+ * What differs between o and n, or (fresh) what n holds.  Dates that
+ * follow from another change (the time of a new status or consent) are
+ * not repeated; they show only when they change on their own, as an
+ * import with --update can make them.
+ */
 static void
 describe(struct buf *d, const struct mrow *o, const struct mrow *n, int fresh)
 {
+	int same_status = member_streq0(o->status, n->status);
+	int same_consent = member_streq0(o->consent_version, n->consent_version);
+
 	diff_text(d, "name", o->name, n->name, fresh);
 	diff_text(d, "phone", o->phone, n->phone, fresh);
 	diff_text(d, "role", o->role, n->role, fresh);
@@ -81,9 +89,14 @@ describe(struct buf *d, const struct mrow *o, const struct mrow *n, int fresh)
 	diff_text(d, "status", o->status, n->status, 0);
 	diff_text(d, "reason", o->status_reason, n->status_reason, 0);
 	diff_time(d, "until", o->status_until, n->status_until);
+	if (same_status)
+		diff_time(d, "status_at", o->status_at, n->status_at);
 	diff_text(d, "consent", o->consent_version, n->consent_version, 0);
-	if (!member_streq0(o->consent_version, n->consent_version))
+	if (!same_consent)
 		diff_text(d, "consent_via", o->consent_via, n->consent_via, 0);
+	else
+		diff_time(d, "consent_at", o->consent_at, n->consent_at);
+	diff_time(d, "joined", o->joined_at, n->joined_at);
 }
 
 /*
@@ -135,7 +148,7 @@ member_add_new(struct bpt_ctx *ctx, struct token_pool *tp, const char *email,
 
 	n.name = "";
 	n.role = "member";
-	n.status = "active";
+	n.status = pc->status ? pc->status : "active";
 	pchange_apply(pc, &n, now);
 	if ((st = mrow_insert(ctx, tp, email, &n, now, id)) != BPT_OK)
 		return st;
@@ -153,38 +166,68 @@ member_add_new(struct bpt_ctx *ctx, struct token_pool *tp, const char *email,
 	return audit_add(ctx, &e);
 }
 
+static int
+is(const char *status, const char *what)
+{
+	return status != NULL && strcmp(status, what) == 0;
+}
+
 /*
- * An add of an address that has a row: removed and pending members
- * come back, others need update, the banned need reinstate first.
+ * The rules, with the stored status of old and the status pc gives
+ * (none for add, a cell for an import):
+ *   - a status given must be the stored one: an add never suspends,
+ *     bans, removes or reinstates, and never undoes a removal it was
+ *     not asked for by name;
+ *   - banned: added again (to active) only with force, and its reason;
+ *   - removed, pending, no status given: added again ("readd");
+ *   - otherwise the fields change with update, else BPT_EEXIST.
  */
 enum bpt_status
 member_add_existing(struct bpt_ctx *ctx, const struct member *old,
-    const struct pchange *pc, int update, time_t now, struct buf *d,
-    const char **done)
+    const struct pchange *pc, const struct add_how *how, time_t now,
+    struct buf *d, const char **done)
 {
-	const char *action = "update";
+	const char *action = "update", *reason = NULL;
+	int banned = is(old->status, "banned");
 	struct mrow n;
 
 	mrow_from(&n, old);
-	if (strcmp(old->status, "banned") == 0)
-		return bpt_err(ctx, BPT_EDATA, "'%s' is banned%s%s%s: run "
-		    "'bpt-member reinstate %s' first", old->email,
-		    old->status_reason ? " (" : "",
-		    old->status_reason ? old->status_reason : "",
-		    old->status_reason ? ")" : "", old->email);
-	if (strcmp(old->status, "removed") == 0 ||
-	    strcmp(old->status, "pending") == 0) {
+	if (pc->status != NULL && strcmp(pc->status, old->status) != 0 &&
+	    !(banned && is(pc->status, "active")))
+		return bpt_err(ctx, BPT_EDATA, "'%s' is %s in the store, not %s: "
+		    "an import does not change the status of a member (an empty "
+		    "status cell adds a removed member again; or use "
+		    "bpt-member %s)", old->email, old->status, pc->status,
+		    is(pc->status, "active") ? "add" : "suspend, ban, remove or "
+		    "reinstate");
+	if (banned && (pc->status == NULL || is(pc->status, "active"))) {
+		if (!how->force)
+			return bpt_err(ctx, BPT_EDATA, "'%s' is banned%s%s%s: it is "
+			    "added again only with --force and a --reason (or "
+			    "'bpt-member reinstate %s')", old->email,
+			    old->status_reason ? " (" : "",
+			    old->status_reason ? old->status_reason : "",
+			    old->status_reason ? ")" : "", old->email);
+		if (how->reason == NULL || *how->reason == '\0')
+			return bpt_err(ctx, BPT_EUSAGE, "adding banned '%s' again "
+			    "needs a reason", old->email);
+		action = "force-add";
+		reason = how->reason;
+	} else if (pc->status == NULL && (is(old->status, "removed") ||
+	    is(old->status, "pending"))) {
 		action = "readd";
+	} else if (!how->update) {
+		return bpt_err(ctx, BPT_EEXIST, "'%s' is already a member (%s): "
+		    "use --update to change it", old->email, old->status);
+	}
+	if (strcmp(action, "update") != 0) {
 		n.status = "active";
 		n.status_reason = NULL;
 		n.status_until = 0;
 		n.status_at = now;
-	} else if (!update) {
-		return bpt_err(ctx, BPT_EEXIST, "'%s' is already a member (%s): "
-		    "use --update to change it", old->email, old->status);
 	}
 	pchange_apply(pc, &n, now);
-	return row_change(ctx, old, &n, action, NULL, now, d, done);
+	return row_change(ctx, old, &n, action, reason, now, d, done);
 }
 
 static enum bpt_status
@@ -209,11 +252,12 @@ member_add(struct bpt_ctx *ctx, const char *email,
     const struct member_change *ch, struct member_report *r)
 {
 	struct buf d = BUF_INIT;
+	struct add_how how = { ch->update, ch->force, NULL };
 	struct pchange pc;
 	struct member old;
 	enum bpt_status st;
 	const char *done = "add";
-	char *norm = NULL;
+	char *norm = NULL, *why = NULL;
 	long long id = 0;
 	time_t now = bpt_now(ctx);
 	int own = 0, opened = 0;
@@ -225,6 +269,10 @@ member_add(struct bpt_ctx *ctx, const char *email,
 		goto out;
 	if ((st = pchange_prepare(ctx, ch, &pc)) != BPT_OK)
 		goto out;
+	if (ch->reason != NULL && (st = member_check_text(ctx, "reason",
+	    ch->reason, MEMBER_REASON_MAX, 1, &why)) != BPT_OK)
+		goto out;
+	how.reason = why;
 	if ((st = member_tx_open(ctx, ch->dry_run, &own)) != BPT_OK)
 		goto out;
 	opened = 1;
@@ -235,8 +283,7 @@ member_add(struct bpt_ctx *ctx, const char *email,
 		st = member_add_new(ctx, &tp, norm, &pc, "add", now, &d, &id);
 	} else if (st == BPT_OK) {
 		id = old.id;
-		st = member_add_existing(ctx, &old, &pc, ch->update, now, &d,
-		    &done);
+		st = member_add_existing(ctx, &old, &pc, &how, now, &d, &done);
 	}
 out:
 	if (opened)
@@ -246,6 +293,7 @@ out:
 	buf_release(&d);
 	member_release(&old);
 	pchange_release(&pc);
+	free(why);
 	free(norm);
 	return st;
 }

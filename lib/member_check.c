@@ -1,7 +1,7 @@
 /*
  * member_check.c - checking the values of a change to a member before
  * anything is written: free text (names, reasons, consent versions),
- * roles and phone numbers.
+ * roles, statuses, consent channels and phone numbers.
  */
 #include "bptconf.h"
 
@@ -123,6 +123,24 @@ check_role(struct bpt_ctx *ctx, const char *s, const char **out)
 	    "coordinator", s);
 }
 
+enum bpt_status
+member_check_status(struct bpt_ctx *ctx, const char *s, const char **out)
+{
+	if ((*out = word_in(s, member_statuses)) != NULL)
+		return BPT_OK;
+	return bpt_err(ctx, BPT_EDATA, "bad status '%s': use active, suspended, "
+	    "removed, banned or pending", s);
+}
+
+enum bpt_status
+member_check_consent_via(struct bpt_ctx *ctx, const char *s, const char **out)
+{
+	if ((*out = word_in(s, member_consent_vias)) != NULL)
+		return BPT_OK;
+	return bpt_err(ctx, BPT_EDATA, "bad consent_via '%s': use admin, import "
+	    "or mail", s);
+}
+
 /* A phone value: blank clears, anything else must be a mobile number. */
 static enum bpt_status
 check_phone(struct bpt_ctx *ctx, const char *s, struct pchange *pc)
@@ -140,6 +158,7 @@ pchange_release(struct pchange *pc)
 	free(pc->name);
 	free(pc->phone);
 	free(pc->consent_version);
+	free(pc->status_reason);
 	memset(pc, 0, sizeof(*pc));
 }
 
@@ -150,7 +169,11 @@ pchange_prepare(struct bpt_ctx *ctx, const struct member_change *ch,
 	enum bpt_status st = BPT_OK;
 
 	memset(pc, 0, sizeof(*pc));
-	pc->consent_via = ch->consent_via ? ch->consent_via : "admin";
+	pc->consent_via = "admin";
+	if (ch->consent_via != NULL &&
+	    (st = member_check_consent_via(ctx, ch->consent_via,
+	    &pc->consent_via)) != BPT_OK)
+		goto out;
 	if (ch->name != NULL &&
 	    (st = member_check_text(ctx, "name", ch->name, NAME_MAX_BYTES, 1,
 	    &pc->name)) != BPT_OK)
@@ -179,11 +202,19 @@ pchange_apply(const struct pchange *pc, struct mrow *r, time_t now)
 		r->phone = pc->phone;
 	if (pc->role != NULL)
 		r->role = pc->role;
+	if (pc->status_reason != NULL)
+		r->status_reason = pc->status_reason;
+	if (pc->status_until != 0)
+		r->status_until = pc->status_until;
+	if (pc->status_at != 0)
+		r->status_at = pc->status_at;
+	if (pc->joined_at != 0)
+		r->joined_at = pc->joined_at;
 	/* accepting the same version again keeps the first date */
 	if (pc->consent_version != NULL &&
 	    !member_streq0(r->consent_version, pc->consent_version)) {
 		r->consent_version = pc->consent_version;
-		r->consent_at = now;
+		r->consent_at = pc->consent_at ? pc->consent_at : now;
 		r->consent_via = pc->consent_via;
 	}
 }

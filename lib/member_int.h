@@ -5,7 +5,7 @@
  *   member.c         the model: rows, lookups, walks, transactions;
  *   member_check.c   checking and normalising the values of a change;
  *   member_change.c  the writers (add, set, statuses) and their audit;
- *   member_csv.c     import: columns, rows.
+ *   member_csv.c     import and export: columns, cells, times.
  *
  * The public calls are in member.h.  Every call here needs ctx->store
  * open; strings are borrowed unless a comment says otherwise.
@@ -22,6 +22,7 @@
 /* The lists a value must come from, NULL-terminated. */
 extern const char *const member_roles[];
 extern const char *const member_statuses[];
+extern const char *const member_consent_vias[];
 
 /* The element of l equal to s (so a static string), or NULL. */
 const char *member_in_list(const char *s, const char *const *l);
@@ -40,19 +41,30 @@ struct mrow {
 	const char *consent_version;
 	time_t consent_at;
 	const char *consent_via;
+	time_t joined_at;
 };
 
 /* r takes the fields of m (borrowed). */
 void mrow_from(struct mrow *r, const struct member *m);
 
-/* A change with its values checked and normalised; NULL: keep. */
+/*
+ * A change with its values checked and normalised.  NULL or 0 fields
+ * are kept as they are (or, for a new member, take their default).
+ * The status fields are set by an import only.
+ */
 struct pchange {
 	char *name;		/* owned */
 	char *phone;		/* owned, E.164 */
 	int clear_phone;
 	const char *role;	/* static (member_roles) */
 	char *consent_version;	/* owned */
-	const char *consent_via;
+	const char *consent_via;	/* static (member_consent_vias) */
+	time_t consent_at;	/* 0: now, when the version changes */
+	const char *status;	/* static (member_statuses) */
+	char *status_reason;	/* owned */
+	time_t status_until;
+	time_t status_at;
+	time_t joined_at;
 };
 
 /* --- member_check.c ----------------------------------------------------- */
@@ -71,12 +83,19 @@ char *member_trim(const char *s);
 enum bpt_status member_check_text(struct bpt_ctx *ctx, const char *what,
     const char *s, size_t max, int empty_ok, char **out);
 
+/* A status or a consent channel from its list (any case, blanks
+ * around); BPT_EDATA naming the values allowed. */
+enum bpt_status member_check_status(struct bpt_ctx *ctx, const char *s,
+    const char **out);
+enum bpt_status member_check_consent_via(struct bpt_ctx *ctx, const char *s,
+    const char **out);
+
 /* Checks ch into pc (released on error); BPT_EDATA, BPT_ENOMEM. */
 enum bpt_status pchange_prepare(struct bpt_ctx *ctx,
     const struct member_change *ch, struct pchange *pc);
 void pchange_release(struct pchange *pc);
 /* Applies pc to r: the fields pc sets, and consent (a new version is
- * dated now). */
+ * dated pc->consent_at or now).  The status itself is the caller's. */
 void pchange_apply(const struct pchange *pc, struct mrow *r, time_t now);
 
 /* --- member.c ----------------------------------------------------------- */
@@ -94,7 +113,7 @@ enum bpt_status member_next_expired(struct bpt_ctx *ctx, time_t now,
 /* The highest id in the store (0 when empty). */
 enum bpt_status member_max_id(struct bpt_ctx *ctx, long long *out);
 
-/* Writes the fields of r over the row id, updated_at now. */
+/* Writes every field of r over the row id, updated_at now. */
 enum bpt_status mrow_write(struct bpt_ctx *ctx, long long id,
     const struct mrow *r, time_t now);
 
@@ -114,10 +133,10 @@ struct token_pool {
 #define MEMBER_TOKEN_POOL_INIT { "", 0, 0 }
 
 /*
- * Inserts a new active member with the fields of r and a fresh token
- * from tp.  The id is known before the insert (the writer holds the
- * lock) and is put in *id.  BPT_EEXIST without a message when the
- * address is taken.
+ * Inserts a new member with the fields of r (status NULL: active;
+ * joined_at and status_at 0: now) and a fresh token from tp.  The id
+ * is known before the insert (the writer holds the lock) and is put in
+ * *id.  BPT_EEXIST without a message when the address is taken.
  */
 enum bpt_status mrow_insert(struct bpt_ctx *ctx, struct token_pool *tp,
     const char *email, const struct mrow *r, time_t now, long long *id);
@@ -134,11 +153,18 @@ enum bpt_status member_tx_close(struct bpt_ctx *ctx, int own, int dry_run,
 
 /* --- member_change.c ---------------------------------------------------- */
 
+/* How an add treats an address that has a row. */
+struct add_how {
+	int update;		/* active and suspended members are changed */
+	int force;		/* a banned address is added again */
+	const char *reason;	/* checked: why, for the audit row of force */
+};
+
 /*
- * Adds a new active member from pc, with an audit row of action, or
- * none when action is NULL (an import records its additions in one
- * row).  d is scratch.  BPT_EEXIST (no message) when the address is
- * taken.
+ * Adds a new member from pc (status pc->status, else active), with an
+ * audit row of action, or none when action is NULL (an import records
+ * its additions in one row).  d is scratch.  BPT_EEXIST (no message)
+ * when the address is taken.
  */
 enum bpt_status member_add_new(struct bpt_ctx *ctx, struct token_pool *tp,
     const char *email, const struct pchange *pc, const char *action,
@@ -146,12 +172,14 @@ enum bpt_status member_add_new(struct bpt_ctx *ctx, struct token_pool *tp,
 
 /*
  * An add of an address that has a row (old).  *done is the action:
- * "readd" (a removed or pending member), "update" or "none" (with
- * update), each with its audit row.  BPT_EDATA for a banned member,
- * BPT_EEXIST for another without update.
+ * "readd" (a removed or pending member, when pc gives no status),
+ * "force-add" (a banned one, with how->force), "update" or "none"
+ * (with how->update), each with its audit row.  BPT_EDATA for a banned
+ * member without force and for a status in pc that is not old's;
+ * BPT_EEXIST for a member without update.
  */
 enum bpt_status member_add_existing(struct bpt_ctx *ctx,
-    const struct member *old, const struct pchange *pc, int update,
-    time_t now, struct buf *d, const char **done);
+    const struct member *old, const struct pchange *pc,
+    const struct add_how *how, time_t now, struct buf *d, const char **done);
 
 #endif
