@@ -107,7 +107,13 @@ struct member_filter {
 enum bpt_status member_each(struct bpt_ctx *ctx, const struct member_filter *f,
     int (*fn)(void *arg, const struct member *m), void *arg);
 
-/* What to change; NULL fields are kept. */
+/*
+ * What to change; NULL fields are kept.  A name (like every free text:
+ * reasons, consent versions) is one line of UTF-8 without control
+ * characters and without the characters that change the direction of
+ * text: U+202A..U+202E, U+2066..U+2069, the marks U+200E, U+200F and
+ * U+061C, and the separators U+2028 and U+2029 (BPT_EDATA).
+ */
 struct member_change {
 	const char *name;
 	const char *phone;		/* "" clears the number */

@@ -2,6 +2,15 @@
  * member_check.c - checking the values of a change to a member before
  * anything is written: free text (names, reasons, consent versions),
  * roles, statuses, consent channels and phone numbers.
+ *
+ * Free text is one line of UTF-8.  Besides control characters it may
+ * not hold the characters that change the direction of text (U+202A to
+ * U+202E, U+2066 to U+2069), the invisible direction marks (U+200E,
+ * U+200F, U+061C) or line and paragraph separators (U+2028, U+2029):
+ * a name is shown in the From of every copy ("Name via Group"), and
+ * these would let it show as something else, reorder the text after
+ * it, or make two names that look the same.  A name in any script,
+ * Arabic and Hebrew included, displays right without them.
  */
 #include "bptconf.h"
 
@@ -30,56 +39,95 @@ member_trim(const char *s)
 	return xmemdupz(s, (size_t)(e - s));
 }
 
-/* 1 when s is valid UTF-8 without control characters. */
-static int
-text_ok(const char *s)
+/* The code point of the UTF-8 sequence at u and its length; 0 for a
+ * sequence that is not valid (overlong, surrogate, past U+10FFFF). */
+static size_t
+utf8_decode(const unsigned char *u, unsigned long *cp)
+{
+	size_t n, i;
+
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		n = 1;
+		*cp = u[0] & 0x1f;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		n = 2;
+		*cp = u[0] & 0x0f;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		n = 3;
+		*cp = u[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i <= n; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (u[i] & 0x3f);
+	}
+	if ((n == 2 && *cp < 0x800) || (n == 3 && *cp < 0x10000) ||
+	    (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
+		return 0;
+	return n + 1;
+}
+
+/* What is wrong with cp in free text; NULL when nothing is. */
+static const char *
+refused_why(unsigned long cp)
+{
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+		return "a control character";
+	if (cp == 0x2028 || cp == 0x2029)
+		return "a line or paragraph separator";
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return "a character that changes the direction of text";
+	if (cp == 0x200e || cp == 0x200f || cp == 0x061c)
+		return "an invisible direction mark";
+	return NULL;
+}
+
+int
+member_text_refused(const char *s, unsigned long *cp, size_t *at)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n;
 
-	while (*u) {
-		int n, i;
-
-		if (*u < 0x20 || *u == 0x7f)
-			return 0;
-		if (*u < 0x80) {
-			u++;
-			continue;
+	while (u[i] != '\0') {
+		if ((n = utf8_decode(u + i, cp)) == 0) {
+			*cp = 0xfffd;
+			*at = i;
+			return 1;
 		}
-		if (*u >= 0xc2 && *u <= 0xdf)
-			n = 1;
-		else if (*u >= 0xe0 && *u <= 0xef)
-			n = 2;
-		else if (*u >= 0xf0 && *u <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		for (i = 1; i <= n; i++)
-			if ((u[i] & 0xc0) != 0x80)
-				return 0;
-		if ((u[0] == 0xe0 && u[1] < 0xa0) || (u[0] == 0xed && u[1] >= 0xa0) ||
-		    (u[0] == 0xf0 && u[1] < 0x90) || (u[0] == 0xf4 && u[1] >= 0x90))
-			return 0;
-		/* C1 controls (U+0080..U+009F) */
-		if (u[0] == 0xc2 && u[1] < 0xa0)
-			return 0;
-		u += n + 1;
+		if (refused_why(*cp) != NULL) {
+			*at = i;
+			return 1;
+		}
+		i += n;
 	}
-	return 1;
+	return 0;
 }
 
 enum bpt_status
 member_check_text(struct bpt_ctx *ctx, const char *what, const char *s,
     size_t max, int empty_ok, char **out)
 {
+	unsigned long cp;
+	size_t at;
 	char *t;
 
 	*out = NULL;
 	if ((t = member_trim(s)) == NULL)
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	if (!text_ok(t)) {
+	/* the value is not repeated: it may hold what a terminal obeys */
+	if (member_text_refused(t, &cp, &at)) {
 		free(t);
-		return bpt_err(ctx, BPT_EDATA, "bad %s '%s': not UTF-8 text or "
-		    "control characters in it", what, s);
+		if (cp == 0xfffd)
+			return bpt_err(ctx, BPT_EDATA, "bad %s: not UTF-8 text "
+			    "(byte %zu)", what, at + 1);
+		return bpt_err(ctx, BPT_EDATA, "bad %s: U+%04lX (byte %zu) is %s",
+		    what, cp, at + 1, refused_why(cp));
 	}
 	if (strlen(t) > max) {
 		free(t);

@@ -78,10 +78,19 @@ char *member_trim(const char *s);
 /*
  * Checks a free-text value (name, reason, consent version) into *out
  * (caller frees): trimmed, at most max bytes, UTF-8 without control
- * characters.  BPT_EDATA naming what, BPT_ENOMEM.
+ * characters and without the characters that change the direction of
+ * text or break a line (see member_text_refused()).  BPT_EDATA naming
+ * what, BPT_ENOMEM.
  */
 enum bpt_status member_check_text(struct bpt_ctx *ctx, const char *what,
     const char *s, size_t max, int empty_ok, char **out);
+
+/*
+ * The first character of s that a free-text value may not hold: its
+ * code point in *cp and its offset in *at; 0 when there is none.  A
+ * byte that is not valid UTF-8 gives 1 with *cp = 0xFFFD.
+ */
+int member_text_refused(const char *s, unsigned long *cp, size_t *at);
 
 /* A status or a consent channel from its list (any case, blanks
  * around); BPT_EDATA naming the values allowed. */

@@ -450,6 +450,21 @@ test_expect_success 'formula cells are neutralised on export and come back on im
 	test_cmp formula.names actual
 '
 
+test_expect_success 'names with direction or line separator characters are refused (65)' '
+	for n in "$(printf "Jan \342\200\256nimda")" "$(printf "\342\201\246Jan")" \
+	    "$(printf "Jan\342\200\250Bcc")" "$(printf "Jan\342\200\217")" \
+	    "$(printf "Jan\330\234")"; do
+		{ bpt-member add bidi@example.org --name "$n" 2>err; test $? -eq 65; } &&
+		grep -q "bad name: U+" err &&
+		{ bpt-member set jan@example.org --name "$n" 2>err; test $? -eq 65; } ||
+		return 1
+	done &&
+	printf "email,name\nbidi@example.org,Jan \342\200\256nimda\n" >bidi.csv &&
+	{ bpt-member import bidi.csv 2>err; test $? -eq 65; } &&
+	grep -q "bidi.csv:2: bad name: U+202E (byte 5) is a character that changes the direction of text" err &&
+	{ bpt-member show bidi@example.org 2>/dev/null; test $? -eq 66; }
+'
+
 test_expect_success 'tsv escapes backslashes and json parses' '
 	bpt-member add slash@example.org --name "A\\B" >/dev/null &&
 	bpt-member --format tsv list | grep "^slash@" | cut -f2 >actual &&

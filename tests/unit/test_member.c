@@ -981,6 +981,77 @@ test_add_banned_force(void **state)
 	assert_int_equal(member_add(ctx, "kees@example.org", &ch, &r), BPT_EEXIST);
 }
 
+/* Names that would show as something else in a copy's From. */
+static void
+test_names_bidi_refused(void **state)
+{
+	static const char *const bad[] = {
+		"Jan \xe2\x80\xae" "nimda",	/* U+202E RLO */
+		"\xe2\x80\xaa" "Jan",		/* U+202A LRE */
+		"Jan\xe2\x80\xac",		/* U+202C PDF */
+		"Jan \xe2\x81\xa6x\xe2\x81\xa9",	/* U+2066 LRI, U+2069 PDI */
+		"Jan\xe2\x81\xa8",		/* U+2068 FSI */
+		"Jan\xe2\x80\xa8" "Bcc",	/* U+2028 LINE SEPARATOR */
+		"Jan\xe2\x80\xa9",		/* U+2029 */
+		"Jan\xe2\x80\x8f",		/* U+200F RLM */
+		"Jan\xe2\x80\x8e",		/* U+200E LRM */
+		"Jan\xd8\x9c",			/* U+061C ALM */
+		"Jan\xc2\x85",			/* U+0085 NEL, a C1 control */
+		"Jan\x1b[2J",			/* ESC */
+	};
+	static const char *const good[] = {
+		"\xd8\xb9\xd9\x84\xd9\x8a",	/* Arabic: Ali */
+		"\xd7\xa9\xd7\xa8\xd7\x94 Cohen",	/* Hebrew and Latin */
+		"Zo\xc3\xab \xe2\x80\x8d" "x",	/* U+200D ZWJ: scripts need it */
+		"Jan \xe2\x80\xaf" "de Vries",	/* U+202F narrow no-break space */
+	};
+	struct fixture *f = *state;
+	struct bpt_ctx *ctx = &f->ctx;
+	struct member_change ch = { 0 };
+	struct member_import_result res;
+	struct member_report r;
+	struct buf csv = BUF_INIT;
+	size_t i;
+
+	add_ok(ctx, "jan@example.org", "Jan", NULL, NULL, "add");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ch.name = bad[i];
+		if (member_add(ctx, "new@example.org", &ch, &r) != BPT_EDATA)
+			fail_msg("add: name %zu accepted", i);
+		if (strstr(ctx->errmsg, "bad name: U+") == NULL)
+			fail_msg("name %zu: '%s'", i, ctx->errmsg);
+		if (member_set(ctx, "jan@example.org", &ch, &r) != BPT_EDATA)
+			fail_msg("set: name %zu accepted", i);
+		buf_reset(&csv);
+		buf_adds(&csv, "email,name\nnew@example.org,");
+		csv_add_field(&csv, bad[i]);
+		buf_addch(&csv, '\n');
+		if (import_text(ctx, buf_str(&csv), 0, 0, &res) != BPT_EDATA)
+			fail_msg("import: name %zu accepted", i);
+		if (strstr(ctx->errmsg, "leden.csv:2: bad name: U+") == NULL)
+			fail_msg("import %zu: '%s'", i, ctx->errmsg);
+	}
+	assert_non_null(strstr(ctx->errmsg, "U+001B (byte 4) is a control"));
+	ch.name = bad[0];
+	assert_int_equal(member_add(ctx, "new@example.org", &ch, &r), BPT_EDATA);
+	assert_string_equal(ctx->errmsg, "bad name: U+202E (byte 5) is a "
+	    "character that changes the direction of text");
+	ch.name = bad[7];
+	assert_int_equal(member_add(ctx, "new@example.org", &ch, &r), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "invisible direction mark"));
+	/* the same rule for reasons */
+	assert_int_equal(member_suspend(ctx, "jan@example.org", bad[0], 0, 0, &r),
+	    BPT_EDATA);
+	assert_int_equal(count(ctx, sql_members), 1);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ch.name = good[i];
+		if (member_set(ctx, "jan@example.org", &ch, &r) != BPT_OK)
+			fail_msg("name %zu refused: %s", i, ctx->errmsg);
+		member_report_release(&r);
+	}
+	buf_release(&csv);
+}
+
 struct audit_seen {
 	int n;
 	char actions[256];
@@ -1053,6 +1124,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_import_status_rules, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_add_banned_force, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_names_bidi_refused, setup,
 		    teardown),
 	};
 
