@@ -14,7 +14,6 @@
 #include "bpt.h"
 #include "buf.h"
 #include "cmdutil.h"
-#include "csv.h"
 #include "log.h"
 #include "member.h"
 #include "printer.h"
@@ -25,6 +24,8 @@
 enum {
 	OPT_AS = 256,
 	OPT_CONSENT,
+	OPT_EXCEL,
+	OPT_FORCE,
 	OPT_FORMAT,
 	OPT_NAME,
 	OPT_PHONE,
@@ -44,6 +45,8 @@ enum {
 #define T_REASON	(1u << 5)
 #define T_UNTIL		(1u << 6)
 #define T_STATUS	(1u << 7)
+#define T_FORCE		(1u << 8)
+#define T_EXCEL		(1u << 9)
 #define T_FIELDS	(T_NAME | T_PHONE | T_ROLE | T_CONSENT)
 
 struct opts {
@@ -59,6 +62,8 @@ struct opts {
 	const char *until;
 	const char *status;
 	int update;
+	int force;		/* add, import: banned addresses too */
+	int excel;		/* export: csv for Excel */
 	enum pr_format fmt;
 	int csv;		/* export as csv */
 };
@@ -90,6 +95,8 @@ static const struct option all_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "consent", required_argument, NULL, OPT_CONSENT },
+	{ "excel", no_argument, NULL, OPT_EXCEL },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "phone", required_argument, NULL, OPT_PHONE },
 	{ "reason", required_argument, NULL, OPT_REASON },
@@ -108,6 +115,7 @@ usage(FILE *f)
 	    "[--format text|tsv|json] command [argument ...]\n"
 	    "       " PROG " add email [--name name] [--phone phone] "
 	    "[--role role] [--consent version] [--update]\n"
+	    "                  [--force --reason text]\n"
 	    "       " PROG " remove email [--reason text]\n"
 	    "       " PROG " suspend email --reason text [--until date]\n"
 	    "       " PROG " reinstate email\n"
@@ -116,8 +124,10 @@ usage(FILE *f)
 	    "[--role role] [--consent version]\n"
 	    "       " PROG " list [--status status] [--role role]\n"
 	    "       " PROG " show email\n"
-	    "       " PROG " import [--update] [--consent version] [file | -]\n"
-	    "       " PROG " export [--status status] [--format csv|tsv|json]\n"
+	    "       " PROG " import [--update] [--consent version] "
+	    "[--force --reason text] [file | -]\n"
+	    "       " PROG " export [--status status] [--excel | "
+	    "--format csv|tsv|json]\n"
 	    "       " PROG " log [email]\n");
 }
 
@@ -208,6 +218,20 @@ change_from_opts(const struct opts *o, struct member_change *ch)
 	ch->consent_via = "admin";
 	ch->update = o->update;
 	ch->dry_run = o->dry_run;
+	ch->force = o->force;
+	ch->reason = o->reason;
+}
+
+/* --force (add, import) goes with --reason, and --reason with --force. */
+static int
+check_force(const struct opts *o, const char *cmd)
+{
+	if (o->force && o->reason == NULL)
+		return usage_error("%s --force needs --reason (why the ban no "
+		    "longer holds)", cmd);
+	if (!o->force && o->reason != NULL)
+		return usage_error("%s takes --reason only with --force", cmd);
+	return -1;
 }
 
 static int
@@ -215,8 +239,11 @@ cmd_add(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	struct member_change ch;
 	struct member_report r;
+	int code;
 
 	(void)argc;
+	if ((code = check_force(o, "add")) >= 0)
+		return code;
 	change_from_opts(o, &ch);
 	return report_or_fail(ctx, o, member_add(ctx, argv[0], &ch, &r), &r);
 }
@@ -378,7 +405,10 @@ cmd_import(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	struct printer *p;
 	enum bpt_status st;
 	FILE *in = stdin;
+	int code;
 
+	if ((code = check_force(o, "import")) >= 0)
+		return code;
 	io.name = "stdin";
 	if (argc > 0 && strcmp(argv[0], "-") != 0) {
 		io.name = argv[0];
@@ -393,6 +423,8 @@ cmd_import(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	io.consent_version = o->consent;
 	io.update = o->update;
 	io.dry_run = o->dry_run;
+	io.force = o->force;
+	io.reason = o->reason;
 	st = member_import(ctx, in, &io, &res);
 	if (in != stdin)
 		fclose(in);
@@ -413,23 +445,33 @@ cmd_import(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	return finish(p, EX_OK);
 }
 
+/* The columns of member_csv_header(), for tsv and json. */
 static const struct pr_column export_columns[] = {
 	{ "email", "EMAIL" },
 	{ "name", "NAME" },
 	{ "phone", "PHONE" },
 	{ "role", "ROLE" },
+	{ "status", "STATUS" },
+	{ "status_reason", "REASON" },
+	{ "status_until", "UNTIL" },
+	{ "status_at", "STATUS_AT" },
 	{ "consent_version", "CONSENT" },
+	{ "consent_at", "CONSENT_AT" },
+	{ "consent_via", "CONSENT_VIA" },
+	{ "joined_at", "JOINED" },
 };
 
 struct export_state {
 	struct printer *p;	/* tsv, json */
 	struct buf line;	/* csv */
+	unsigned csv_flags;
 };
 
 static int
 export_row(void *arg, const struct member *m)
 {
 	struct export_state *x = arg;
+	char t[32];
 
 	if (x->p != NULL) {
 		pr_row_begin(x->p);
@@ -437,21 +479,19 @@ export_row(void *arg, const struct member *m)
 		pr_str(x->p, m->name);
 		pr_str(x->p, m->phone);
 		pr_str(x->p, m->role);
+		pr_str(x->p, m->status);
+		pr_str(x->p, m->status_reason);
+		pr_str(x->p, show_time(x->p, m->status_until, t));
+		pr_str(x->p, show_time(x->p, m->status_at, t));
 		pr_str(x->p, m->consent_version);
+		pr_str(x->p, show_time(x->p, m->consent_at, t));
+		pr_str(x->p, m->consent_version ? m->consent_via : NULL);
+		pr_str(x->p, show_time(x->p, m->joined_at, t));
 		pr_row_end(x->p);
 		return ferror(stdout) ? 1 : 0;
 	}
 	buf_reset(&x->line);
-	csv_add_field(&x->line, m->email);
-	buf_addch(&x->line, ',');
-	csv_add_field(&x->line, m->name);
-	buf_addch(&x->line, ',');
-	csv_add_field(&x->line, m->phone);
-	buf_addch(&x->line, ',');
-	csv_add_field(&x->line, m->role);
-	buf_addch(&x->line, ',');
-	csv_add_field(&x->line, m->consent_version);
-	buf_addch(&x->line, '\n');
+	member_csv_row(&x->line, m, x->csv_flags);
 	if (buf_failed(&x->line))
 		return 1;
 	fwrite(x->line.buf, 1, x->line.len, stdout);
@@ -461,21 +501,26 @@ export_row(void *arg, const struct member *m)
 static int
 cmd_export(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
-	struct member_filter f = { o->status, NULL, o->status == NULL };
-	struct export_state x = { NULL, BUF_INIT };
-	enum bpt_status st;
+	/* every status: banned and removed members move with the rest */
+	struct member_filter f = { o->status, NULL, 0 };
+	struct export_state x = { NULL, BUF_INIT, 0 };
+	enum bpt_status st = BPT_OK;
 	int code = EX_OK;
 
 	(void)argc;
 	(void)argv;
 	if (o->csv) {
-		fputs("email,name,phone,role,consent_version\n", stdout);
+		x.csv_flags = o->excel ? MEMBER_CSV_EXCEL : 0;
+		member_csv_header(&x.line, x.csv_flags);
+		if (!buf_failed(&x.line))
+			fwrite(x.line.buf, 1, x.line.len, stdout);
 	} else {
 		x.p = new_printer(o);
 		pr_list_begin(x.p, "members", export_columns,
 		    NCOLUMNS(export_columns));
 	}
-	st = member_each(ctx, &f, export_row, &x);
+	if (!buf_failed(&x.line))
+		st = member_each(ctx, &f, export_row, &x);
 	if (buf_failed(&x.line))
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 	buf_release(&x.line);
@@ -548,10 +593,10 @@ cmd_log(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "add", cmd_add, T_FIELDS | T_UPDATE, 1, 1 },
+	{ "add", cmd_add, T_FIELDS | T_UPDATE | T_FORCE | T_REASON, 1, 1 },
 	{ "ban", cmd_ban, T_REASON, 1, 1 },
-	{ "export", cmd_export, T_STATUS, 0, 0 },
-	{ "import", cmd_import, T_UPDATE | T_CONSENT, 0, 1 },
+	{ "export", cmd_export, T_STATUS | T_EXCEL, 0, 0 },
+	{ "import", cmd_import, T_UPDATE | T_CONSENT | T_FORCE | T_REASON, 0, 1 },
 	{ "list", cmd_list, T_STATUS | T_ROLE, 0, 0 },
 	{ "log", cmd_log, 0, 0, 1 },
 	{ "reinstate", cmd_reinstate, 0, 1, 1 },
@@ -578,6 +623,8 @@ option_bit(int c)
 {
 	switch (c) {
 	case OPT_CONSENT: return T_CONSENT;
+	case OPT_EXCEL: return T_EXCEL;
+	case OPT_FORCE: return T_FORCE;
 	case OPT_NAME: return T_NAME;
 	case OPT_PHONE: return T_PHONE;
 	case OPT_REASON: return T_REASON;
@@ -625,6 +672,12 @@ take_option(struct opts *o, int c, const struct command *cmd)
 		break;
 	case OPT_CONSENT:
 		o->consent = optarg;
+		break;
+	case OPT_EXCEL:
+		o->excel = 1;
+		break;
+	case OPT_FORCE:
+		o->force = 1;
 		break;
 	case OPT_FORMAT:
 		o->format = optarg;
@@ -676,6 +729,8 @@ check_format(struct opts *o, const struct command *cmd)
 		else
 			o->csv = 0;
 	}
+	if (o->excel && !o->csv)
+		return usage_error("--excel writes csv, not %s", o->format);
 	if (o->status != NULL && !member_status_valid(o->status))
 		return usage_error("unknown status '%s' (active, suspended, "
 		    "removed, banned, pending)", o->status);

@@ -13,8 +13,13 @@
  * All calls need ctx->store open.  Writers run in their own
  * IMMEDIATE transaction, or inside the caller's when one is open
  * (store_in_tx()); every change adds an audit row (audit.h) in the
- * same transaction (an import records the members it adds in one).  With dry_run set a writer checks everything,
- * fills its report and rolls back: nothing is written.
+ * same transaction (an import records the members it adds in one).
+ * With dry_run set a writer checks everything, fills its report and
+ * rolls back: nothing is written.
+ *
+ * The module's parts: member.c (rows, lookups, walks), member_check.c
+ * (values), member_change.c (the writers), member_csv.c (import and
+ * export); member_int.h is what they share.
  */
 #ifndef BPT_MEMBER_H
 #define BPT_MEMBER_H
@@ -23,6 +28,7 @@
 #include <time.h>
 
 #include "bpt.h"
+#include "buf.h"
 
 struct member {
 	long long id;
@@ -101,15 +107,23 @@ struct member_filter {
 enum bpt_status member_each(struct bpt_ctx *ctx, const struct member_filter *f,
     int (*fn)(void *arg, const struct member *m), void *arg);
 
-/* What to change; NULL fields are kept. */
+/*
+ * What to change; NULL fields are kept.  A name (like every free text:
+ * reasons, consent versions) is one line of UTF-8 without control
+ * characters and without the characters that change the direction of
+ * text: U+202A..U+202E, U+2066..U+2069, the marks U+200E, U+200F and
+ * U+061C, and the separators U+2028 and U+2029 (BPT_EDATA).
+ */
 struct member_change {
 	const char *name;
 	const char *phone;		/* "" clears the number */
 	const char *role;		/* add: NULL is "member" */
 	const char *consent_version;	/* sets consent_at to now */
-	const char *consent_via;	/* NULL: "admin" */
+	const char *consent_via;	/* admin, import, mail; NULL: "admin" */
 	int update;			/* add: change an existing member */
 	int dry_run;
+	int force;			/* add: a banned address too */
+	const char *reason;		/* add with force: why (audit row) */
 };
 
 /* What a writer did (or, with dry_run, would do). */
@@ -128,9 +142,11 @@ void member_report_release(struct member_report *r);
  * Adds email as an active member.  A removed or pending member
  * becomes active again ("readd").  An active or suspended member is
  * BPT_EEXIST unless ch->update, which changes them ("update", or
- * "none" when nothing differs).  A banned member is BPT_EDATA: they
- * must be reinstated first.  BPT_EDATA for a bad address, name, phone,
- * role or consent version.  Fills *r (release it in every case).
+ * "none" when nothing differs).  A banned member is BPT_EDATA unless
+ * ch->force: then they become active again ("force-add", an audit row
+ * with ch->reason; without a reason BPT_EUSAGE).  BPT_EDATA for a bad
+ * address, name, phone, role or consent version.  Fills *r (release it
+ * in every case).
  */
 enum bpt_status member_add(struct bpt_ctx *ctx, const char *email,
     const struct member_change *ch, struct member_report *r);
@@ -173,30 +189,60 @@ struct member_import_opts {
 	const char *consent_version;	/* for rows without one; NULL: none */
 	int update;			/* existing members are changed, not refused */
 	int dry_run;
+	int force;			/* banned members in the file are added again */
+	const char *reason;		/* with force: why (their audit rows) */
 };
 
 struct member_import_result {
 	long records;		/* data rows read */
 	long added;
-	long readded;		/* removed or pending members made active */
+	long readded;		/* removed, pending (or, forced, banned)
+				   members made active */
 	long updated;
 	long unchanged;		/* --update rows that changed nothing */
 };
 
 /*
- * Imports CSV (csv.h) from in: a header row naming the columns
- * (email, name, phone, role, consent_version; in any order; email
- * required), then one member per row.  All or nothing: the rows are
- * written in one transaction and any bad row rolls all of it back.
+ * Imports CSV (csv.h: comma or semicolon, UTF-8 or Windows-1252) from
+ * in: a header row naming the columns (those member_csv_header()
+ * writes, in any order, or a few other names; email required), then
+ * one member per row; cells go through csv_cell_text().  All or
+ * nothing: the rows are written in one transaction and any bad row
+ * rolls all of it back.
+ *
+ * A new address becomes a member with the row's status (empty:
+ * active), reason, dates and consent (consent_at empty: now;
+ * consent_via empty: import).  For an address already in the store:
+ *   - a status cell must hold the stored status (BPT_EDATA): an import
+ *     does not suspend, ban, remove or reinstate anyone;
+ *   - a removed or pending member with an empty status cell is added
+ *     again, as member_add() does ("readd");
+ *   - a banned member with an empty or active status cell is BPT_EDATA,
+ *     or with o->force and o->reason added again ("force-add");
+ *   - else BPT_EEXIST without o->update; with it the non-empty cells
+ *     change the member and empty cells keep what is stored.
  * The audit trail gets one "import" row naming o->name with the
- * counts; members it re-adds or changes get rows of their own.
- * Empty cells of an existing member keep what is stored.  Errors read
- * "NAME:LINE: what": BPT_EDATA (bad address, name, phone, role, CSV,
- * a banned member, an address twice in the file), BPT_EEXIST (an
- * existing member without o->update); store errors.  *res is filled
- * also on dry_run.
+ * counts, covering the members it added; members it re-adds or changes
+ * get rows of their own.  Errors read "NAME:LINE: what": BPT_EDATA
+ * (bad address, name, phone, role, status, time, CSV, a banned member,
+ * an address twice in the file), BPT_EEXIST; store errors.  *res is
+ * filled also on dry_run.
  */
 enum bpt_status member_import(struct bpt_ctx *ctx, FILE *in,
     const struct member_import_opts *o, struct member_import_result *res);
+
+/*
+ * Export as CSV: a header line and one line per member, in the columns
+ * email, name, phone, role, status, status_reason, status_until,
+ * status_at, consent_version, consent_at, consent_via, joined_at; times
+ * in UTC as "2026-11-28T20:04:05Z"; cells through csv_add_cell().
+ * Lines end in LF, fields are separated by commas; with
+ * MEMBER_CSV_EXCEL (for Excel in a Dutch locale) by semicolons, with
+ * CRLF line ends and a UTF-8 byte order mark before the header.  Both
+ * append to out (check buf_failed()).
+ */
+#define MEMBER_CSV_EXCEL 0x1
+void member_csv_header(struct buf *out, unsigned flags);
+void member_csv_row(struct buf *out, const struct member *m, unsigned flags);
 
 #endif

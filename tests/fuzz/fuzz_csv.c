@@ -3,8 +3,11 @@
  * member_import() of the same bytes into a small store.
  *
  * Checked besides crashes (csv.h, member.h): every record read is
- * read back the same after csv_add_field() wrote it; line numbers only
- * grow; a dry run reports what the real import then does, status and
+ * read back the same after csv_add_field() wrote it, and every field
+ * after csv_add_cell(); line numbers only grow; the same bytes read
+ * from a stream that cannot seek (a pipe) give the same records, or,
+ * in a file that is not UTF-8, stop where UTF-8 lines went before;
+ * a dry run reports what the real import then does, status and
  * counts; every data row of a successful import is counted once; the
  * same file imported again with update adds nothing and re-adds
  * nothing; errors say "NAME:" first.
@@ -54,6 +57,36 @@ seed(struct bpt_ctx *c)
 	if (member_remove(c, "anna@bewoners.example", "verhuisd", 0, &r) != BPT_OK)
 		fuzz_fail(c, "seed remove");
 	member_report_release(&r);
+}
+
+/* A stream of data that cannot seek, as a pipe. */
+struct piece {
+	const uint8_t *data;
+	size_t size, at;
+};
+
+static ssize_t
+piece_read(void *cookie, char *buf, size_t n)
+{
+	struct piece *p = cookie;
+
+	if (n > p->size - p->at)
+		n = p->size - p->at;
+	if (n > 0)
+		memcpy(buf, p->data + p->at, n);
+	p->at += n;
+	return (ssize_t)n;
+}
+
+static FILE *
+open_pipe(struct piece *p)
+{
+	cookie_io_functions_t io = { piece_read, NULL, NULL, NULL };
+	FILE *f = fopencookie(p, "r", io);
+
+	if (f == NULL)
+		fuzz_fail(NULL, "fopencookie");
+	return f;
 }
 
 static FILE *
@@ -112,6 +145,88 @@ round_trip(const struct csv *c)
 	csv_release(&back);
 	fclose(f);
 	buf_release(&out);
+
+	/* a cell made safe for a spreadsheet gives back its value */
+	for (i = 0; i < n; i++) {
+		buf_reset(&out);
+		buf_adds(&out, "\xef\xbb\xbf" "x,");
+		csv_add_cell(&out, csv_field(c, i));
+		buf_addch(&out, '\n');
+		if (buf_failed(&out))
+			fuzz_fail(NULL, "out of memory");
+		if (out.len > CSV_MAX_RECORD)
+			continue;
+		f = open_mem((const uint8_t *)out.buf, out.len);
+		csv_init(&back, f, "cell");
+		if (csv_next(&tmp, &back, &eof) != BPT_OK || eof ||
+		    csv_nfields(&back) != 2)
+			fuzz_fail(&tmp, "a written cell does not read back");
+		if (strcmp(csv_cell_text(csv_field(&back, 1)), csv_field(c, i)) != 0)
+			fuzz_fail(NULL, "cell %zu reads back differently", i);
+		csv_release(&back);
+		fclose(f);
+	}
+	buf_release(&out);
+}
+
+/* Every record of f, fields and records ended by 0x1f and 0x1e. */
+static enum bpt_status
+records(struct bpt_ctx *tmp, FILE *f, struct buf *out, enum csv_charset *cs)
+{
+	struct csv c;
+	enum bpt_status st;
+	size_t i;
+	int eof = 0;
+
+	csv_init(&c, f, "fuzz.csv");
+	while ((st = csv_next(tmp, &c, &eof)) == BPT_OK && !eof) {
+		for (i = 0; i < csv_nfields(&c); i++) {
+			buf_adds(out, csv_field(&c, i));
+			buf_addch(out, 0x1f);
+		}
+		buf_addch(out, 0x1e);
+	}
+	*cs = c.charset;
+	csv_release(&c);
+	if (buf_failed(out))
+		fuzz_fail(NULL, "out of memory");
+	return st;
+}
+
+/* The same bytes through a stream that can seek and one that cannot. */
+static void
+read_piped(const uint8_t *data, size_t size)
+{
+	struct bpt_ctx a = BPT_CTX_INIT, b = BPT_CTX_INIT;
+	struct buf ra = BUF_INIT, rb = BUF_INIT;
+	struct piece p = { data, size, 0 };
+	enum csv_charset ca, cb;
+	enum bpt_status sa, sb;
+	FILE *f;
+
+	f = open_mem(data, size);
+	sa = records(&a, f, &ra, &ca);
+	fclose(f);
+	f = open_pipe(&p);
+	sb = records(&b, f, &rb, &cb);
+	fclose(f);
+	/* a pipe that stopped before any byte beyond ASCII did not need to
+	   know the charset */
+	if (sa == sb && (ca == cb || cb == CSV_CHARSET_UNKNOWN) &&
+	    ra.len == rb.len &&
+	    memcmp(buf_str(&ra), buf_str(&rb), ra.len) == 0 &&
+	    (sa == BPT_OK || strcmp(a.errmsg, b.errmsg) == 0))
+		goto out;
+	/* the one difference allowed: a file that is not UTF-8, where the
+	   pipe met UTF-8 beyond ASCII first, and cannot go back to read
+	   those lines as Windows-1252; it never gets through such a file */
+	if (ca == CSV_CHARSET_1252 && cb == CSV_CHARSET_UTF8 && sb != BPT_OK)
+		goto out;
+	fuzz_fail(&b, "a pipe reads otherwise: %s/%d then %s/%d (%s)",
+	    bpt_status_str(sa), (int)ca, bpt_status_str(sb), (int)cb, a.errmsg);
+out:
+	buf_release(&ra);
+	buf_release(&rb);
 }
 
 static void
@@ -143,7 +258,8 @@ static enum bpt_status
 import(const uint8_t *data, size_t size, int update, int dry_run,
     struct member_import_result *res)
 {
-	struct member_import_opts o = { "fuzz.csv", "2026-1", update, dry_run };
+	struct member_import_opts o = { "fuzz.csv", "2026-1", update, dry_run,
+	    0, NULL };
 	FILE *f = open_mem(data, size);
 	enum bpt_status st;
 
@@ -176,6 +292,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ready = 1;
 	}
 	read_all(data, size);
+	read_piped(data, size);
 
 	fuzz_store_reset(&ctx);
 	st_dry = import(data, size, 0, 1, &dry);

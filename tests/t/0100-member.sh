@@ -6,6 +6,30 @@ STORE="$TRASH/store/bpt.db"
 HAVE_SQLITE3=$(command -v sqlite3 || true)
 HAVE_PYTHON3=$(command -v python3 || true)
 
+# Cells a spreadsheet would run as formulas (formula.csv), how export
+# writes them (formula.expect: fixed strings), and the names they are.
+cat >formula.csv <<\EOF
+email,name,phone
+f@example.org,"=HYPERLINK(""http://x.example"",""klik"")",+31 6 11112222
+g@example.org,@SUM(A1),
+h@example.org,'t Hart,
+k@example.org,-,
+l@example.org,+ (plus),
+EOF
+cat >formula.expect <<\EOF
+f@example.org,"'=HYPERLINK(""http://x.example"",""klik"")",'+31611112222,member,active,
+g@example.org,'@SUM(A1),,member,active,
+h@example.org,'t Hart,,member,active,
+k@example.org,'-,,member,active,
+l@example.org,'+ (plus),,member,active,
+EOF
+printf 'f@example.org\t=HYPERLINK("http://x.example","klik")\t+31611112222
+g@example.org\t@SUM(A1)\t
+h@example.org\t%st Hart\t
+k@example.org\t-\t
+l@example.org\t+ (plus)\t
+' "'" >formula.names
+
 # the column $2 (1-based) of the tsv member list
 list_col() { bpt-member --format tsv list $1 | cut -f"$2"; }
 
@@ -263,13 +287,182 @@ test_expect_failure_code 66 'import of a missing file is 66' \
 test_expect_success 'export is CSV that import reads back' '
 	bpt-member export >export.csv &&
 	head -1 export.csv >head &&
-	echo "email,name,phone,role,consent_version" >expect &&
+	echo "email,name,phone,role,status,status_reason,status_until,status_at,consent_version,consent_at,consent_via,joined_at" >expect &&
 	test_cmp expect head &&
-	grep -q "^bert@example.org,\"Bert \"\"de Bakker\"\"\",,admin,$" export.csv &&
+	grep -q "^bert@example.org,\"Bert \"\"de Bakker\"\"\",,admin,active,,,20[0-9-]*T[0-9:]*Z,,,,20[0-9-]*T[0-9:]*Z$" export.csv &&
 	sed "s|$TRASH/store/bpt.db|$TRASH/store2/bpt.db|" "$BPT_CONFIG" >two.yaml &&
 	bpt-member -c two.yaml import - <export.csv >/dev/null &&
 	bpt-member -c two.yaml export >export2.csv &&
 	test_cmp export.csv export2.csv
+'
+
+# a configuration of its own, with an empty store: cfg NAME writes NAME.yaml
+cfg() {
+	sed "s|$TRASH/store/bpt.db|$TRASH/$1/bpt.db|" "$BPT_CONFIG" >"$1.yaml" &&
+	chmod 600 "$1.yaml"
+}
+
+test_expect_success 'export | import keeps every status, reason, date and consent' '
+	cfg rt1 && cfg rt2 &&
+	m="bpt-member -c rt1.yaml" &&
+	$m --as coordinator@example.org add act@example.org --name Actief \
+	    --phone "+31 6 12345678" --role admin --consent 2024-1 >/dev/null &&
+	$m add sus@example.org --name Geschorst --consent 2023-2 >/dev/null &&
+	$m suspend sus@example.org --reason "te veel mail" \
+	    --until 2099-12-31 >/dev/null &&
+	$m add ban@example.org --name Verbannen >/dev/null &&
+	$m ban ban@example.org --reason bedreiging >/dev/null &&
+	$m add rem@example.org --name Weg >/dev/null &&
+	$m remove rem@example.org --reason verhuisd >/dev/null &&
+	if [ -n "$HAVE_SQLITE3" ]; then
+		$m add pen@example.org --name Wacht >/dev/null &&
+		sqlite3 "$TRASH/rt1/bpt.db" "UPDATE members SET status = '"'"'pending'"'"' WHERE email = '"'"'pen@example.org'"'"'"
+	fi &&
+	$m export >rt1.csv &&
+	$m export | bpt-member -c rt2.yaml import >out &&
+	grep -q "^file  *stdin$" out &&
+	bpt-member -c rt2.yaml export >rt2.csv &&
+	test_cmp rt1.csv rt2.csv &&
+	$m --format json list >rt1.json &&
+	bpt-member -c rt2.yaml --format json list >rt2.json &&
+	test_cmp rt1.json rt2.json &&
+	$m --format tsv list | cut -f1,5 >statuses &&
+	bpt-member -c rt2.yaml --format tsv list | cut -f1,5 >statuses2 &&
+	test_cmp statuses statuses2 &&
+	grep -q "^ban@example.org	banned$" statuses2 &&
+	grep -q "^rem@example.org	removed$" statuses2 &&
+	bpt-member -c rt2.yaml --format tsv show sus@example.org >sus &&
+	grep -q "^status	suspended$" sus &&
+	grep -q "^status_reason	te veel mail$" sus &&
+	grep -q "^status_until	2099-12-31T00:00:00+01:00$" sus &&
+	grep -q "^consent_version	2023-2$" sus &&
+	grep -q "^consent_via	admin$" sus &&
+	$m --format tsv show sus@example.org | grep -v "^id	\|^updated	" >a &&
+	bpt-member -c rt2.yaml --format tsv show sus@example.org |
+	    grep -v "^id	\|^updated	" >b &&
+	test_cmp a b
+'
+
+test_expect_success 'import does not undo a removal or a ban, --update neither' '
+	m="bpt-member -c rt2.yaml" &&
+	$m --format tsv list >before &&
+	printf "email,status\nrem@example.org,active\n" >undo.csv &&
+	{ $m import --update undo.csv 2>err; test $? -eq 65; } &&
+	grep -q "undo.csv:2: .rem@example.org. is removed in the store, not active" err &&
+	printf "email,status\nban@example.org,active\n" >undo.csv &&
+	{ $m import --update undo.csv 2>err; test $? -eq 65; } &&
+	grep -q "undo.csv:2: .ban@example.org. is banned (bedreiging).*--force" err &&
+	$m --format tsv list >after &&
+	test_cmp before after
+'
+
+test_expect_success 'a banned address is added again only with --force and a reason' '
+	m="bpt-member -c rt2.yaml" &&
+	$m --format tsv list >before &&
+	$m --format tsv log >log.before &&
+	{ $m add ban@example.org 2>err; test $? -eq 65; } &&
+	grep -q "banned (bedreiging).*--force" err &&
+	{ $m add ban@example.org --update 2>err; test $? -eq 65; } &&
+	{ $m add ban@example.org --force 2>err; test $? -eq 64; } &&
+	grep -q "needs --reason" err &&
+	{ $m add ban@example.org --reason x 2>err; test $? -eq 64; } &&
+	$m --format tsv list >after &&
+	$m --format tsv log >log.after &&
+	test_cmp before after &&
+	test_cmp log.before log.after &&
+	$m --as coordinator@example.org add ban@example.org --force \
+	    --reason "excuses aangeboden" >out &&
+	grep -q "^action  *force-add$" out &&
+	$m --format tsv log ban@example.org | tail -1 | cut -f3-6 >actual &&
+	printf "coordinator@example.org\tforce-add\tban@example.org\texcuses aangeboden\n" >expect &&
+	test_cmp expect actual &&
+	$m --format tsv log ban@example.org | tail -1 | cut -f7 |
+	    grep -q "^status .banned. -> .active., reason .bedreiging. -> ..$" &&
+	$m --format tsv show ban@example.org | grep -q "^status	active$"
+'
+
+test_expect_success 'an import with a banned address names its line and imports nothing' '
+	m="bpt-member -c rt1.yaml" &&
+	printf "email,name\nnieuw@example.org,Nieuw\nban@example.org,Weer\n" >ban.csv &&
+	$m --format tsv list >before &&
+	{ $m import ban.csv 2>err; test $? -eq 65; } &&
+	grep -q "ban.csv:3: .ban@example.org. is banned (bedreiging)" err &&
+	grep -q "nothing imported" err &&
+	$m --format tsv list >after &&
+	test_cmp before after &&
+	$m import --force --reason "opnieuw welkom" ban.csv >out &&
+	grep -q "^added  *1$" out &&
+	grep -q "^readded  *1$" out &&
+	$m --format tsv log ban@example.org | tail -1 | cut -f4,6 >actual &&
+	printf "force-add\topnieuw welkom\n" >expect &&
+	test_cmp expect actual
+'
+
+# What Dutch Excel saves: semicolons, CRLF, Windows-1252 (0xE9 is e-acute,
+# 0xEB e-diaeresis, 0x80 the euro sign), with or without a byte order mark.
+test_expect_success 'a CSV from Dutch Excel is imported as it is' '
+	cfg nl &&
+	printf "\357\273\277E-mail;Naam;Telefoon\r\nrene@example.org;Ren\351 de Vri\353s;06-12345678\r\nzoe@example.org;\"Zo\353; \200 5\";\r\n" >excel.csv &&
+	bpt-member -c nl.yaml import excel.csv >out &&
+	grep -q "^added  *2$" out &&
+	bpt-member -c nl.yaml --format tsv list | cut -f1-3 >actual &&
+	printf "rene@example.org\tRen\303\251 de Vri\303\253s\t+31612345678\nzoe@example.org\tZo\303\253; \342\202\254 5\t\n" >expect &&
+	test_cmp expect actual &&
+	printf "email;naam\r\npiet@example.org;Pi\353t\r\n" |
+	    bpt-member -c nl.yaml import >/dev/null &&
+	bpt-member -c nl.yaml --format tsv show piet@example.org >out &&
+	grep -qx "$(printf "name\tPi\303\253t")" out
+'
+
+test_expect_success 'export --excel writes a BOM, semicolons and CRLF' '
+	bpt-member -c nl.yaml export --excel >x.csv &&
+	printf "\357\273\277email;name;phone;role;status;status_reason;status_until;status_at;consent_version;consent_at;consent_via;joined_at\r\n" >expect &&
+	head -n 1 x.csv >actual &&
+	test_cmp expect actual &&
+	test "$(head -c 3 x.csv | od -An -tx1 | tr -d " \n")" = efbbbf &&
+	test "$(grep -c "" x.csv)" -eq 4 &&
+	test "$(tr -cd "\r" <x.csv | wc -c)" -eq 4 &&
+	test "$(tr -cd "\n" <x.csv | wc -c)" -eq 4 &&
+	! grep -qv "$(printf "\r")\$" x.csv &&
+	grep -qF "$(printf "rene@example.org;Ren\303\251 de Vri\303\253s;\047+31612345678;member;active;;;")" x.csv &&
+	grep -qF "$(printf "zoe@example.org;\"Zo\303\253; \342\202\254 5\";;member;active;")" x.csv &&
+	{ bpt-member -c nl.yaml export --excel --format json 2>err; test $? -eq 64; } &&
+	cfg nl2 &&
+	bpt-member -c nl2.yaml import x.csv >/dev/null &&
+	bpt-member -c nl.yaml export --excel >a &&
+	bpt-member -c nl2.yaml export --excel >b &&
+	test_cmp a b
+'
+
+test_expect_success 'formula cells are neutralised on export and come back on import' '
+	cfg f1 && cfg f2 &&
+	bpt-member -c f1.yaml import formula.csv >/dev/null &&
+	bpt-member -c f1.yaml export >f1.csv &&
+	grep -F -f formula.expect f1.csv >found &&
+	test "$(wc -l <found)" -eq 5 &&
+	bpt-member -c f2.yaml import f1.csv >/dev/null &&
+	bpt-member -c f2.yaml export >f2.csv &&
+	test_cmp f1.csv f2.csv &&
+	bpt-member -c f1.yaml --format json list >f1.json &&
+	bpt-member -c f2.yaml --format json list >f2.json &&
+	test_cmp f1.json f2.json &&
+	bpt-member -c f2.yaml --format tsv list | cut -f1-3 >actual &&
+	test_cmp formula.names actual
+'
+
+test_expect_success 'names with direction or line separator characters are refused (65)' '
+	for n in "$(printf "Jan \342\200\256nimda")" "$(printf "\342\201\246Jan")" \
+	    "$(printf "Jan\342\200\250Bcc")" "$(printf "Jan\342\200\217")" \
+	    "$(printf "Jan\330\234")"; do
+		{ bpt-member add bidi@example.org --name "$n" 2>err; test $? -eq 65; } &&
+		grep -q "bad name: U+" err &&
+		{ bpt-member set jan@example.org --name "$n" 2>err; test $? -eq 65; } ||
+		return 1
+	done &&
+	printf "email,name\nbidi@example.org,Jan \342\200\256nimda\n" >bidi.csv &&
+	{ bpt-member import bidi.csv 2>err; test $? -eq 65; } &&
+	grep -q "bidi.csv:2: bad name: U+202E (byte 5) is a character that changes the direction of text" err &&
+	{ bpt-member show bidi@example.org 2>/dev/null; test $? -eq 66; }
 '
 
 test_expect_success 'tsv escapes backslashes and json parses' '

@@ -1,4 +1,4 @@
-/* test_member.c - phone numbers, CSV, the audit trail and members. */
+/* test_member.c - phone numbers, the audit trail and members. */
 #include "unit.h"
 
 #include <ctype.h>
@@ -138,8 +138,6 @@ test_phone_bad(void **state)
 	}
 }
 
-/* --- csv ------------------------------------------------------------------ */
-
 static FILE *
 memfile(const char *text, size_t len)
 {
@@ -147,125 +145,6 @@ memfile(const char *text, size_t len)
 
 	assert_non_null(f);
 	return f;
-}
-
-static void
-test_csv_read(void **state)
-{
-	static const char text[] = "\xef\xbb\xbf" "email,name\r\n"
-	    "a@x.example,\"de Vries, Jan\"\r\n"
-	    "\n"
-	    "b@x.example,\"say \"\"hi\"\"\"\n"
-	    "c@x.example,\"two\nlines\"\n"
-	    "d@x.example,\n"
-	    ",\"\"\n"
-	    "e@x.example,last";
-	struct bpt_ctx ctx = BPT_CTX_INIT;
-	FILE *in = memfile(text, sizeof(text) - 1);
-	struct csv c;
-	int eof;
-
-	(void)state;
-	csv_init(&c, in, "t.csv");
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_false(eof);
-	assert_int_equal(csv_nfields(&c), 2);
-	assert_string_equal(csv_field(&c, 0), "email");	/* BOM gone */
-	assert_int_equal(c.line, 1);
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_string_equal(csv_field(&c, 1), "de Vries, Jan");
-	assert_int_equal(c.line, 2);
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_string_equal(csv_field(&c, 1), "say \"hi\"");
-	assert_int_equal(c.line, 4);	/* the blank line 3 is skipped */
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_string_equal(csv_field(&c, 1), "two\nlines");
-	assert_int_equal(c.line, 5);
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_int_equal(c.line, 7);
-	assert_int_equal(csv_nfields(&c), 2);
-	assert_string_equal(csv_field(&c, 1), "");
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_int_equal(csv_nfields(&c), 2);
-	assert_string_equal(csv_field(&c, 0), "");
-	assert_string_equal(csv_field(&c, 1), "");
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_string_equal(csv_field(&c, 1), "last");
-	assert_int_equal(c.line, 9);
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_true(eof);
-	csv_release(&c);
-	fclose(in);
-}
-
-static void
-test_csv_errors(void **state)
-{
-	static const struct {
-		const char *text;
-		const char *msg;
-	} bad[] = {
-		{ "a,b\nc,\"open\nstill open\n", "t.csv:2: quoted field not closed" },
-		{ "a,b\n\nc,\"x\"y\n", "t.csv:3: text after the closing quote" },
-		{ "a,b\nc,d\ne,x\"y\n", "t.csv:3: quote inside an unquoted field" },
-		{ "a,b\nc,d\0e\n", "t.csv:2: NUL byte" },
-	};
-	struct bpt_ctx ctx = BPT_CTX_INIT;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		size_t len = strlen(bad[i].text);
-		FILE *in;
-		struct csv c;
-		enum bpt_status st;
-		int eof = 0;
-
-		/* the NUL case: the text goes on after the NUL */
-		if (strstr(bad[i].msg, "NUL") != NULL)
-			len += 3;
-		in = memfile(bad[i].text, len);
-		csv_init(&c, in, "t.csv");
-		while ((st = csv_next(&ctx, &c, &eof)) == BPT_OK && !eof)
-			continue;
-		assert_int_equal(st, BPT_EDATA);
-		if (strstr(ctx.errmsg, bad[i].msg) == NULL)
-			fail_msg("case %zu: '%s' lacks '%s'", i, ctx.errmsg, bad[i].msg);
-		csv_release(&c);
-		fclose(in);
-	}
-}
-
-static void
-test_csv_write_reads_back(void **state)
-{
-	static const char *const fields[] = { "plain", "with, comma",
-	    "say \"hi\"", "two\nlines", "", " padded ", "+31612345678" };
-	struct bpt_ctx ctx = BPT_CTX_INIT;
-	struct buf b = BUF_INIT;
-	size_t i, n = sizeof(fields) / sizeof(fields[0]);
-	struct csv c;
-	FILE *in;
-	int eof;
-
-	(void)state;
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			buf_addch(&b, ',');
-		csv_add_field(&b, fields[i]);
-	}
-	buf_addch(&b, '\n');
-	assert_string_equal(b.buf, "plain,\"with, comma\",\"say \"\"hi\"\"\","
-	    "\"two\nlines\",,\" padded \",+31612345678\n");
-	in = memfile(b.buf, b.len);
-	csv_init(&c, in, "w.csv");
-	assert_int_equal(csv_next(&ctx, &c, &eof), BPT_OK);
-	assert_int_equal(csv_nfields(&c), n);
-	for (i = 0; i < n; i++)
-		assert_string_equal(csv_field(&c, i), fields[i]);
-	csv_release(&c);
-	fclose(in);
-	buf_release(&b);
 }
 
 /* --- members -------------------------------------------------------------- */
@@ -602,7 +481,8 @@ static enum bpt_status
 import_text(struct bpt_ctx *ctx, const char *text, int update, int dry_run,
     struct member_import_result *res)
 {
-	struct member_import_opts o = { "leden.csv", NULL, update, dry_run };
+	struct member_import_opts o = { "leden.csv", NULL, update, dry_run,
+	    0, NULL };
 	FILE *in = memfile(text, strlen(text));
 	enum bpt_status st = member_import(ctx, in, &o, res);
 
@@ -753,6 +633,425 @@ test_import(void **state)
 	assert_int_equal(count(ctx, sql_audit), audit);
 }
 
+/* --- export and import of every field ------------------------------------- */
+
+static int
+csv_line(void *arg, const struct member *m)
+{
+	member_csv_row(arg, m, 0);
+	return 0;
+}
+
+struct csv_out {
+	struct buf *b;
+	unsigned flags;
+};
+
+static int
+csv_line_flags(void *arg, const struct member *m)
+{
+	struct csv_out *o = arg;
+
+	member_csv_row(o->b, m, o->flags);
+	return 0;
+}
+
+/* The CSV export of the store of ctx (all members) into b. */
+static void
+export_csv(struct bpt_ctx *ctx, struct buf *b, unsigned flags)
+{
+	struct csv_out o = { b, flags };
+
+	buf_reset(b);
+	member_csv_header(b, flags);
+	assert_int_equal(member_each(ctx, NULL, flags ? csv_line_flags :
+	    csv_line, flags ? (void *)&o : (void *)b), BPT_OK);
+	assert_false(buf_failed(b));
+}
+
+static void
+report_ok(enum bpt_status st, struct bpt_ctx *ctx, struct member_report *r)
+{
+	if (st != BPT_OK)
+		fail_msg("%s", ctx->errmsg);
+	member_report_release(r);
+}
+
+/* A store with a member of every status, consent and formula-like values. */
+static void
+fill_every_status(struct bpt_ctx *ctx)
+{
+	struct member_change ch = { 0 };
+	struct member_report r;
+
+	ch.name = "=1+1";
+	ch.phone = "+31 6 12345678";
+	ch.consent_version = "2024-1";
+	ch.role = "admin";
+	report_ok(member_add(ctx, "Active@Example.org", &ch, &r), ctx, &r);
+	memset(&ch, 0, sizeof(ch));
+	ch.name = "'t Hart";
+	ch.consent_version = "2023-2";
+	ch.consent_via = "mail";
+	report_ok(member_add(ctx, "susp@example.org", &ch, &r), ctx, &r);
+	ctx->now = NOW + DAY;
+	report_ok(member_suspend(ctx, "susp@example.org", "te veel mail",
+	    NOW + 30 * DAY, 0, &r), ctx, &r);
+	memset(&ch, 0, sizeof(ch));
+	ch.name = "''=x";
+	report_ok(member_add(ctx, "open@example.org", &ch, &r), ctx, &r);
+	report_ok(member_suspend(ctx, "open@example.org", "rust", 0, 0, &r), ctx,
+	    &r);
+	ctx->now = NOW + 2 * DAY;
+	ch.name = "Bert \"de Bakker\", ; @home";
+	report_ok(member_add(ctx, "banned@example.org", &ch, &r), ctx, &r);
+	report_ok(member_ban(ctx, "banned@example.org", "bedreiging", 0, &r), ctx,
+	    &r);
+	ch.name = "-";
+	report_ok(member_add(ctx, "removed@example.org", &ch, &r), ctx, &r);
+	report_ok(member_remove(ctx, "removed@example.org", NULL, 0, &r), ctx, &r);
+	/* pending: only a sign-up by mail makes one; here the store does */
+	ch.name = "Nieuw";
+	report_ok(member_add(ctx, "pending@example.org", &ch, &r), ctx, &r);
+	assert_int_equal(store_exec(ctx, ctx->store, "UPDATE members SET "
+	    "status = 'pending' WHERE email = 'pending@example.org'"), BPT_OK);
+	ctx->now = NOW + 3 * DAY;
+}
+
+static void
+test_export_import_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct bpt_ctx *ctx = &f->ctx, two = BPT_CTX_INIT;
+	struct member_import_opts o = { "export.csv", NULL, 0, 0, 0, NULL };
+	struct member_import_result res;
+	struct buf one = BUF_INIT, back = BUF_INIT;
+	struct member m;
+	char path[512];
+	unsigned flags;
+	FILE *in;
+
+	fill_every_status(ctx);
+	snprintf(path, sizeof(path), "%s/two.db", f->dir);
+	assert_int_equal(store_open(&two, path, 1000, &two.store), BPT_OK);
+	two.actor = strdup("tester@example.org");
+	two.now = NOW + 10 * DAY;
+	for (flags = 0; flags <= MEMBER_CSV_EXCEL; flags++) {
+		export_csv(ctx, &one, flags);
+		in = memfile(one.buf, one.len);
+		if (member_import(&two, in, &o, &res) != BPT_OK)
+			fail_msg("import: %s", two.errmsg);
+		fclose(in);
+		assert_int_equal(res.added, 6);
+		export_csv(&two, &back, flags);
+		assert_string_equal(buf_str(&back), buf_str(&one));
+		assert_int_equal(store_exec(&two, two.store, "DELETE FROM members"),
+		    BPT_OK);
+	}
+	/* what the file says, in detail */
+	export_csv(ctx, &one, 0);
+	assert_non_null(strstr(buf_str(&one), "email,name,phone,role,status,"
+	    "status_reason,status_until,status_at,consent_version,consent_at,"
+	    "consent_via,joined_at\n"));
+	assert_non_null(strstr(buf_str(&one), "\nActive@example.org,'=1+1,"
+	    "'+31612345678,admin,active,,,2027-01-15T08:00:00Z,2024-1,"
+	    "2027-01-15T08:00:00Z,admin,2027-01-15T08:00:00Z\n"));
+	assert_non_null(strstr(buf_str(&one), "\nsusp@example.org,'t Hart,,"
+	    "member,suspended,te veel mail,2027-02-14T08:00:00Z,"
+	    "2027-01-16T08:00:00Z,2023-2,2027-01-15T08:00:00Z,mail,"
+	    "2027-01-15T08:00:00Z\n"));
+	assert_non_null(strstr(buf_str(&one), "\nbanned@example.org,\"Bert "
+	    "\"\"de Bakker\"\", ; @home\",,member,banned,bedreiging,"));
+	assert_non_null(strstr(buf_str(&one), "\nopen@example.org,'''=x,"));
+	assert_non_null(strstr(buf_str(&one), "\nremoved@example.org,'-,"));
+	/* Excel: a BOM, semicolons, CRLF */
+	export_csv(ctx, &back, MEMBER_CSV_EXCEL);
+	assert_memory_equal(back.buf, "\xef\xbb\xbf" "email;name;phone;", 20);
+	assert_non_null(strstr(buf_str(&back), ";joined_at\r\n"
+	    "Active@example.org;'=1+1;'+31612345678;admin;active;;;"));
+	assert_non_null(strstr(buf_str(&back), "\r\nbanned@example.org;\"Bert "
+	    "\"\"de Bakker\"\", ; @home\";;member;banned;bedreiging;"));
+
+	/* once more, and every field of a member compared */
+	in = memfile(one.buf, one.len);
+	assert_int_equal(member_import(&two, in, &o, &res), BPT_OK);
+	fclose(in);
+	assert_int_equal(member_lookup(&two, "susp@example.org", &m), BPT_OK);
+	assert_string_equal(m.name, "'t Hart");
+	assert_string_equal(m.status, "suspended");
+	assert_string_equal(m.status_reason, "te veel mail");
+	assert_int_equal(m.status_until, NOW + 30 * DAY);
+	assert_int_equal(m.status_at, NOW + DAY);
+	assert_string_equal(m.consent_version, "2023-2");
+	assert_int_equal(m.consent_at, NOW);
+	assert_string_equal(m.consent_via, "mail");
+	assert_int_equal(m.joined_at, NOW);
+	member_release(&m);
+	assert_int_equal(member_lookup(&two, "banned@example.org", &m), BPT_OK);
+	assert_string_equal(m.status, "banned");
+	assert_string_equal(m.name, "Bert \"de Bakker\", ; @home");
+	member_release(&m);
+	assert_int_equal(member_lookup(&two, "Active@example.org", &m), BPT_OK);
+	assert_string_equal(m.name, "=1+1");
+	assert_string_equal(m.phone, "+31612345678");
+	member_release(&m);
+
+	buf_release(&one);
+	buf_release(&back);
+	bpt_ctx_release(&two);
+}
+
+/* Times in the file: as export writes them, with an offset, or local. */
+static void
+test_import_times(void **state)
+{
+	struct fixture *f = *state;
+	struct bpt_ctx *ctx = &f->ctx;
+	struct member_import_result res;
+	struct member m;
+
+	assert_int_equal(import_text(ctx, "email,status,status_reason,"
+	    "status_until,joined_at,consent_version,consent_at\n"
+	    "a@example.org,suspended,x,2027-02-01T10:00:00+01:00,"
+	    "2020-05-01T12:00:00Z,v1,2021-01-01T00:00:00-02:30\n", 0, 0, &res),
+	    BPT_OK);
+	assert_int_equal(member_lookup(ctx, "a@example.org", &m), BPT_OK);
+	assert_int_equal(m.status_until, 1801472400);	/* 09:00 UTC */
+	assert_int_equal(m.joined_at, 1588334400);
+	assert_int_equal(m.consent_at, 1609468200);	/* 02:30 UTC */
+	assert_string_equal(m.consent_via, "import");
+	member_release(&m);
+	assert_int_equal(import_text(ctx, "email,joined_at\n"
+	    "b@example.org,1-5-2020\n", 0, 0, &res), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "leden.csv:2: bad joined_at "
+	    "'1-5-2020'"));
+	assert_int_equal(import_text(ctx, "email,joined_at\n"
+	    "b@example.org,2020-05-01T12:00:00+1\n", 0, 0, &res), BPT_EDATA);
+}
+
+/* Statuses in a file never change a member already there by surprise. */
+static void
+test_import_status_rules(void **state)
+{
+	static const char lift[] = "email,status\nban@example.org,active\n";
+	struct fixture *f = *state;
+	struct bpt_ctx *ctx = &f->ctx;
+	struct member_import_result res;
+	struct member_import_opts o = { "leden.csv", NULL, 1, 0, 1, "excuses" };
+	struct member_report r;
+	struct member m;
+	long long audit;
+	FILE *in;
+
+	add_ok(ctx, "act@example.org", "Act", NULL, NULL, "add");
+	add_ok(ctx, "rem@example.org", "Rem", NULL, NULL, "add");
+	add_ok(ctx, "ban@example.org", "Ban", NULL, NULL, "add");
+	report_ok(member_remove(ctx, "rem@example.org", "verhuisd", 0, &r), ctx,
+	    &r);
+	report_ok(member_ban(ctx, "ban@example.org", "bedreiging", 0, &r), ctx,
+	    &r);
+	audit = count(ctx, sql_audit);
+
+	/* a status that differs is an error, with or without update */
+	assert_int_equal(import_text(ctx, "email,status\n"
+	    "rem@example.org,active\n", 1, 0, &res), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "leden.csv:2: 'rem@example.org' is "
+	    "removed in the store, not active"));
+	assert_int_equal(import_text(ctx, "email,status,status_reason\n"
+	    "act@example.org,banned,x\n", 1, 0, &res), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "is active in the store, not banned"));
+	assert_int_equal(import_text(ctx, "email,status\n"
+	    "ban@example.org,removed\n", 1, 0, &res), BPT_EDATA);
+	/* a banned member: refused, named, nothing imported */
+	assert_int_equal(import_text(ctx, "email,name\n"
+	    "new@example.org,New\n"
+	    "ban@example.org,Ban\n", 1, 0, &res), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "leden.csv:3: 'ban@example.org' is "
+	    "banned (bedreiging)"));
+	assert_non_null(strstr(ctx->errmsg, "--force"));
+	assert_int_equal(import_text(ctx, lift, 1, 0, &res), BPT_EDATA);
+	assert_int_equal(member_lookup(ctx, "new@example.org", &m), BPT_ENOENT);
+	assert_int_equal(count(ctx, sql_audit), audit);
+
+	/* the same status: update changes the rest, also the reason */
+	assert_int_equal(import_text(ctx, "email,name,status,status_reason\n"
+	    "ban@example.org,B.,banned,bedreiging en schelden\n"
+	    "rem@example.org,,removed,\n", 1, 0, &res), BPT_OK);
+	assert_int_equal(res.updated, 1);
+	assert_int_equal(res.unchanged, 1);
+	assert_int_equal(member_lookup(ctx, "ban@example.org", &m), BPT_OK);
+	assert_string_equal(m.status, "banned");
+	assert_string_equal(m.name, "B.");
+	assert_string_equal(m.status_reason, "bedreiging en schelden");
+	member_release(&m);
+	/* without update that is an existing member */
+	assert_int_equal(import_text(ctx, "email,status\n"
+	    "ban@example.org,banned\n", 0, 0, &res), BPT_EEXIST);
+
+	/* with force and a reason the ban is lifted, one row in the trail */
+	audit = count(ctx, sql_audit);
+	in = memfile(lift, strlen(lift));
+	assert_int_equal(member_import(ctx, in, &o, &res), BPT_OK);
+	fclose(in);
+	assert_int_equal(res.readded, 1);
+	assert_int_equal(member_lookup(ctx, "ban@example.org", &m), BPT_OK);
+	assert_string_equal(m.status, "active");
+	assert_null(m.status_reason);
+	member_release(&m);
+	{
+		static const char sql[] = "SELECT count(*) FROM audit WHERE "
+		    "action = 'force-add' AND actor = 'tester@example.org' AND "
+		    "reason = 'excuses' AND member_email = 'ban@example.org' AND "
+		    "detail LIKE 'status ''banned'' -> ''active''%'";
+
+		assert_int_equal(count(ctx, sql), 1);
+	}
+	assert_int_equal(count(ctx, sql_audit), audit + 2);	/* and import */
+
+	/* an empty status re-adds a removed member, as add does */
+	assert_int_equal(import_text(ctx, "email,status\nrem@example.org,\n", 0, 0,
+	    &res), BPT_OK);
+	assert_int_equal(res.readded, 1);
+
+	/* cells that go with a status */
+	assert_int_equal(import_text(ctx, "email,status,status_reason\n"
+	    "x@example.org,active,waarom\n", 0, 0, &res), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "status_reason needs a status"));
+	assert_int_equal(import_text(ctx, "email,status,status_until\n"
+	    "x@example.org,banned,2099-01-01\n", 0, 0, &res), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "the status must be suspended"));
+	assert_int_equal(import_text(ctx, "email,status_at\n"
+	    "x@example.org,2020-01-01\n", 0, 0, &res), BPT_EDATA);
+	assert_int_equal(import_text(ctx, "email,consent_via\n"
+	    "x@example.org,mail\n", 0, 0, &res), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "need a consent_version"));
+	assert_int_equal(import_text(ctx, "email,consent_version,consent_via\n"
+	    "x@example.org,v1,fax\n", 0, 0, &res), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "bad consent_via 'fax'"));
+	assert_int_equal(import_text(ctx, "email,status\n"
+	    "x@example.org,sleeping\n", 0, 0, &res), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "leden.csv:2: bad status 'sleeping'"));
+}
+
+/* add --force: a banned address again, with a reason in the trail. */
+static void
+test_add_banned_force(void **state)
+{
+	struct fixture *f = *state;
+	struct bpt_ctx *ctx = &f->ctx;
+	struct member_change ch = { 0 };
+	struct member_report r;
+	struct member m;
+	long long audit;
+
+	add_ok(ctx, "kees@example.org", "Kees", NULL, NULL, "add");
+	report_ok(member_ban(ctx, "kees@example.org", "bedreiging", 0, &r), ctx,
+	    &r);
+	audit = count(ctx, sql_audit);
+	assert_int_equal(member_add(ctx, "kees@example.org", &ch, &r), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "'kees@example.org' is banned "
+	    "(bedreiging)"));
+	ch.force = 1;
+	assert_int_equal(member_add(ctx, "kees@example.org", &ch, &r), BPT_EUSAGE);
+	ch.reason = "excuses aangeboden";
+	ch.dry_run = 1;
+	assert_int_equal(member_add(ctx, "kees@example.org", &ch, &r), BPT_OK);
+	assert_string_equal(r.action, "force-add");
+	member_report_release(&r);
+	assert_int_equal(count(ctx, sql_audit), audit);
+	ch.dry_run = 0;
+	ch.name = "Kees B.";
+	assert_int_equal(member_add(ctx, "kees@example.org", &ch, &r), BPT_OK);
+	assert_string_equal(r.action, "force-add");
+	assert_string_equal(r.detail, "name 'Kees' -> 'Kees B.', status 'banned' "
+	    "-> 'active', reason 'bedreiging' -> ''");
+	member_report_release(&r);
+	assert_int_equal(member_lookup(ctx, "kees@example.org", &m), BPT_OK);
+	assert_string_equal(m.status, "active");
+	member_release(&m);
+	{
+		static const char sql[] = "SELECT count(*) FROM audit WHERE "
+		    "action = 'force-add' AND actor = 'tester@example.org' AND "
+		    "reason = 'excuses aangeboden'";
+
+		assert_int_equal(count(ctx, sql), 1);
+	}
+	/* --force on a member that is not banned forces nothing */
+	ch.name = NULL;
+	assert_int_equal(member_add(ctx, "kees@example.org", &ch, &r), BPT_EEXIST);
+}
+
+/* Names that would show as something else in a copy's From. */
+static void
+test_names_bidi_refused(void **state)
+{
+	static const char *const bad[] = {
+		"Jan \xe2\x80\xae" "nimda",	/* U+202E RLO */
+		"\xe2\x80\xaa" "Jan",		/* U+202A LRE */
+		"Jan\xe2\x80\xac",		/* U+202C PDF */
+		"Jan \xe2\x81\xa6x\xe2\x81\xa9",	/* U+2066 LRI, U+2069 PDI */
+		"Jan\xe2\x81\xa8",		/* U+2068 FSI */
+		"Jan\xe2\x80\xa8" "Bcc",	/* U+2028 LINE SEPARATOR */
+		"Jan\xe2\x80\xa9",		/* U+2029 */
+		"Jan\xe2\x80\x8f",		/* U+200F RLM */
+		"Jan\xe2\x80\x8e",		/* U+200E LRM */
+		"Jan\xd8\x9c",			/* U+061C ALM */
+		"Jan\xc2\x85",			/* U+0085 NEL, a C1 control */
+		"Jan\x1b[2J",			/* ESC */
+	};
+	static const char *const good[] = {
+		"\xd8\xb9\xd9\x84\xd9\x8a",	/* Arabic: Ali */
+		"\xd7\xa9\xd7\xa8\xd7\x94 Cohen",	/* Hebrew and Latin */
+		"Zo\xc3\xab \xe2\x80\x8d" "x",	/* U+200D ZWJ: scripts need it */
+		"Jan \xe2\x80\xaf" "de Vries",	/* U+202F narrow no-break space */
+	};
+	struct fixture *f = *state;
+	struct bpt_ctx *ctx = &f->ctx;
+	struct member_change ch = { 0 };
+	struct member_import_result res;
+	struct member_report r;
+	struct buf csv = BUF_INIT;
+	size_t i;
+
+	add_ok(ctx, "jan@example.org", "Jan", NULL, NULL, "add");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ch.name = bad[i];
+		if (member_add(ctx, "new@example.org", &ch, &r) != BPT_EDATA)
+			fail_msg("add: name %zu accepted", i);
+		if (strstr(ctx->errmsg, "bad name: U+") == NULL)
+			fail_msg("name %zu: '%s'", i, ctx->errmsg);
+		if (member_set(ctx, "jan@example.org", &ch, &r) != BPT_EDATA)
+			fail_msg("set: name %zu accepted", i);
+		buf_reset(&csv);
+		buf_adds(&csv, "email,name\nnew@example.org,");
+		csv_add_field(&csv, bad[i]);
+		buf_addch(&csv, '\n');
+		if (import_text(ctx, buf_str(&csv), 0, 0, &res) != BPT_EDATA)
+			fail_msg("import: name %zu accepted", i);
+		if (strstr(ctx->errmsg, "leden.csv:2: bad name: U+") == NULL)
+			fail_msg("import %zu: '%s'", i, ctx->errmsg);
+	}
+	assert_non_null(strstr(ctx->errmsg, "U+001B (byte 4) is a control"));
+	ch.name = bad[0];
+	assert_int_equal(member_add(ctx, "new@example.org", &ch, &r), BPT_EDATA);
+	assert_string_equal(ctx->errmsg, "bad name: U+202E (byte 5) is a "
+	    "character that changes the direction of text");
+	ch.name = bad[7];
+	assert_int_equal(member_add(ctx, "new@example.org", &ch, &r), BPT_EDATA);
+	assert_non_null(strstr(ctx->errmsg, "invisible direction mark"));
+	/* the same rule for reasons */
+	assert_int_equal(member_suspend(ctx, "jan@example.org", bad[0], 0, 0, &r),
+	    BPT_EDATA);
+	assert_int_equal(count(ctx, sql_members), 1);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ch.name = good[i];
+		if (member_set(ctx, "jan@example.org", &ch, &r) != BPT_OK)
+			fail_msg("name %zu refused: %s", i, ctx->errmsg);
+		member_report_release(&r);
+	}
+	buf_release(&csv);
+}
+
 struct audit_seen {
 	int n;
 	char actions[256];
@@ -809,9 +1108,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phone_good),
 		cmocka_unit_test(test_phone_bad),
-		cmocka_unit_test(test_csv_read),
-		cmocka_unit_test(test_csv_errors),
-		cmocka_unit_test(test_csv_write_reads_back),
 		cmocka_unit_test_setup_teardown(test_add_and_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_and_phone_clear, setup,
 		    teardown),
@@ -822,6 +1118,15 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_trail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_import_round_trip,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_status_rules, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_add_banned_force, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_names_bidi_refused, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
