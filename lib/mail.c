@@ -320,8 +320,29 @@ text_append(struct parse *ps, const char *s, size_t n)
 
 /* --- header values ----------------------------------------------------- */
 
+/*
+ * Length of a character at u[i] that changes the direction of text
+ * or marks it invisibly (U+202A..U+202E, U+2066..U+2069, U+200E,
+ * U+200F, U+061C), else 0.  In a name or a subject they make a copy
+ * show something other than what it says ("[BPT #1] <U+202E>gpj.exe").
+ */
+static size_t
+bidi_len(const unsigned char *u, size_t i, size_t n)
+{
+	if (i + 2 < n && u[i] == 0xe2 && u[i + 1] == 0x80 &&
+	    ((u[i + 2] >= 0xaa && u[i + 2] <= 0xae) || u[i + 2] == 0x8e ||
+	    u[i + 2] == 0x8f))
+		return 3;
+	if (i + 2 < n && u[i] == 0xe2 && u[i + 1] == 0x81 && u[i + 2] >= 0xa6 &&
+	    u[i + 2] <= 0xa9)
+		return 3;
+	if (i + 1 < n && u[i] == 0xd8 && u[i + 1] == 0x9c)
+		return 2;
+	return 0;
+}
+
 /* Appends s with controls and white space folded to single spaces,
- * trimmed: one line. */
+ * without direction characters, trimmed: one line. */
 static void
 fold_line(struct buf *out, const char *s, size_t n)
 {
@@ -333,6 +354,11 @@ fold_line(struct buf *out, const char *s, size_t n)
 		size_t k = 1;
 		int blank = 0;
 
+		if ((k = bidi_len(u, i, n)) > 0) {
+			i += k;
+			continue;
+		}
+		k = 1;
 		if (u[i] < 0x20 || u[i] == 0x7f || u[i] == ' ')
 			blank = 1;
 		else if (u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&

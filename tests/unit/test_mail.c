@@ -578,6 +578,26 @@ test_header_injection(void **state)
 	mail_free(m);
 }
 
+/* Direction characters would make a copy show something else than it
+ * says: a name read backwards, "foto<RLO>gpj.exe" shown as fotoexe.jpg. */
+static void
+test_header_direction_marks(void **state)
+{
+	struct mail *m;
+
+	(void)state;
+	m = parse_str("From: =?utf-8?b?SmFuIOKAriBkZSBWcmllcw==?= <jan@example.org>\n"
+	    "Subject: =?utf-8?q?Verdacht_=E2=81=A6busje=E2=81=A9_=E2=80=8Fbij_=D8=9Cnr_4?=\n"
+	    "Content-Type: application/octet-stream\n"
+	    "Content-Disposition: attachment; filename=\"=?utf-8?q?foto=E2=80=AEgpj.exe?=\"\n"
+	    "\nxyz", NULL);
+	assert_string_equal(m->from_name, "Jan de Vries");
+	assert_string_equal(m->subject, "Verdacht busje bij nr 4");
+	assert_string_equal(m->att[0].filename, "fotogpj.exe");
+	check_invariants("direction", m);
+	mail_free(m);
+}
+
 /* --- limits: at each limit and one past it --------------------------- */
 
 static char *
@@ -995,6 +1015,7 @@ main(void)
 		cmocka_unit_test(test_framing),
 		cmocka_unit_test(test_decode_header),
 		cmocka_unit_test(test_header_injection),
+		cmocka_unit_test(test_header_direction_marks),
 		cmocka_unit_test(test_limit_parts),
 		cmocka_unit_test(test_limit_depth),
 		cmocka_unit_test(test_limit_headers),
