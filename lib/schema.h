@@ -224,6 +224,13 @@ static const char *const store_migrations[] = {
 "	expires_at INTEGER NOT NULL,"
 "	used_at INTEGER"
 ");",
+
+/* 2: the mail-of-death guard counts what it knows of the runs of a
+ * message that died (see lib/runmark.h): crashes and time-outs each
+ * run recorded itself, and runs killed from outside while parsing.
+ * attempts goes on counting the runs begun, and decides nothing. */
+"ALTER TABLE messages ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE messages ADD COLUMN unfinished INTEGER NOT NULL DEFAULT 0;",
 };
 
 #endif
