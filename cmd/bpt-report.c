@@ -51,8 +51,9 @@ usage(FILE *f)
 	    "       %s [-c file] fetch --maildir dir\n"
 	    "       %s [-c file] [--format text|tsv|json] list [--status open|closed]\n"
 	    "       %s [-c file] [--format text|tsv|json] show number\n"
+	    "       %s [-c file] [--as email] [--no-deliver] release id\n"
 	    "       %s --help | --version\n",
-	    progname, progname, progname, progname, progname);
+	    progname, progname, progname, progname, progname, progname);
 }
 
 /*
@@ -366,6 +367,34 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
 }
 
+/* A quarantined message, processed as if it had just come in. */
+static int
+cmd_release(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct ingest_opts io;
+	struct ingest_result r;
+	enum bpt_status st;
+	char *end;
+	long long id;
+
+	(void)argc;
+	errno = 0;
+	id = strtoll(argv[0], &end, 10);
+	if (*argv[0] == '\0' || *end != '\0' || errno || id <= 0) {
+		fprintf(stderr, "%s: release needs a message id\n", progname);
+		return EX_USAGE;
+	}
+	memset(&io, 0, sizeof(io));
+	io.deliver = o->deliver;
+	io.guard = &guard_fd;
+	guard_start(ctx);
+	st = ingest_release(ctx, id, &io, &r);
+	guard_stop();
+	if (st == BPT_OK)
+		deliver(ctx, &io, &r);
+	return report_result(ctx, &r, st);
+}
+
 /* The subcommands, as notmuch's commands[]: name, function, arguments. */
 struct command {
 	const char *name;
@@ -378,6 +407,7 @@ static const struct command commands[] = {
 	{ "fetch", cmd_fetch, 0, 0, NULL },
 	{ "list", cmd_list, 0, 0, NULL },
 	{ "show", cmd_show, 1, 1, "an incident number" },
+	{ "release", cmd_release, 1, 1, "a message id" },
 };
 
 static const struct command *

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "audit.h"
 #include "autoclass.h"
 #include "bounces.h"
 #include "buf.h"
@@ -49,6 +50,7 @@ struct job {
 	int have_sender;
 	const char *runner;	/* claim copies for delivery now, or NULL */
 	struct runmark mark;	/* this run's file while it works on the mail */
+	int release;		/* bpt-report release: the row is quarantined */
 	const char *env_to;	/* the MTA's, else X-Original-To/Delivered-To */
 	/* what the message row gets at the end */
 	struct buf shown;
@@ -694,9 +696,10 @@ finish_row(struct job *j)
 }
 
 /*
- * 1 in *done when this row is no longer 'new': a run of the same bytes
- * (an overlapping fetch, an MTA retry racing a slow run) finished it
- * after quarantine_admit() let this run through.  Inside the transaction.
+ * 1 in *done when this row is no longer 'new' (for a release: no
+ * longer 'quarantined'): a run of the same bytes (an overlapping fetch,
+ * an MTA retry racing a slow run, a second release) finished it after
+ * this run was let through.  Inside the transaction.
  */
 static enum bpt_status
 row_finished(struct job *j, int *done)
@@ -712,7 +715,8 @@ row_finished(struct job *j, int *done)
 	sqlite3_bind_int64(s, 1, j->r->message);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*done = strcmp(store_col_text(s, 0), "new") != 0;
+		*done = strcmp(store_col_text(s, 0),
+		    j->release ? "quarantined" : "new") != 0;
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(ctx, ctx->store, rc, "look up message");
@@ -764,6 +768,22 @@ guard(struct job *j, int on)
 		*j->o->guard = on ? j->mark.fd : -1;
 }
 
+/* The audit row of bpt-report release, in the transaction of its result. */
+static enum bpt_status
+audit_release(struct job *j)
+{
+	char detail[64];
+	struct audit_entry e;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(detail, sizeof(detail), "message %lld: %s", j->r->message,
+	    j->r->class ? j->r->class : "-");
+	e.action = "release";
+	e.incident_id = j->r->incident;
+	e.detail = detail;
+	return audit_add(j->ctx, &e);
+}
+
 static enum bpt_status
 process(struct job *j)
 {
@@ -812,6 +832,8 @@ process(struct job *j)
 	} else if ((st = classify_and_act(j)) != BPT_OK)
 		goto fail;
 	if ((st = finish_row(j)) != BPT_OK)
+		goto fail;
+	if (j->release && (st = audit_release(j)) != BPT_OK)
 		goto fail;
 	guard(j, 0);
 	return store_commit(ctx, ctx->store);
@@ -911,6 +933,34 @@ ingest_message(struct bpt_ctx *ctx, const char *raw, size_t len,
 	}
 out:
 	job_release(&j);
+	return st;
+}
+
+enum bpt_status
+ingest_release(struct bpt_ctx *ctx, long long id, const struct ingest_opts *o,
+    struct ingest_result *r)
+{
+	struct ingest_opts io = *o;
+	struct quarantine_row q;
+	enum bpt_status st;
+	struct job j;
+
+	memset(r, 0, sizeof(*r));
+	if ((st = quarantine_load(ctx, id, &q)) != BPT_OK)
+		goto out;
+	io.envelope_from = q.envelope_from;
+	io.envelope_to = q.envelope_to;
+	io.total = q.size;
+	io.truncated = q.truncated;
+	job_init(&j, ctx, buf_str(&q.raw), q.raw.len, &io, r);
+	j.release = 1;
+	r->message = id;
+	/* what crashed runs of it left: the admin has seen enough of them */
+	(void)runmark_collect(ctx, j.sha, NULL);
+	st = guarded_process(&j);
+	job_release(&j);
+out:
+	quarantine_row_release(&q);
 	return st;
 }
 

@@ -64,6 +64,17 @@ enum bpt_status ingest_message(struct bpt_ctx *ctx, const char *raw, size_t len,
     const struct ingest_opts *o, struct ingest_result *r);
 
 /*
+ * Processes quarantined message id again, as ingest_message() does a
+ * mail that just came in (with the envelope and size stored with it;
+ * o gives deliver and guard), and records who released it (ctx->actor)
+ * in the audit trail, in the same transaction.  BPT_ENOENT when there
+ * is no such message, BPT_EDATA when it is not quarantined; otherwise
+ * as ingest_message().  A run that crashes again leaves it quarantined.
+ */
+enum bpt_status ingest_release(struct bpt_ctx *ctx, long long id,
+    const struct ingest_opts *o, struct ingest_result *r);
+
+/*
  * After a successful ingest_message() with o->deliver: hands the copies
  * it claimed to the relay (for a duplicate: whatever is due).  Failures
  * of the relay are recorded for bpt-send; an error status means the

@@ -1,7 +1,8 @@
-/* quarantine.c - phase A: raw bytes committed, deaths counted. */
+/* quarantine.c - phase A: raw bytes committed, deaths counted; release. */
 #include "bptconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -174,4 +175,56 @@ fail:
 fail_st:
 	store_rollback(ctx->store);
 	return st;
+}
+
+enum bpt_status
+quarantine_load(struct bpt_ctx *ctx, long long id, struct quarantine_row *q)
+{
+	static const char sql[] = "SELECT state, raw, size, truncated, "
+	    "envelope_from, envelope_to FROM messages WHERE id = ?";
+	enum bpt_status st = BPT_OK;
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	buf_init(&q->raw);
+	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		st = bpt_err(ctx, BPT_ENOENT, "no message %lld", id);
+	} else if (rc != SQLITE_ROW) {
+		st = store_fail(ctx, ctx->store, rc, "look up message");
+	} else if (strcmp(store_col_text(s, 0), "quarantined") != 0) {
+		st = bpt_err(ctx, BPT_EDATA, "message %lld is not quarantined "
+		    "(it is %s)", id, store_col_text(s, 0));
+	} else {
+		const void *raw = sqlite3_column_blob(s, 1);
+		size_t len = (size_t)sqlite3_column_bytes(s, 1);
+
+		if (len > 0)
+			buf_add(&q->raw, raw, len);
+		q->size = (size_t)sqlite3_column_int64(s, 2);
+		q->truncated = sqlite3_column_int(s, 3);
+		if (sqlite3_column_type(s, 4) != SQLITE_NULL &&
+		    (q->envelope_from = strdup(store_col_text(s, 4))) == NULL)
+			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		if (sqlite3_column_type(s, 5) != SQLITE_NULL &&
+		    (q->envelope_to = strdup(store_col_text(s, 5))) == NULL)
+			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		if (buf_failed(&q->raw))
+			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	}
+	sqlite3_reset(s);
+	return st;
+}
+
+void
+quarantine_row_release(struct quarantine_row *q)
+{
+	buf_release(&q->raw);
+	free(q->envelope_from);
+	free(q->envelope_to);
+	q->envelope_from = q->envelope_to = NULL;
 }

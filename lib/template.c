@@ -164,7 +164,9 @@ static const struct builtin builtins[] = {
 "Bericht-nummer in de opslag: {{message}}\n"
 "SHA-256: {{sha256}}\n"
 "Ontvangen: {{received}}\n\n"
-"Het is bewaard en niet doorgestuurd.\n",
+"Het is bewaard en niet doorgestuurd. Is bpt bijgewerkt, of denkt u\n"
+"dat het bericht toch in orde is? Laat het dan opnieuw verwerken met:\n"
+"bpt-report release {{message}}\n",
 "Subject: [{{group}}] Message quarantined\n\n"
 "An incoming message was put in quarantine so that it does not hold\n"
 "up the messages behind it.\n"
@@ -175,7 +177,9 @@ static const struct builtin builtins[] = {
 "Message number in the store: {{message}}\n"
 "SHA-256: {{sha256}}\n"
 "Received: {{received}}\n\n"
-"It was kept and not passed on.\n" },
+"It was kept and not passed on. Once bpt has been upgraded, or if you\n"
+"think the message is fine after all, have it processed again with:\n"
+"bpt-report release {{message}}\n" },
 };
 
 const char *

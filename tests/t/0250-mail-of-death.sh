@@ -2,6 +2,7 @@
 # The mail-of-death guard quarantines what crashes or hangs bpt-report,
 # and nothing else: a busy store, a run killed from outside and a slow
 # standard input leave an alert to be distributed on the next try.
+# A quarantined message comes out again with bpt-report release.
 . "$top_srcdir/tests/lib.sh"
 
 command -v sqlite3 >/dev/null || test_skip_all "sqlite3 not installed"
@@ -161,6 +162,7 @@ test_expect_success 'the test fault switch still quarantines on the next run' '
 	test "$(copies anna@bewoners.example)" = "$anna" &&
 	test "$(copies jan@bewoners.example)" = $((admin + 1)) &&
 	grep -q "erop gecrasht (signaal 6)" "$(newest jan@bewoners.example)" &&
+	grep -q "bpt-report release [0-9]" "$(newest jan@bewoners.example)" &&
 	bpt-report <abort.eml &&
 	test "$(copies jan@bewoners.example)" = $((admin + 1))
 '
@@ -210,5 +212,37 @@ test_expect_success 'a run killed from outside after parsing for over a second c
 	no_run_files
 '
 write_config
+
+test_expect_success 'bpt-report release processes a quarantined message as if it just came in' '
+	id=$(msgid_of abort.eml) &&
+	anna=$(copies anna@bewoners.example) &&
+	bpt-report -v --as jan@bewoners.example release "$id" 2>err &&
+	grep -q "message $id: post (new incident)" err &&
+	test "$(state abort.eml)" = "done|post|1|0" &&
+	test "$(copies anna@bewoners.example)" = $((anna + 1)) &&
+	grep -q "Dood: man met koevoet" "$(newest anna@bewoners.example)" &&
+	test "$(q "SELECT actor || '"'"'|'"'"' || action || '"'"'|'"'"' || detail || '"'"'|'"'"' || (incident_id > 0) FROM audit WHERE action = '"'"'release'"'"'")" = "jan@bewoners.example|release|message $id: post|1"
+'
+
+test_expect_success 'a released message that crashes again stays quarantined' '
+	id=$(msgid_of stuck.eml) &&
+	BPT_TEST_FAULT=parse-abort bpt-report release "$id" 2>/dev/null; code=$? &&
+	test "$code" -gt 128 &&
+	test "$(state stuck.eml)" = "quarantined|quarantined|0|3" &&
+	test "$(q "SELECT count(*) FROM audit WHERE action = '"'"'release'"'"'")" = 1 &&
+	bpt-report release "$id" &&
+	test "$(state stuck.eml)" = "done|post|0|3" &&
+	no_run_files
+'
+
+test_expect_failure_code 65 'release refuses a message that is not quarantined (65)' '
+	bpt-report release "$(msgid_of held.eml)"
+'
+test_expect_failure_code 66 'release of no such message is 66' '
+	bpt-report release 99999
+'
+test_expect_failure_code 64 'release needs a message id (64)' '
+	bpt-report release twelve
+'
 
 test_done
