@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -24,6 +26,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "printer.h"
+#include "runmark.h"
 #include "store.h"
 
 static const char *progname = "bpt-report";
@@ -48,48 +51,138 @@ usage(FILE *f)
 	    "       %s [-c file] fetch --maildir dir\n"
 	    "       %s [-c file] [--format text|tsv|json] list [--status open|closed]\n"
 	    "       %s [-c file] [--format text|tsv|json] show number\n"
+	    "       %s [-c file] [--as email] [--no-deliver] release id\n"
 	    "       %s --help | --version\n",
-	    progname, progname, progname, progname, progname);
+	    progname, progname, progname, progname, progname, progname);
 }
 
 /*
- * A run that does not reach its commit in limits.parse_timeout (a mail
- * that hangs the parser) ends with 75 before the MTA kills it: the MTA
- * retries, and the run counts as unfinished, so the mail is quarantined
- * after limits.parse_attempts of them.
+ * The guard of a run: how a mail of death is told from bad luck.
+ *
+ * The library points guard_fd at the message's run file while it
+ * parses and classifies the message (see runmark.h); the handlers
+ * write into that file with runmark_note() and nothing else.  A crash
+ * (SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL) writes its signal and
+ * dies of it; the timer writes "slow" once the message has been at
+ * work for more than a second, and "timeout" when limits.parse_timeout
+ * (counted from the start, reading the standard input included) runs
+ * out, and then ends the run with 75 before the MTA kills it.  Outside
+ * that window nothing is written: a time-out while the standard input
+ * is read or the store is busy is a clean 75.
+ *
+ * A signal handler and a file opened before parsing cost the path of
+ * an alert nothing; parsing in a child would cost a fork on every one.
  */
+static volatile sig_atomic_t guard_fd = -1;
+static volatile sig_atomic_t guard_ticks;	/* ticks seen in the window */
+static struct timespec guard_deadline;	/* tv_sec 0: no time limit */
+
 static void
-on_alarm(int sig)
+on_tick(int sig)
 {
 	static const char msg[] = "bpt-report: no commit within limits.parse_timeout; "
 	    "the MTA will retry\n";
+	int fd = guard_fd, saved = errno;
+	struct timespec now;
 	ssize_t n;
 
 	(void)sig;
-	n = write(2, msg, sizeof(msg) - 1);
-	(void)n;
-	_exit(EX_TEMPFAIL);
+	/* in the window at two ticks a second apart: more than a second */
+	if (fd < 0)
+		guard_ticks = 0;
+	else if (++guard_ticks == 2)
+		runmark_note(fd, RUNMARK_SLOW);
+	if (guard_deadline.tv_sec != 0 &&
+	    clock_gettime(CLOCK_MONOTONIC, &now) == 0 &&
+	    (now.tv_sec > guard_deadline.tv_sec ||
+	    (now.tv_sec == guard_deadline.tv_sec &&
+	    now.tv_nsec >= guard_deadline.tv_nsec))) {
+		if (fd >= 0)
+			runmark_note(fd, RUNMARK_TIMEOUT);
+		n = write(2, msg, sizeof(msg) - 1);
+		(void)n;
+		_exit(EX_TEMPFAIL);
+	}
+	errno = saved;
 }
 
-/* Ingests one message under the timeout, then delivers its copies. */
-static enum bpt_status
-run_one(struct bpt_ctx *ctx, const char *raw, size_t len,
-    const struct ingest_opts *io, struct ingest_result *r)
+static void
+on_crash(int sig)
 {
-	struct sigaction sa;
-	enum bpt_status st;
+	int fd = guard_fd;
 
+	if (fd >= 0)
+		runmark_note(fd, sig);
+	/* SA_RESETHAND: delivered again once this returns, and fatal */
+	raise(sig);
+}
+
+/* Installs the handlers, once; a crash in a deep recursion (a stack
+ * overflow) still has a stack to run them on. */
+static void
+guard_install(void)
+{
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+	static char *altstack;	/* kept for the life of the process */
+	struct sigaction sa;
+	stack_t ss;
+	size_t i;
+
+	if (altstack != NULL)
+		return;
+	ss.ss_size = SIGSTKSZ > 65536 ? SIGSTKSZ : 65536;
+	ss.ss_flags = 0;
+	if ((ss.ss_sp = altstack = malloc(ss.ss_size)) == NULL)
+		log_warnx("no stack for the crash handlers: out of memory");
+	else if (sigaltstack(&ss, NULL) < 0)
+		log_warn("sigaltstack");
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND | SA_ONSTACK;
+	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
+	sa.sa_handler = on_tick;
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGALRM, &sa, NULL);
-	alarm((unsigned)ctx->cfg->limits.parse_timeout);
-	st = ingest_message(ctx, raw, len, io, r);
-	alarm(0);
-	/* committed: what the relay does next does not change the exit code */
-	if (st == BPT_OK && io->deliver && ingest_deliver(ctx, r) != BPT_OK)
+}
+
+/* Starts the clock of one message: a tick a second, and the deadline. */
+static void
+guard_start(struct bpt_ctx *ctx)
+{
+	struct itimerval it;
+
+	guard_install();
+	guard_fd = -1;
+	guard_ticks = 0;
+	memset(&guard_deadline, 0, sizeof(guard_deadline));
+	if (ctx->cfg->limits.parse_timeout > 0 &&
+	    clock_gettime(CLOCK_MONOTONIC, &guard_deadline) == 0)
+		guard_deadline.tv_sec += ctx->cfg->limits.parse_timeout;
+	it.it_value.tv_sec = it.it_interval.tv_sec = 1;
+	it.it_value.tv_usec = it.it_interval.tv_usec = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* Committed (or failed cleanly): delivery runs without a clock. */
+static void
+guard_stop(void)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	guard_fd = -1;
+}
+
+/* Delivers what a committed message queued; never changes the exit code. */
+static void
+deliver(struct bpt_ctx *ctx, const struct ingest_opts *io, struct ingest_result *r)
+{
+	if (io->deliver && ingest_deliver(ctx, r) != BPT_OK)
 		log_warnx("message %lld stored; delivery left for bpt-send: %s",
 		    r->message, ctx->errmsg);
-	return st;
 }
 
 /* What the MTA learns: one line on stderr for its log, and the code. */
@@ -122,16 +215,22 @@ cmd_stdin(struct bpt_ctx *ctx, const struct opts *o)
 	io.envelope_from = o->sender;
 	io.envelope_to = o->recipient;
 	io.deliver = o->deliver;
+	io.guard = &guard_fd;
+	guard_start(ctx);
 	st = fio_read_fd(ctx, 0, (size_t)ctx->cfg->policy.max_message_size, &raw,
 	    &io.truncated, &io.total);
 	if (st != BPT_OK) {
+		guard_stop();
 		buf_release(&raw);
 		/* nothing stored: the MTA must keep the mail */
 		if (st == BPT_EIO)
 			ctx->err = BPT_ETEMP;
 		return cmd_fail(ctx);
 	}
-	st = run_one(ctx, buf_str(&raw), raw.len, &io, &r);
+	st = ingest_message(ctx, buf_str(&raw), raw.len, &io, &r);
+	guard_stop();
+	if (st == BPT_OK)
+		deliver(ctx, &io, &r);
 	rc = report_result(ctx, &r, st);
 	buf_release(&raw);
 	return rc;
@@ -193,8 +292,11 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		buf_addf(&path, "%s/new/%s", o->maildir, de->d_name);
 		memset(&io, 0, sizeof(io));
 		io.deliver = o->deliver;
+		io.guard = &guard_fd;
+		guard_start(ctx);
 		fd = open(buf_str(&path), O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
+			guard_stop();
 			fprintf(stderr, "%s: %s: %s\n", progname, buf_str(&path),
 			    strerror(errno));
 			worst = EX_IOERR;
@@ -204,7 +306,10 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		    &raw, &io.truncated, &io.total);
 		close(fd);
 		if (st == BPT_OK)
-			st = run_one(ctx, buf_str(&raw), raw.len, &io, &r);
+			st = ingest_message(ctx, buf_str(&raw), raw.len, &io, &r);
+		guard_stop();
+		if (st == BPT_OK)
+			deliver(ctx, &io, &r);
 		buf_release(&raw);
 		if (st == BPT_OK)
 			st = maildir_done(ctx, o->maildir, de->d_name);
@@ -262,6 +367,34 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
 }
 
+/* A quarantined message, processed as if it had just come in. */
+static int
+cmd_release(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct ingest_opts io;
+	struct ingest_result r;
+	enum bpt_status st;
+	char *end;
+	long long id;
+
+	(void)argc;
+	errno = 0;
+	id = strtoll(argv[0], &end, 10);
+	if (*argv[0] == '\0' || *end != '\0' || errno || id <= 0) {
+		fprintf(stderr, "%s: release needs a message id\n", progname);
+		return EX_USAGE;
+	}
+	memset(&io, 0, sizeof(io));
+	io.deliver = o->deliver;
+	io.guard = &guard_fd;
+	guard_start(ctx);
+	st = ingest_release(ctx, id, &io, &r);
+	guard_stop();
+	if (st == BPT_OK)
+		deliver(ctx, &io, &r);
+	return report_result(ctx, &r, st);
+}
+
 /* The subcommands, as notmuch's commands[]: name, function, arguments. */
 struct command {
 	const char *name;
@@ -274,6 +407,7 @@ static const struct command commands[] = {
 	{ "fetch", cmd_fetch, 0, 0, NULL },
 	{ "list", cmd_list, 0, 0, NULL },
 	{ "show", cmd_show, 1, 1, "an incident number" },
+	{ "release", cmd_release, 1, 1, "a message id" },
 };
 
 static const struct command *

@@ -140,8 +140,9 @@ static const struct key keys[] = {
 	INT("limits.max_depth", limits.max_depth, "10", 1, 100),
 	INT("limits.max_headers", limits.max_headers, "1000", 10, 100000),
 	SIZE("limits.max_line", limits.max_line, "256KB"),
-	INT("limits.parse_attempts", limits.parse_attempts, "2", 1, 100),
+	INT("limits.parse_attempts", limits.parse_attempts, "1", 1, 100),
 	DUR("limits.parse_timeout", limits.parse_timeout, "60s"),
+	INT("limits.unfinished_runs", limits.unfinished_runs, "10", 1, 1000),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

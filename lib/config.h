@@ -97,8 +97,9 @@ struct bpt_config {
 		long max_depth;
 		long max_headers;
 		long max_line;
-		long parse_attempts;
+		long parse_attempts;	/* recorded crashes and time-outs */
 		long parse_timeout;	/* seconds a run may take to commit */
+		long unfinished_runs;	/* runs killed from outside while parsing */
 	} limits;
 };
 

@@ -2,6 +2,7 @@
 #include "bptconf.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "audit.h"
 #include "autoclass.h"
 #include "bounces.h"
 #include "buf.h"
@@ -22,7 +24,9 @@
 #include "member.h"
 #include "notice.h"
 #include "outbox.h"
+#include "quarantine.h"
 #include "quote.h"
+#include "runmark.h"
 #include "scrub.h"
 #include "sha256.h"
 #include "store.h"
@@ -45,6 +49,8 @@ struct job {
 	struct member sender;
 	int have_sender;
 	const char *runner;	/* claim copies for delivery now, or NULL */
+	struct runmark mark;	/* this run's file while it works on the mail */
+	int release;		/* bpt-report release: the row is quarantined */
 	const char *env_to;	/* the MTA's, else X-Original-To/Delivered-To */
 	/* what the message row gets at the end */
 	struct buf shown;
@@ -107,141 +113,6 @@ notice_sender(struct job *j, const char *kind, const char *tpl,
 	if ((st = notice_queue(j->ctx, &nt, NULL)) == BPT_OK)
 		j->r->notices++;
 	return st;
-}
-
-static enum bpt_status
-notify_quarantine(struct job *j, long attempts)
-{
-	struct bpt_ctx *ctx = j->ctx;
-	char num[32], att[32], when[32];
-	struct tvar v[] = {
-		{ "group", ctx->cfg->group.name }, { "message", num },
-		{ "attempts", att }, { "sha256", j->sha }, { "received", when },
-	};
-	struct notice nt = { "admin-quarantine", v, sizeof(v) / sizeof(v[0]), NULL,
-	    0, 0, 0, NULL, NULL };
-	enum bpt_status st;
-
-	snprintf(num, sizeof(num), "%lld", j->r->message);
-	snprintf(att, sizeof(att), "%ld", attempts);
-	util_time_short(bpt_now(ctx), when);
-	nt.source = j->r->message;
-	nt.runner = j->runner;
-	if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
-		j->r->notices++;
-	return st;
-}
-
-/* --- phase A: the raw bytes, committed before anything reads them ------ */
-
-enum seen { SEEN_NEW, SEEN_RETRY, SEEN_DONE, SEEN_QUARANTINE };
-
-static enum bpt_status
-store_raw(struct job *j, enum seen *seen)
-{
-	static const char find[] = "SELECT id, state, attempts FROM messages "
-	    "WHERE sha256 = ? ORDER BY id LIMIT 1";
-	static const char again[] = "UPDATE messages SET attempts = attempts + 1, "
-	    "attempt_pid = ? WHERE id = ?";
-	static const char quarantine[] = "UPDATE messages SET state = 'quarantined', "
-	    "class = 'quarantined', notes = 'unfinished runs: ' || attempts WHERE id = ?";
-	static const char ins[] = "INSERT INTO messages(sha256, raw, size, truncated, "
-	    "received_at, envelope_from, envelope_to, attempts, attempt_pid) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)";
-	struct bpt_ctx *ctx = j->ctx;
-	enum bpt_status st;
-	sqlite3_stmt *s;
-	long attempts = 0;
-	int rc;
-
-	*seen = SEEN_NEW;
-	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
-		return st;
-	if ((s = store_prepare(ctx, ctx->store, find)) == NULL)
-		goto fail;
-	sqlite3_bind_text(s, 1, j->sha, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const char *state = store_col_text(s, 1);
-
-		j->r->message = sqlite3_column_int64(s, 0);
-		attempts = sqlite3_column_int(s, 2);
-		if (strcmp(state, "new") != 0)
-			*seen = SEEN_DONE;
-		else if (attempts >= ctx->cfg->limits.parse_attempts)
-			*seen = SEEN_QUARANTINE;
-		else
-			*seen = SEEN_RETRY;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_fail(ctx, ctx->store, rc, "look up message");
-		goto fail;
-	}
-	switch (*seen) {
-	case SEEN_DONE:
-		store_rollback(ctx->store);
-		return BPT_OK;
-	case SEEN_QUARANTINE:
-		if ((s = store_prepare(ctx, ctx->store, quarantine)) == NULL)
-			goto fail;
-		sqlite3_bind_int64(s, 1, j->r->message);
-		break;
-	case SEEN_RETRY:
-		if ((s = store_prepare(ctx, ctx->store, again)) == NULL)
-			goto fail;
-		sqlite3_bind_int64(s, 1, (sqlite3_int64)getpid());
-		sqlite3_bind_int64(s, 2, j->r->message);
-		break;
-	case SEEN_NEW:
-		if ((s = store_prepare(ctx, ctx->store, ins)) == NULL)
-			goto fail;
-		sqlite3_bind_text(s, 1, j->sha, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(s, 2, j->len ? j->raw : "", (int)j->len, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, (sqlite3_int64)(j->o->total > j->len ?
-		    j->o->total : j->len));
-		sqlite3_bind_int(s, 4, j->o->truncated);
-		sqlite3_bind_int64(s, 5, bpt_now(ctx));
-		store_bind_text(s, 6, j->o->envelope_from);
-		store_bind_text(s, 7, j->o->envelope_to);
-		sqlite3_bind_int64(s, 8, (sqlite3_int64)getpid());
-		break;
-	}
-	if (store_step_done(ctx, ctx->store, s) != BPT_OK)
-		goto fail;
-	if (*seen == SEEN_NEW)
-		j->r->message = sqlite3_last_insert_rowid(store_db(ctx->store));
-	if (*seen == SEEN_QUARANTINE) {
-		j->r->class = "quarantined";
-		j->r->why = "earlier runs never finished";
-		if ((st = notify_quarantine(j, attempts)) != BPT_OK)
-			goto fail_st;
-	}
-	return store_commit(ctx, ctx->store);
-fail:
-	st = ctx->err;
-fail_st:
-	store_rollback(ctx->store);
-	return st;
-}
-
-/* A run that failed cleanly does not count as a crash. */
-static void
-unmark_attempt(struct job *j)
-{
-	static const char sql[] = "UPDATE messages SET attempts = attempts - 1 "
-	    "WHERE id = ? AND state = 'new' AND attempts > 0";
-	struct bpt_ctx tmp = BPT_CTX_INIT;
-	sqlite3_stmt *s;
-
-	tmp.cfg = j->ctx->cfg;
-	tmp.store = j->ctx->store;
-	store_rollback(tmp.store);
-	if ((s = store_prepare(&tmp, tmp.store, sql)) == NULL)
-		return;
-	sqlite3_bind_int64(s, 1, j->r->message);
-	if (store_step_done(&tmp, tmp.store, s) != BPT_OK)
-		log_warnx("message %lld: %s", j->r->message, tmp.errmsg);
 }
 
 /* --- phase B ------------------------------------------------------------- */
@@ -837,9 +708,10 @@ finish_row(struct job *j)
 }
 
 /*
- * 1 in *done when this row is no longer 'new': a run of the same bytes
- * (an overlapping fetch, an MTA retry racing a slow run) finished it
- * after store_raw() let this run through.  Inside the transaction.
+ * 1 in *done when this row is no longer 'new' (for a release: no
+ * longer 'quarantined'): a run of the same bytes (an overlapping fetch,
+ * an MTA retry racing a slow run, a second release) finished it after
+ * this run was let through.  Inside the transaction.
  */
 static enum bpt_status
 row_finished(struct job *j, int *done)
@@ -855,7 +727,8 @@ row_finished(struct job *j, int *done)
 	sqlite3_bind_int64(s, 1, j->r->message);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*done = strcmp(store_col_text(s, 0), "new") != 0;
+		*done = strcmp(store_col_text(s, 0),
+		    j->release ? "quarantined" : "new") != 0;
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(ctx, ctx->store, rc, "look up message");
@@ -895,6 +768,34 @@ same_msgid(struct job *j, int *dup)
 	return BPT_OK;
 }
 
+/*
+ * Points the signal handlers at this run's file while the mail's own
+ * bytes are at work (parsing, classifying), not while the run waits
+ * for the store's lock or commits: a time-out there is not the mail's.
+ */
+static void
+guard(struct job *j, int on)
+{
+	if (j->o->guard != NULL)
+		*j->o->guard = on ? j->mark.fd : -1;
+}
+
+/* The audit row of bpt-report release, in the transaction of its result. */
+static enum bpt_status
+audit_release(struct job *j)
+{
+	char detail[64];
+	struct audit_entry e;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(detail, sizeof(detail), "message %lld: %s", j->r->message,
+	    j->r->class ? j->r->class : "-");
+	e.action = "release";
+	e.incident_id = j->r->incident;
+	e.detail = detail;
+	return audit_add(j->ctx, &e);
+}
+
 static enum bpt_status
 process(struct job *j)
 {
@@ -907,14 +808,19 @@ process(struct job *j)
 	lim.max_depth = ctx->cfg->limits.max_depth;
 	lim.max_headers = ctx->cfg->limits.max_headers;
 	lim.max_line = ctx->cfg->limits.max_line;
-	if ((st = mail_parse(ctx, j->raw, j->len, &lim, &j->m)) != BPT_OK)
+	guard(j, 1);
+	st = mail_parse(ctx, j->raw, j->len, &lim, &j->m);
+	guard(j, 0);
+	if (st != BPT_OK)
 		return st;
 	j->env_to = j->o->envelope_to ? j->o->envelope_to : j->m->envelope_to;
 	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
 		return st;
+	guard(j, 1);
 	if ((st = row_finished(j, &done)) != BPT_OK)
 		goto fail;
 	if (done) {
+		guard(j, 0);
 		store_rollback(ctx->store);
 		j->r->duplicate = 1;
 		j->r->class = "duplicate";
@@ -939,10 +845,63 @@ process(struct job *j)
 		goto fail;
 	if ((st = finish_row(j)) != BPT_OK)
 		goto fail;
+	if (j->release && (st = audit_release(j)) != BPT_OK)
+		goto fail;
+	guard(j, 0);
 	return store_commit(ctx, ctx->store);
 fail:
+	guard(j, 0);
 	store_rollback(ctx->store);
 	return st;
+}
+
+/*
+ * Runs a stored row through phase B under a run file.  A run that
+ * cannot make its file goes on without one: the alert matters more,
+ * and only a crash of this run would go unrecorded.  The file goes
+ * when the run is done with the mail, whatever the outcome it reports:
+ * a clean failure leaves no trace.
+ */
+static enum bpt_status
+guarded_process(struct job *j)
+{
+	enum bpt_status st;
+
+	if (j->o->guard != NULL && runmark_open(j->ctx, j->sha, &j->mark) != BPT_OK)
+		log_warnx("message %lld: %s; parsing it without one", j->r->message,
+		    j->ctx->errmsg);
+	st = process(j);
+	runmark_close(&j->mark);
+	return st;
+}
+
+static void
+job_init(struct job *j, struct bpt_ctx *ctx, const char *raw, size_t len,
+    const struct ingest_opts *o, struct ingest_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	memset(j, 0, sizeof(*j));
+	j->ctx = ctx;
+	j->o = o;
+	j->r = r;
+	j->raw = raw;
+	j->len = len;
+	j->mark.fd = -1;
+	buf_init(&j->shown);
+	if (o->deliver) {
+		outbox_runner(r->runner);
+		j->runner = r->runner;
+	}
+	sha256_hex(raw, len, j->sha);
+}
+
+static void
+job_release(struct job *j)
+{
+	if (j->have_sender)
+		member_release(&j->sender);
+	mail_free(j->m);
+	buf_release(&j->shown);
 }
 
 enum bpt_status
@@ -950,22 +909,16 @@ ingest_message(struct bpt_ctx *ctx, const char *raw, size_t len,
     const struct ingest_opts *o, struct ingest_result *r)
 {
 	struct job j;
-	enum seen seen;
+	struct quarantine_mail qm;
+	enum quarantine_seen seen;
 	enum bpt_status st;
 
-	memset(r, 0, sizeof(*r));
-	memset(&j, 0, sizeof(j));
-	j.ctx = ctx;
-	j.o = o;
-	j.r = r;
-	j.raw = raw;
-	j.len = len;
-	buf_init(&j.shown);
-	if (o->deliver) {
-		outbox_runner(r->runner);
-		j.runner = r->runner;
-	}
-	sha256_hex(raw, len, j.sha);
+	job_init(&j, ctx, raw, len, o, r);
+	qm.sha = j.sha;
+	qm.raw = raw;
+	qm.len = len;
+	qm.o = o;
+	qm.runner = j.runner;
 
 	/*
 	 * The raw commit need not reach the disk by itself: until the MTA
@@ -974,28 +927,52 @@ ingest_message(struct bpt_ctx *ctx, const char *raw, size_t len,
 	 * less on the path of every alert.
 	 */
 	if ((st = store_set_sync(ctx, ctx->store, 1)) != BPT_OK)
-		return st;
-	st = store_raw(&j, &seen);
+		goto out;
+	st = quarantine_admit(ctx, &qm, r, &seen);
 	if (st == BPT_OK)
 		st = store_set_sync(ctx, ctx->store, 2);
 	if (st != BPT_OK)
-		return st;
-	if (seen == SEEN_DONE) {
+		goto out;
+	if (seen == QUARANTINE_DONE) {
 		r->duplicate = 1;
 		r->class = "duplicate";
 		r->why = "already processed";
-	} else if (seen != SEEN_QUARANTINE) {
-		st = process(&j);
-		if (st != BPT_OK) {
-			unmark_attempt(&j);
-			goto out;
-		}
+	} else if (seen != QUARANTINE_NOW) {
+		/* a test takes the store's lock here (bpt(7)) */
+		if (bpt_fault("stop-after-raw"))
+			raise(SIGSTOP);
+		st = guarded_process(&j);
 	}
 out:
-	if (j.have_sender)
-		member_release(&j.sender);
-	mail_free(j.m);
-	buf_release(&j.shown);
+	job_release(&j);
+	return st;
+}
+
+enum bpt_status
+ingest_release(struct bpt_ctx *ctx, long long id, const struct ingest_opts *o,
+    struct ingest_result *r)
+{
+	struct ingest_opts io = *o;
+	struct quarantine_row q;
+	enum bpt_status st;
+	struct job j;
+
+	memset(r, 0, sizeof(*r));
+	if ((st = quarantine_load(ctx, id, &q)) != BPT_OK)
+		goto out;
+	io.envelope_from = q.envelope_from;
+	io.envelope_to = q.envelope_to;
+	io.total = q.size;
+	io.truncated = q.truncated;
+	job_init(&j, ctx, buf_str(&q.raw), q.raw.len, &io, r);
+	j.release = 1;
+	r->message = id;
+	/* what crashed runs of it left: the admin has seen enough of them */
+	(void)runmark_collect(ctx, j.sha, NULL);
+	st = guarded_process(&j);
+	job_release(&j);
+out:
+	quarantine_row_release(&q);
 	return st;
 }
 

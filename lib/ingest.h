@@ -9,13 +9,18 @@
  * same Message-ID from the same sender within a day: a relay may add a
  * Received or Delivered-To header when it retries) is not processed
  * again: the MTA retried after a crash or a lost exit code.
- * A message whose earlier runs never finished (limits.parse_attempts
- * of them: they crashed or hung) is quarantined: kept, marked, the
- * admins told once, and acknowledged, so it does not block the queue.
+ * A message whose earlier runs died on it is quarantined: kept, marked,
+ * the admins told once, and acknowledged, so it does not block the
+ * queue.  It takes limits.parse_attempts runs that crashed or timed out
+ * (each recorded that itself, see runmark.h), or limits.unfinished_runs
+ * runs killed from outside after parsing it for over a second.  A run
+ * that fails cleanly (store busy, disk full, out of memory) or is
+ * killed sooner counts for nothing.
  */
 #ifndef BPT_INGEST_H
 #define BPT_INGEST_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "bpt.h"
@@ -27,6 +32,14 @@ struct ingest_opts {
 	size_t total;			/* size as received (raw may be cut) */
 	int truncated;			/* raw holds only the first bytes */
 	int deliver;			/* claim the copies for ingest_deliver() */
+	/*
+	 * NULL, or where a signal handler finds the run file to write to
+	 * (runmark_note()) when the run crashes or times out: the library
+	 * makes a run file and sets this to its descriptor while it parses
+	 * and classifies the message, and to -1 while it waits for the
+	 * store or commits.  Without it no run file is made.
+	 */
+	volatile sig_atomic_t *guard;
 };
 
 struct ingest_result {
@@ -48,6 +61,17 @@ struct ingest_result {
  * committed for this attempt, the MTA should retry (75).
  */
 enum bpt_status ingest_message(struct bpt_ctx *ctx, const char *raw, size_t len,
+    const struct ingest_opts *o, struct ingest_result *r);
+
+/*
+ * Processes quarantined message id again, as ingest_message() does a
+ * mail that just came in (with the envelope and size stored with it;
+ * o gives deliver and guard), and records who released it (ctx->actor)
+ * in the audit trail, in the same transaction.  BPT_ENOENT when there
+ * is no such message, BPT_EDATA when it is not quarantined; otherwise
+ * as ingest_message().  A run that crashes again leaves it quarantined.
+ */
+enum bpt_status ingest_release(struct bpt_ctx *ctx, long long id,
     const struct ingest_opts *o, struct ingest_result *r);
 
 /*

@@ -2405,8 +2405,13 @@ mail_parse(struct bpt_ctx *ctx, const char *raw, size_t len,
 	}
 	if (bpt_fault("parse-abort"))
 		abort();
-	if (bpt_fault("parse-hang"))
-		sleep(60);
+	if (bpt_fault("parse-hang")) {
+		/* a minute, even across signals a handler returns from */
+		unsigned left = 60;
+
+		while (left > 0)
+			left = sleep(left);
+	}
 	if (!(m->flags & MAIL_LIMITS) && !ps.oom)
 		body(&ps, &nm);
 	if (!ps.oom) {

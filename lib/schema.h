@@ -245,6 +245,13 @@ static const char *const store_migrations[] = {
 ");"
 "CREATE INDEX probes_member ON probes(member_id, sent_at);"
 "CREATE INDEX probes_msgid ON probes(msgid);",
+
+/* 3: the mail-of-death guard counts what it knows of the runs of a
+ * message that died (see lib/runmark.h): crashes and time-outs each
+ * run recorded itself, and runs killed from outside while parsing.
+ * attempts goes on counting the runs begun, and decides nothing. */
+"ALTER TABLE messages ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE messages ADD COLUMN unfinished INTEGER NOT NULL DEFAULT 0;",
 };
 
 #endif

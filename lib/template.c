@@ -155,19 +155,31 @@ static const struct builtin builtins[] = {
 "Check whether their address is still right (bpt-member show ADDRESS).\n" },
 { "admin-quarantine",
 "Subject: [{{group}}] Bericht in quarantaine\n\n"
-"Een binnenkomend bericht heeft bpt-report {{attempts}} keer laten vastlopen\n"
-"en is in quarantaine gezet, zodat het de berichten erachter niet ophoudt.\n\n"
+"Een binnenkomend bericht is in quarantaine gezet, zodat het de\n"
+"berichten erachter niet ophoudt.\n"
+"{{#signal}}bpt-report is erop gecrasht (signaal {{signal}}).\n{{/signal}}"
+"{{#timeout}}bpt-report was er binnen limits.parse_timeout niet mee klaar.\n{{/timeout}}"
+"{{#killed}}bpt-report is {{killed}} keer gestopt terwijl het dit bericht las.\n{{/killed}}"
+"\n"
 "Bericht-nummer in de opslag: {{message}}\n"
 "SHA-256: {{sha256}}\n"
 "Ontvangen: {{received}}\n\n"
-"Het is bewaard en niet doorgestuurd. Bekijk het met: bpt-report show-message {{message}}\n",
+"Het is bewaard en niet doorgestuurd. Is bpt bijgewerkt, of denkt u\n"
+"dat het bericht toch in orde is? Laat het dan opnieuw verwerken met:\n"
+"bpt-report release {{message}}\n",
 "Subject: [{{group}}] Message quarantined\n\n"
-"An incoming message made bpt-report fail {{attempts}} times and was put in\n"
-"quarantine so that it does not hold up the messages behind it.\n\n"
+"An incoming message was put in quarantine so that it does not hold\n"
+"up the messages behind it.\n"
+"{{#signal}}bpt-report crashed on it (signal {{signal}}).\n{{/signal}}"
+"{{#timeout}}bpt-report did not finish it within limits.parse_timeout.\n{{/timeout}}"
+"{{#killed}}bpt-report was stopped {{killed}} times while reading it.\n{{/killed}}"
+"\n"
 "Message number in the store: {{message}}\n"
 "SHA-256: {{sha256}}\n"
 "Received: {{received}}\n\n"
-"It was kept and not passed on. Look at it with: bpt-report show-message {{message}}\n" },
+"It was kept and not passed on. Once bpt has been upgraded, or if you\n"
+"think the message is fine after all, have it processed again with:\n"
+"bpt-report release {{message}}\n" },
 { "notice-bounce-probe",
 "Subject: Komt mail van {{group}} bij u aan?\n\n"
 "Beste {{name}},\n\n"

@@ -64,7 +64,7 @@ test_expect_success 'the disk fills up in the middle of an ingest: exit 75' '
 '
 
 test_expect_success 'the raw bytes were committed, the rest was not' '
-	test "$(q "SELECT state, attempts, length(raw) > 250000 FROM messages")" = "new|0|1" &&
+	test "$(q "SELECT state, crashes + unfinished, length(raw) > 250000 FROM messages")" = "new|0|1" &&
 	test "$(q "SELECT count(*) FROM incidents")" = 0 &&
 	test "$(q "SELECT count(*) FROM outbox")" = 0 &&
 	test "$(copies piet@bewoners.example)" = 0
@@ -79,7 +79,8 @@ test_expect_success 'more runs on a full disk do not count as crashed runs' '
 	bpt-report <big.eml 2>/dev/null; c1=$? &&
 	bpt-report <big.eml 2>/dev/null; c2=$? &&
 	test "$c1" = 75 && test "$c2" = 75 &&
-	test "$(q "SELECT state, attempts FROM messages")" = "new|0"
+	test "$(q "SELECT state, crashes, unfinished FROM messages")" = "new|0|0" &&
+	test -z "$(ls "$DB-runs" 2>/dev/null)"
 '
 
 test_expect_success 'with room again the retry goes through' '

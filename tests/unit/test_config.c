@@ -41,7 +41,41 @@ test_minimal_gets_defaults(void **state)
 	assert_int_equal(c->retention.days, 28);
 	assert_int_equal(c->limits.max_parts, 100);
 	assert_int_equal(c->limits.max_depth, 10);
+	assert_int_equal(c->limits.parse_attempts, 1);
+	assert_int_equal(c->limits.parse_timeout, 60);
+	assert_int_equal(c->limits.unfinished_runs, 10);
 	cfg_free(c);
+}
+
+/* limits.unfinished_runs: runs killed from outside while parsing. */
+static void
+test_unfinished_runs(void **state)
+{
+	static const char *const bad[] = { "0", "1001", "-1", "ten" };
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+	char text[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "limits:\n  unfinished_runs: 1\n  parse_attempts: 3\n", &c), BPT_OK);
+	assert_int_equal(c->limits.unfinished_runs, 1);
+	assert_int_equal(c->limits.parse_attempts, 3);
+	cfg_free(c);
+	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "limits:\n  unfinished_runs: 1000\n", &c), BPT_OK);
+	assert_int_equal(c->limits.unfinished_runs, 1000);
+	cfg_free(c);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = (void *)1;
+		snprintf(text, sizeof(text), "group:\n  address: bpt@x.example\n"
+		    "store: s.db\nlimits:\n  unfinished_runs: %s\n", bad[i]);
+		assert_int_equal(load(&ctx, text, &c), BPT_ECONFIG);
+		assert_null(c);
+		if (strstr(ctx.errmsg, "t.yaml:5:20: limits.unfinished_runs: ") == NULL)
+			fail_msg("'%s': %s", bad[i], ctx.errmsg);
+	}
 }
 
 static void
@@ -272,6 +306,7 @@ main(void)
 		cmocka_unit_test(test_minimal_gets_defaults),
 		cmocka_unit_test(test_full_design_example),
 		cmocka_unit_test(test_later_keys_refused),
+		cmocka_unit_test(test_unfinished_runs),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_smtp_session_timeout),
 		cmocka_unit_test(test_durations_and_sizes),
