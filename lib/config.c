@@ -22,6 +22,9 @@
 #define SYSCONFDIR "/etc"
 #endif
 
+/* bpt.yaml(5): "The file may be at most 1 MiB." */
+#define CFG_MAX_SIZE (1024 * 1024)
+
 enum ktype {
 	K_SECTION,	/* a mapping of further keys */
 	K_STR,		/* any string */
@@ -592,12 +595,13 @@ cfg_load(struct bpt_ctx *ctx, const char *path, struct bpt_config **out)
 	enum bpt_status st;
 
 	*out = NULL;
-	st = fio_read_file(ctx, path, 1024 * 1024, &b);
+	/* a regular file only: /dev/zero or a FIFO would never end */
+	st = fio_read_regular(ctx, path, CFG_MAX_SIZE, 0, &b, NULL);
 	if (st == BPT_ENOENT)
 		st = bpt_err(ctx, BPT_ECONFIG, "%s: no such configuration file "
 		    "(give one with -c FILE or $BPT_CONFIG)", path);
-	else if (st != BPT_OK)
-		st = bpt_err(ctx, st == BPT_ENOMEM ? st : BPT_ECONFIG, "%s", ctx->errmsg);
+	else if (st != BPT_OK && st != BPT_ENOMEM)
+		st = ctx->err = BPT_ECONFIG;	/* the message says why */
 	if (st == BPT_OK)
 		st = cfg_load_string(ctx, path, buf_str(&b), b.len, out);
 	buf_release(&b);

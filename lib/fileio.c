@@ -50,16 +50,82 @@ fio_read_fd(struct bpt_ctx *ctx, int fd, size_t max, struct buf *out,
 	return BPT_OK;
 }
 
-enum bpt_status
-fio_read_file(struct bpt_ctx *ctx, const char *path, size_t max, struct buf *out)
+/* What a file that is not a regular one is, for messages. */
+static const char *
+file_kind(mode_t mode)
 {
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+enum bpt_status
+fio_open_regular(struct bpt_ctx *ctx, const char *path, int flags, int *fdp,
+    struct stat *sb)
+{
+	int fd, e, fl;
+
+	*fdp = -1;
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading waits for a writer, and a
+	 * device may wait for whatever it waits for.  Nothing is read from
+	 * the descriptor before fstat() has shown a regular file.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	    (flags & FIO_NOFOLLOW ? O_NOFOLLOW : 0));
+	if (fd < 0) {
+		e = errno;
+		if (e == ELOOP && (flags & FIO_NOFOLLOW))
+			return bpt_err(ctx, BPT_EDATA, "%s: a symbolic link, not "
+			    "followed", path);
+		return bpt_err(ctx, bpt_errno_status(e) == BPT_ENOENT ?
+		    BPT_ENOENT : BPT_EIO, "%s: %s", path, strerror(e));
+	}
+	if (fstat(fd, sb) < 0) {
+		e = errno;
+		close(fd);
+		return bpt_err(ctx, BPT_EIO, "%s: %s", path, strerror(e));
+	}
+	if (!S_ISREG(sb->st_mode)) {
+		close(fd);
+		return bpt_err(ctx, BPT_EDATA, "%s: %s, not a regular file", path,
+		    file_kind(sb->st_mode));
+	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		e = errno;
+		close(fd);
+		return bpt_err(ctx, BPT_EIO, "%s: %s", path, strerror(e));
+	}
+	*fdp = fd;
+	return BPT_OK;
+}
+
+enum bpt_status
+fio_read_regular(struct bpt_ctx *ctx, const char *path, size_t max, int flags,
+    struct buf *out, struct stat *sbp)
+{
+	struct stat sb;
 	enum bpt_status st;
 	int fd, trunc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return bpt_err(ctx, bpt_errno_status(errno) == BPT_ENOENT ?
-		    BPT_ENOENT : BPT_EIO, "%s: %s", path, strerror(errno));
+	if ((st = fio_open_regular(ctx, path, flags, &fd, &sb)) != BPT_OK)
+		return st;
+	if (sbp != NULL)
+		*sbp = sb;
+	/* a file too large is refused before a byte of it is read */
+	if (max != 0 && sb.st_size > 0 && (unsigned long long)sb.st_size > max) {
+		close(fd);
+		return bpt_err(ctx, BPT_EDATA, "%s: larger than %zu bytes", path, max);
+	}
 	st = fio_read_fd(ctx, fd, max, out, &trunc, NULL);
 	close(fd);
 	if (st != BPT_OK)
@@ -67,6 +133,12 @@ fio_read_file(struct bpt_ctx *ctx, const char *path, size_t max, struct buf *out
 	if (trunc)
 		return bpt_err(ctx, BPT_EDATA, "%s: larger than %zu bytes", path, max);
 	return BPT_OK;
+}
+
+enum bpt_status
+fio_read_file(struct bpt_ctx *ctx, const char *path, size_t max, struct buf *out)
+{
+	return fio_read_regular(ctx, path, max, 0, out, NULL);
 }
 
 enum bpt_status

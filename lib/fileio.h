@@ -6,6 +6,7 @@
 #define BPT_FILEIO_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "bpt.h"
@@ -19,7 +20,30 @@
 enum bpt_status fio_read_fd(struct bpt_ctx *ctx, int fd, size_t max,
     struct buf *out, int *truncated, size_t *total);
 
-/* Reads a whole file (at most max bytes; 0: no limit). */
+/* fio_open_regular() flags */
+#define FIO_NOFOLLOW 1	/* refuse a symbolic link, as O_NOFOLLOW */
+
+/*
+ * Opens path for reading if it is a regular file.  A FIFO, a device, a
+ * folder or a socket is refused without waiting and without reading a
+ * byte of it (the open is O_NONBLOCK, then fstat); with FIO_NOFOLLOW a
+ * symbolic link is refused too.  On success *fd is open (blocking, for
+ * the caller to close) and *sb holds its fstat(2).  BPT_ENOENT when
+ * path does not exist, BPT_EDATA when it is not a regular file, BPT_EIO
+ * on any other error (permissions included); the message names path.
+ */
+enum bpt_status fio_open_regular(struct bpt_ctx *ctx, const char *path,
+    int flags, int *fd, struct stat *sb);
+
+/*
+ * Reads the whole of the regular file path (fio_open_regular() with
+ * flags) into out: at most max bytes (0: no limit); a larger file is
+ * BPT_EDATA.  *sb (may be NULL) gets its fstat(2).
+ */
+enum bpt_status fio_read_regular(struct bpt_ctx *ctx, const char *path,
+    size_t max, int flags, struct buf *out, struct stat *sb);
+
+/* fio_read_regular() without flags or stat. */
 enum bpt_status fio_read_file(struct bpt_ctx *ctx, const char *path,
     size_t max, struct buf *out);
 

@@ -1,6 +1,8 @@
 /* test_config.c - bpt.yaml loading: defaults and every kind of error. */
 #include "unit.h"
 
+#include <sys/stat.h>
+
 #include "config.h"
 
 static enum bpt_status
@@ -233,6 +235,52 @@ test_missing_file(void **state)
 	assert_non_null(strstr(ctx.errmsg, "/nonexistent/bpt.yaml"));
 }
 
+/* cfg_load() on path: BPT_ECONFIG with expect in the message. */
+static void
+expect_refused(const char *path, const char *expect)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c = (void *)1;
+
+	if (cfg_load(&ctx, path, &c) != BPT_ECONFIG)
+		fail_msg("%s: status %d, '%s'", path, ctx.err, ctx.errmsg);
+	assert_int_equal(ctx.err, BPT_ECONFIG);
+	assert_null(c);
+	if (strstr(ctx.errmsg, expect) == NULL)
+		fail_msg("%s: '%s' lacks '%s'", path, ctx.errmsg, expect);
+}
+
+/*
+ * Only a regular file is read, and every refusal says why: the reason
+ * of a file too large or of a folder used to be lost ("configuration
+ * error"), and /dev/zero, /dev/urandom or a FIFO kept the tool waiting
+ * or reading for ever.
+ */
+static void
+test_file_not_regular_or_too_large(void **state)
+{
+	char *dir = unit_tmpdir();
+	char path[1024];
+	FILE *f;
+	int i;
+
+	(void)state;
+	expect_refused("/dev/zero", "/dev/zero: a character device, not a regular file");
+	expect_refused("/dev/urandom", "/dev/urandom: a character device, not a regular file");
+	expect_refused(dir, ": a folder, not a regular file");
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	expect_refused(path, "/fifo: a FIFO, not a regular file");
+	snprintf(path, sizeof(path), "%s/big.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (i = 0; i < 1024 * 1024 / 16 + 1; i++)
+		fputs("# fifteen bytes\n", f);
+	assert_int_equal(fclose(f), 0);
+	expect_refused(path, "/big.yaml: larger than 1048576 bytes");
+	unit_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -244,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_durations_and_sizes),
 		cmocka_unit_test(test_null_values_and_example),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_file_not_regular_or_too_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
