@@ -33,8 +33,8 @@ enum ktype {
 	K_HTTPS,	/* empty, or an https:// URL */
 	K_BOOL,
 	K_INT,		/* min..max */
-	K_DUR,		/* "3h", "14d" */
-	K_SIZE,		/* "3MB" */
+	K_DUR,		/* "3h", "14d"; seconds in min..max */
+	K_SIZE,		/* "3MB"; bytes in min..max */
 	K_ENUM,		/* index into names */
 };
 
@@ -63,8 +63,20 @@ struct key {
 #define ADDR(p, f, d) { p, K_ADDR, OFF(f), d, 0, 0, NULL, 0 }
 #define BOOL(p, f, d) { p, K_BOOL, OFF(f), d, 0, 0, NULL, 0 }
 #define INT(p, f, d, lo, hi) { p, K_INT, OFF(f), d, lo, hi, NULL, 0 }
-#define DUR(p, f, d) { p, K_DUR, OFF(f), d, 0, 0, NULL, 0 }
-#define SIZE(p, f, d) { p, K_SIZE, OFF(f), d, 0, 0, NULL, 0 }
+#define DUR(p, f, d, lo, hi) { p, K_DUR, OFF(f), d, lo, hi, NULL, 0 }
+#define SIZE(p, f, d, lo, hi) { p, K_SIZE, OFF(f), d, lo, hi, NULL, 0 }
+
+/*
+ * Units for the bounds of durations (seconds) and sizes (bytes).  Every
+ * duration and size has an upper bound: a value past it is a typing
+ * mistake, and would overflow where it is turned into milliseconds
+ * (busy_timeout) or an unsigned int (alarm(2)).
+ */
+#define MINUTE 60L
+#define HOUR (60 * MINUTE)
+#define DAY (24 * HOUR)
+#define KB 1024L
+#define MB (1024 * KB)
 #define ENUM(p, f, d, n) { p, K_ENUM, OFF(f), d, 0, 0, n, 0 }
 
 /* Every key of bpt.yaml(5); keep the man page in step. */
@@ -76,7 +88,7 @@ static const struct key keys[] = {
 	{ "group.unsubscribe_url", K_HTTPS, OFF(group.unsubscribe_url), "", 0, 0, NULL, 0 },
 	PATH("group.templates", group.templates, ""),
 	{ "store", K_PATH, OFF(store), NULL, 0, 0, NULL, 1 },
-	DUR("busy_timeout", busy_timeout, "10s"),
+	DUR("busy_timeout", busy_timeout, "10s", 1, 10 * MINUTE),
 	SEC("delivery"),
 	ENUM("delivery.transport", delivery.transport, "smtp", e_transport),
 	SEC("delivery.smtp"),
@@ -86,21 +98,21 @@ static const struct key keys[] = {
 	STR("delivery.smtp.user", delivery.smtp.user, ""),
 	PATH("delivery.smtp.password_file", delivery.smtp.password_file, ""),
 	STR("delivery.smtp.helo", delivery.smtp.helo, ""),
-	DUR("delivery.smtp.timeout", delivery.smtp.timeout, "60s"),
+	DUR("delivery.smtp.timeout", delivery.smtp.timeout, "60s", 1, HOUR),
 	BOOL("delivery.smtp.tls_verify", delivery.smtp.tls_verify, "true"),
 	PATH("delivery.smtp.ca_file", delivery.smtp.ca_file, ""),
 	STR("delivery.sendmail", delivery.sendmail, "/usr/sbin/sendmail"),
-	DUR("delivery.sendmail_timeout", delivery.sendmail_timeout, "2m"),
+	DUR("delivery.sendmail_timeout", delivery.sendmail_timeout, "2m", 1, 15 * MINUTE),
 	PATH("delivery.maildir", delivery.maildir, "outbox"),
 	BOOL("delivery.verp", delivery.verp, "false"),
 	INT("delivery.batch", delivery.batch, "50", 1, 1000),
 	INT("delivery.connections", delivery.connections, "4", 1, 64),
-	DUR("delivery.max_age", delivery.max_age, "2d"),
-	DUR("delivery.retry_min", delivery.retry_min, "1m"),
-	DUR("delivery.retry_max", delivery.retry_max, "1h"),
+	DUR("delivery.max_age", delivery.max_age, "2d", 1, 30 * DAY),
+	DUR("delivery.retry_min", delivery.retry_min, "1m", 1, DAY),
+	DUR("delivery.retry_max", delivery.retry_max, "1h", 1, 7 * DAY),
 	INT("delivery.bounce_limit", delivery.bounce_limit, "5", 1, 1000),
-	DUR("delivery.bounce_window", delivery.bounce_window, "30d"),
-	DUR("delivery.undelivered_after", delivery.undelivered_after, "5m"),
+	DUR("delivery.bounce_window", delivery.bounce_window, "30d", DAY, 365 * DAY),
+	DUR("delivery.undelivered_after", delivery.undelivered_after, "5m", 0, 7 * DAY),
 	SEC("inbound"),
 	SEC("inbound.imap"),
 	STR("inbound.imap.host", inbound.imap.host, ""),
@@ -109,7 +121,7 @@ static const struct key keys[] = {
 	STR("inbound.imap.user", inbound.imap.user, ""),
 	PATH("inbound.imap.password_file", inbound.imap.password_file, ""),
 	STR("inbound.imap.mailbox", inbound.imap.mailbox, "INBOX"),
-	DUR("inbound.imap.timeout", inbound.imap.timeout, "60s"),
+	DUR("inbound.imap.timeout", inbound.imap.timeout, "60s", 1, HOUR),
 	SEC("police"),
 	{ "police.address", K_ADDR, OFF(police.address), "", 0, 0, NULL, 0 },
 	STR("police.encrypt_to", police.encrypt_to, ""),
@@ -123,27 +135,27 @@ static const struct key keys[] = {
 	SEC("policy.attachments"),
 	ENUM("policy.attachments.images", policy.images_allow, "allow", e_strip),
 	INT("policy.attachments.max_images", policy.max_images, "4", 0, 100),
-	SIZE("policy.attachments.max_image_size", policy.max_image_size, "3MB"),
+	SIZE("policy.attachments.max_image_size", policy.max_image_size, "3MB", KB, 100 * MB),
 	ENUM("policy.attachments.other", policy.other_allow, "strip", e_strip),
-	SIZE("policy.max_message_size", policy.max_message_size, "10MB"),
+	SIZE("policy.max_message_size", policy.max_message_size, "10MB", KB, 100 * MB),
 	SEC("policy.flood"),
 	INT("policy.flood.max_per_hour", policy.flood_max_per_hour, "30", 0, 100000),
 	ENUM("policy.admin_auth", policy.admin_auth_pgp, "confirm", e_auth),
-	DUR("policy.hold_expiry", policy.hold_expiry, "24h"),
+	DUR("policy.hold_expiry", policy.hold_expiry, "24h", HOUR, 30 * DAY),
 	INT("policy.ban_quorum", policy.ban_quorum, "1", 1, 100),
 	BOOL("policy.signup_approval", policy.signup_approval, "true"),
 	SEC("followup"),
-	DUR("followup.idle_close", followup.idle_close, "3h"),
-	DUR("followup.outcome_after", followup.outcome_after, "14d"),
+	DUR("followup.idle_close", followup.idle_close, "3h", MINUTE, 30 * DAY),
+	DUR("followup.outcome_after", followup.outcome_after, "14d", DAY, 365 * DAY),
 	SEC("retention"),
 	INT("retention.days", retention.days, "28", 1, 36500),
 	SEC("limits"),
 	INT("limits.max_parts", limits.max_parts, "100", 1, 10000),
 	INT("limits.max_depth", limits.max_depth, "10", 1, 100),
 	INT("limits.max_headers", limits.max_headers, "1000", 10, 100000),
-	SIZE("limits.max_line", limits.max_line, "256KB"),
+	SIZE("limits.max_line", limits.max_line, "256KB", KB, 16 * MB),
 	INT("limits.parse_attempts", limits.parse_attempts, "2", 1, 100),
-	DUR("limits.parse_timeout", limits.parse_timeout, "60s"),
+	DUR("limits.parse_timeout", limits.parse_timeout, "60s", 1, 15 * MINUTE),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -326,6 +338,42 @@ set_str(struct loader *l, const struct key *k, const yaml_node_t *n, char *v)
 	return BPT_OK;
 }
 
+struct unit {
+	long n;
+	const char *name;
+};
+
+/* A number of seconds or bytes as the man page writes it: "10m", "3MB". */
+static void
+fmt_amount(char *out, size_t len, enum ktype t, long v)
+{
+	static const struct unit dur[] = {
+		{ DAY, "d" }, { HOUR, "h" }, { MINUTE, "m" }, { 1, "s" },
+	}, size[] = {
+		{ 1024 * MB, "GB" }, { MB, "MB" }, { KB, "KB" }, { 1, "B" },
+	};
+	const struct unit *u = t == K_DUR ? dur : size;
+	size_t i;
+
+	for (i = 0; i < 3 && (v == 0 || v % u[i].n != 0); i++)
+		;
+	snprintf(out, len, "%ld%s", v / u[i].n, u[i].name);
+}
+
+/* Refuses a duration or size x (read from v) outside k's bounds. */
+static enum bpt_status
+check_bounds(struct loader *l, const struct key *k, const yaml_node_t *n,
+    const char *v, long x)
+{
+	char lo[32], hi[32];
+
+	if (x >= k->min && x <= k->max)
+		return BPT_OK;
+	fmt_amount(lo, sizeof(lo), k->type, k->min);
+	fmt_amount(hi, sizeof(hi), k->type, k->max);
+	return at(l, n, "%s: %s is out of range %s..%s", k->path, v, lo, hi);
+}
+
 /* Parses value v (a scalar, or a default) for key k; n for positions. */
 static enum bpt_status
 set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
@@ -388,6 +436,8 @@ set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
 		if (x < 0)
 			return at(l, n, "%s: bad duration '%s' (write a number and "
 			    "s, m, h, d or w, e.g. 3h or 14d)", k->path, v);
+		if ((st = check_bounds(l, k, n, v, x)) != BPT_OK)
+			return st;
 		*slot_long(l->cfg, k) = x;
 		return BPT_OK;
 	case K_SIZE:
@@ -395,6 +445,8 @@ set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
 		if (x < 0)
 			return at(l, n, "%s: bad size '%s' (write a number and B, KB, "
 			    "MB or GB, e.g. 3MB)", k->path, v);
+		if ((st = check_bounds(l, k, n, v, x)) != BPT_OK)
+			return st;
 		*slot_long(l->cfg, k) = x;
 		return BPT_OK;
 	case K_ENUM:
@@ -502,8 +554,6 @@ check_whole(struct loader *l)
 		return at(l, NULL, "group.name must be one line");
 	if (c->delivery.retry_min > c->delivery.retry_max)
 		return at(l, NULL, "delivery.retry_min is longer than delivery.retry_max");
-	if (c->delivery.sendmail_timeout < 1)
-		return at(l, NULL, "delivery.sendmail_timeout must be at least 1s");
 	return BPT_OK;
 }
 

@@ -34,6 +34,31 @@ test_expect_success 'a group to start with' '
 	bpt-member add jan@bewoners.example --name "Jan" --role admin
 '
 
+test_expect_success 'busy_timeout: 25d is out of range (was: no wait at all)' '
+	conf c.yaml "busy_timeout: 25d" &&
+	refused c.yaml "c.yaml:8:15: busy_timeout: 25d is out of range 1s..10m"
+'
+
+test_expect_success 'a duration that overflows is out of range' '
+	conf c.yaml "busy_timeout: 9223372036854775807s" &&
+	refused c.yaml "c.yaml:8:15: busy_timeout: 9223372036854775807s is out of range 1s..10m"
+'
+
+test_expect_success 'limits.parse_timeout 0s does not switch the timeout off' '
+	conf c.yaml "limits:
+  parse_timeout: 0s" &&
+	refused c.yaml "c.yaml:9:18: limits.parse_timeout: 0s is out of range 1s..15m" &&
+	conf c.yaml "limits:
+  parse_timeout: 30d" &&
+	refused c.yaml "c.yaml:9:18: limits.parse_timeout: 30d is out of range 1s..15m"
+'
+
+test_expect_success 'a size past its bound' '
+	conf c.yaml "policy:
+  max_message_size: 4GB" &&
+	refused c.yaml "c.yaml:9:21: policy.max_message_size: 4GB is out of range 1KB..100MB"
+'
+
 test_expect_success '-c /dev/zero, /dev/urandom: refused at once' '
 	refused /dev/zero "/dev/zero: a character device, not a regular file" &&
 	refused /dev/urandom "/dev/urandom: a character device, not a regular file"

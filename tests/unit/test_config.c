@@ -161,7 +161,7 @@ test_errors_have_positions(void **state)
 		{ "group:\n  address: bpt@x.example\nstore: [a]\n", "t.yaml:3:8: store: expected a single value" },
 		{ "", "empty configuration" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail_timeout: 0s\n",
-		  "delivery.sendmail_timeout must be at least 1s" },
+		  "t.yaml:5:21: delivery.sendmail_timeout: 0s is out of range 1s..15m" },
 	};
 	size_t i;
 
@@ -235,6 +235,78 @@ test_missing_file(void **state)
 	assert_non_null(strstr(ctx.errmsg, "/nonexistent/bpt.yaml"));
 }
 
+/*
+ * Every duration and size has bounds.  Past them a value wrapped or
+ * overflowed: busy_timeout 25d became no wait at all (milliseconds in
+ * an int), 9223372036854775807s overflowed in the multiplication, and
+ * parse_timeout 0s switched the timeout off.
+ */
+static void
+test_bounds(void **state)
+{
+	static const struct bad_case bad[] = {
+		{ "busy_timeout: 25d\n", "t.yaml:4:15: busy_timeout: 25d is out of range 1s..10m" },
+		{ "busy_timeout: 9223372036854775807s\n",
+		  "t.yaml:4:15: busy_timeout: 9223372036854775807s is out of range 1s..10m" },
+		{ "busy_timeout: 0s\n", "busy_timeout: 0s is out of range 1s..10m" },
+		{ "busy_timeout: 601s\n", "busy_timeout: 601s is out of range" },
+		{ "limits:\n  parse_timeout: 0s\n",
+		  "t.yaml:5:18: limits.parse_timeout: 0s is out of range 1s..15m" },
+		{ "limits:\n  parse_timeout: 9999999999d\n", "limits.parse_timeout: 9999999999d is out of range" },
+		{ "limits:\n  parse_timeout: 2w\n", "limits.parse_timeout: 2w is out of range 1s..15m" },
+		{ "limits:\n  max_line: 100B\n", "limits.max_line: 100B is out of range 1KB..16MB" },
+		{ "delivery:\n  smtp: {timeout: 2h}\n", "delivery.smtp.timeout: 2h is out of range 1s..1h" },
+		{ "delivery:\n  max_age: 31d\n", "delivery.max_age: 31d is out of range 1s..30d" },
+		{ "delivery:\n  retry_min: 0s\n", "delivery.retry_min: 0s is out of range 1s..1d" },
+		{ "delivery:\n  retry_max: 8d\n", "delivery.retry_max: 8d is out of range 1s..7d" },
+		{ "delivery:\n  bounce_window: 23h\n", "delivery.bounce_window: 23h is out of range 1d..365d" },
+		{ "delivery:\n  undelivered_after: 8d\n", "delivery.undelivered_after: 8d is out of range 0s..7d" },
+		{ "delivery:\n  sendmail_timeout: 1h\n", "delivery.sendmail_timeout: 1h is out of range 1s..15m" },
+		{ "policy:\n  max_message_size: 2GB\n", "policy.max_message_size: 2GB is out of range 1KB..100MB" },
+		{ "policy:\n  max_message_size: 0\n", "policy.max_message_size: 0 is out of range 1KB..100MB" },
+		{ "policy:\n  attachments: {max_image_size: 101MB}\n",
+		  "policy.attachments.max_image_size: 101MB is out of range 1KB..100MB" },
+	};
+	static const char *const good[] = {
+		"busy_timeout: 10m\n", "busy_timeout: 1s\n", "limits:\n  parse_timeout: 15m\n",
+		"delivery:\n  undelivered_after: 0s\n  max_age: 30d\n  retry_max: 1w\n",
+		"policy:\n  max_message_size: 100MB\n  attachments: {max_image_size: 1KB}\n",
+	};
+	struct bpt_config *c;
+	char text[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct bpt_ctx ctx = BPT_CTX_INIT;
+
+		snprintf(text, sizeof(text), "group:\n  address: bpt@x.example\n"
+		    "store: s.db\n%s", bad[i].text);
+		c = (void *)1;
+		if (load(&ctx, text, &c) != BPT_ECONFIG)
+			fail_msg("bad case %zu accepted", i);
+		assert_null(c);
+		if (strstr(ctx.errmsg, bad[i].expect) == NULL)
+			fail_msg("bad case %zu: '%s' lacks '%s'", i, ctx.errmsg,
+			    bad[i].expect);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct bpt_ctx ctx = BPT_CTX_INIT;
+
+		snprintf(text, sizeof(text), "group:\n  address: bpt@x.example\n"
+		    "store: s.db\n%s", good[i]);
+		if (load(&ctx, text, &c) != BPT_OK)
+			fail_msg("good case %zu: %s", i, ctx.errmsg);
+		cfg_free(c);
+	}
+	assert_int_equal(load(&(struct bpt_ctx)BPT_CTX_INIT, "group:\n  address: "
+	    "bpt@x.example\nstore: s.db\nbusy_timeout: 10m\nlimits:\n  "
+	    "parse_timeout: 15m\n", &c), BPT_OK);
+	assert_int_equal(c->busy_timeout, 600);
+	assert_int_equal(c->limits.parse_timeout, 900);
+	cfg_free(c);
+}
+
 /* cfg_load() on path: BPT_ECONFIG with expect in the message. */
 static void
 expect_refused(const char *path, const char *expect)
@@ -292,6 +364,7 @@ main(void)
 		cmocka_unit_test(test_durations_and_sizes),
 		cmocka_unit_test(test_null_values_and_example),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_file_not_regular_or_too_large),
 	};
 
