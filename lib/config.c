@@ -3,13 +3,16 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <yaml.h>
 
@@ -29,6 +32,7 @@ enum ktype {
 	K_SECTION,	/* a mapping of further keys */
 	K_STR,		/* any string */
 	K_PATH,		/* a file name; relative ones are taken from the config's folder */
+	K_PROG,		/* a program to run: an absolute path (see set_value()) */
 	K_ADDR,		/* a mail address, normalised */
 	K_HTTPS,	/* empty, or an https:// URL */
 	K_BOOL,
@@ -65,6 +69,7 @@ struct key {
 #define INT(p, f, d, lo, hi) { p, K_INT, OFF(f), d, lo, hi, NULL, 0 }
 #define DUR(p, f, d, lo, hi) { p, K_DUR, OFF(f), d, lo, hi, NULL, 0 }
 #define SIZE(p, f, d, lo, hi) { p, K_SIZE, OFF(f), d, lo, hi, NULL, 0 }
+#define PROG(p, f, d) { p, K_PROG, OFF(f), d, 0, 0, NULL, 0 }
 
 /*
  * Units for the bounds of durations (seconds) and sizes (bytes).  Every
@@ -101,7 +106,7 @@ static const struct key keys[] = {
 	DUR("delivery.smtp.timeout", delivery.smtp.timeout, "60s", 1, HOUR),
 	BOOL("delivery.smtp.tls_verify", delivery.smtp.tls_verify, "true"),
 	PATH("delivery.smtp.ca_file", delivery.smtp.ca_file, ""),
-	STR("delivery.sendmail", delivery.sendmail, "/usr/sbin/sendmail"),
+	PROG("delivery.sendmail", delivery.sendmail, "/usr/sbin/sendmail"),
 	DUR("delivery.sendmail_timeout", delivery.sendmail_timeout, "2m", 1, 15 * MINUTE),
 	PATH("delivery.maildir", delivery.maildir, "outbox"),
 	BOOL("delivery.verp", delivery.verp, "false"),
@@ -272,6 +277,7 @@ struct loader {
 	struct bpt_config *cfg;
 	const char *name;
 	char *dir;		/* folder of the config file, for relative paths */
+	const struct stat *file;	/* its fstat(2); NULL for text in memory */
 	yaml_document_t *doc;
 	unsigned char seen[NKEYS];
 };
@@ -338,6 +344,32 @@ set_str(struct loader *l, const struct key *k, const yaml_node_t *n, char *v)
 	return BPT_OK;
 }
 
+/*
+ * Whoever may write the configuration may make every tool run a program
+ * of their choice as the user it runs as (the mail server's pipe user,
+ * root from cron).  A file that names one must be writable by its
+ * owner alone, as OpenSSH's StrictModes asks of authorized_keys: not by
+ * others, and by its group only when that group is root's or the
+ * owner's own (a user private group, as a umask of 002 leaves files).
+ */
+static int
+owner_writes_only(const struct stat *sb)
+{
+	const struct passwd *pw;
+	const struct group *gr;
+
+	if (sb->st_mode & S_IWOTH)
+		return 0;
+	if (!(sb->st_mode & S_IWGRP) || sb->st_gid == 0)
+		return 1;
+	if ((pw = getpwuid(sb->st_uid)) == NULL || pw->pw_gid != sb->st_gid)
+		return 0;
+	gr = getgrgid(sb->st_gid);
+	return gr != NULL && strcmp(gr->gr_name, pw->pw_name) == 0 &&
+	    (gr->gr_mem[0] == NULL || (strcmp(gr->gr_mem[0], pw->pw_name) == 0 &&
+	    gr->gr_mem[1] == NULL));
+}
+
 struct unit {
 	long n;
 	const char *name;
@@ -398,6 +430,17 @@ set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
 			buf_addf(&b, "%s/%s", l->dir, v);
 			return set_str(l, k, n, buf_detach(&b, NULL));
 		}
+	case K_PROG:
+		/* run without a shell; a relative name would be looked up
+		   from whatever folder the tool happens to run in */
+		if (*v != '/')
+			return at(l, n, "%s: '%s' is not an absolute path", k->path, v);
+		if (n != NULL && l->file != NULL && !owner_writes_only(l->file))
+			return at(l, n, "%s: names a program to run, but %s is "
+			    "writable by %s (mode %04o); chmod go-w it", k->path,
+			    l->name, l->file->st_mode & S_IWOTH ? "others" :
+			    "its group", (unsigned)(l->file->st_mode & 07777));
+		return set_str(l, k, n, strdup(v));
 	case K_ADDR:
 		if (*v == '\0')
 			return set_str(l, k, n, strdup(""));
@@ -552,6 +595,9 @@ check_whole(struct loader *l)
 		return at(l, NULL, "store must not be empty");
 	if (strpbrk(c->group.name, "\r\n") != NULL)
 		return at(l, NULL, "group.name must be one line");
+	/* it is the subject tag of every copy: "[ #12]" tells nobody what */
+	if (c->group.name[strspn(c->group.name, " \t")] == '\0')
+		return at(l, NULL, "group.name must not be empty");
 	if (c->delivery.retry_min > c->delivery.retry_max)
 		return at(l, NULL, "delivery.retry_min is longer than delivery.retry_max");
 	return BPT_OK;
@@ -567,30 +613,45 @@ cfg_free(struct bpt_config *c)
 	for (i = 0; i < NKEYS; i++) {
 		enum ktype t = keys[i].type;
 
-		if (t == K_STR || t == K_PATH || t == K_ADDR || t == K_HTTPS)
+		if (t == K_STR || t == K_PATH || t == K_PROG || t == K_ADDR ||
+		    t == K_HTTPS)
 			free(*slot_str(c, &keys[i]));
 	}
 	free(c->path);
 	free(c);
 }
 
-enum bpt_status
-cfg_load_string(struct bpt_ctx *ctx, const char *name, const char *text,
-    size_t len, struct bpt_config **out)
+/* A YAML syntax error at the parser's mark. */
+static enum bpt_status
+syntax_error(struct loader *l, yaml_parser_t *parser)
+{
+	yaml_mark_t m = parser->problem_mark;
+
+	return bpt_err(l->ctx, BPT_ECONFIG, "%s:%zu:%zu: %s%s%s", l->name,
+	    m.line + 1, m.column + 1,
+	    parser->problem ? parser->problem : "YAML syntax error",
+	    parser->context ? " " : "", parser->context ? parser->context : "");
+}
+
+/* text holds one YAML document, the whole of the group. */
+static enum bpt_status
+load(struct bpt_ctx *ctx, const char *name, const char *text, size_t len,
+    const struct stat *sb, struct bpt_config **out)
 {
 	struct loader l;
 	yaml_parser_t parser;
-	yaml_document_t doc;
+	yaml_document_t doc, next;
 	yaml_node_t *root;
 	enum bpt_status st = BPT_OK;
 	const char *slash;
-	int have_doc = 0;
+	int have_parser = 0, have_doc = 0;
 
 	*out = NULL;
 	memset(&l, 0, sizeof(l));
 	l.ctx = ctx;
 	l.name = name;
 	l.doc = &doc;
+	l.file = sb;
 	l.cfg = calloc(1, sizeof(*l.cfg));
 	if (l.cfg == NULL)
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
@@ -605,23 +666,32 @@ cfg_load_string(struct bpt_ctx *ctx, const char *name, const char *text,
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
 	}
+	have_parser = 1;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		yaml_mark_t m = parser.problem_mark;
-
-		st = bpt_err(ctx, BPT_ECONFIG, "%s:%zu:%zu: %s%s%s", name, m.line + 1,
-		    m.column + 1, parser.problem ? parser.problem : "YAML syntax error",
-		    parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
+		st = syntax_error(&l, &parser);
 		goto out;
 	}
 	have_doc = 1;
-	yaml_parser_delete(&parser);
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL) {
 		st = at(&l, NULL, "empty configuration");
 		goto out;
 	}
+	/*
+	 * A second document ("---") would be read by nothing: half of what
+	 * the admin wrote would be ignored without a word.
+	 */
+	if (!yaml_parser_load(&parser, &next)) {
+		st = syntax_error(&l, &parser);
+		goto out;
+	}
+	if (yaml_document_get_root_node(&next) != NULL)
+		st = at(&l, yaml_document_get_root_node(&next), "a second YAML "
+		    "document; the file describes one group");
+	yaml_document_delete(&next);
+	if (st != BPT_OK)
+		goto out;
 	if ((st = walk(&l, root, "")) != BPT_OK)
 		goto out;
 	if ((st = apply_defaults(&l)) != BPT_OK)
@@ -630,6 +700,8 @@ cfg_load_string(struct bpt_ctx *ctx, const char *name, const char *text,
 out:
 	if (have_doc)
 		yaml_document_delete(&doc);
+	if (have_parser)
+		yaml_parser_delete(&parser);
 	free(l.dir);
 	if (st != BPT_OK)
 		cfg_free(l.cfg);
@@ -639,21 +711,29 @@ out:
 }
 
 enum bpt_status
+cfg_load_string(struct bpt_ctx *ctx, const char *name, const char *text,
+    size_t len, struct bpt_config **out)
+{
+	return load(ctx, name, text, len, NULL, out);
+}
+
+enum bpt_status
 cfg_load(struct bpt_ctx *ctx, const char *path, struct bpt_config **out)
 {
 	struct buf b = BUF_INIT;
+	struct stat sb;
 	enum bpt_status st;
 
 	*out = NULL;
 	/* a regular file only: /dev/zero or a FIFO would never end */
-	st = fio_read_regular(ctx, path, CFG_MAX_SIZE, 0, &b, NULL);
+	st = fio_read_regular(ctx, path, CFG_MAX_SIZE, 0, &b, &sb);
 	if (st == BPT_ENOENT)
 		st = bpt_err(ctx, BPT_ECONFIG, "%s: no such configuration file "
 		    "(give one with -c FILE or $BPT_CONFIG)", path);
 	else if (st != BPT_OK && st != BPT_ENOMEM)
 		st = ctx->err = BPT_ECONFIG;	/* the message says why */
 	if (st == BPT_OK)
-		st = cfg_load_string(ctx, path, buf_str(&b), b.len, out);
+		st = load(ctx, path, buf_str(&b), b.len, &sb, out);
 	buf_release(&b);
 	return st;
 }

@@ -110,6 +110,17 @@ test_cmp() {
 	diff -u "$1" "$2"
 }
 
+# test_expect_code CODE COMMAND...: runs COMMAND, true when it exits CODE
+test_expect_code() {
+	_want=$1
+	shift
+	"$@"
+	_got=$?
+	[ "$_got" = "$_want" ] && return 0
+	echo "expected exit $_want, got $_got: $*" >&2
+	return 1
+}
+
 # exits with the code of the command, prints it: code=$(exit_code cmd)
 test_exit_code() {
 	"$@" >/dev/null 2>&1

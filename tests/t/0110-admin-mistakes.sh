@@ -80,4 +80,46 @@ test_expect_success 'a configuration over 1 MiB says so' '
 	refused big.yaml "big.yaml: larger than 1048576 bytes"
 '
 
+cat >alert.eml <<'EOF_MAIL'
+From: Jan <jan@bewoners.example>
+To: bpt@bars.example
+Subject: Verdachte man
+Message-ID: <admin-1@bewoners.example>
+
+Man bij de school.
+EOF_MAIL
+
+test_expect_success 'a relative delivery.sendmail is refused when loading' '
+	conf c.yaml "  sendmail: sendmail" &&
+	refused c.yaml "c.yaml:8:13: delivery.sendmail: '"'"'sendmail'"'"' is not an absolute path" &&
+	test_expect_code 78 bpt-report -c c.yaml <alert.eml &&
+	test -z "$(bpt-report --format tsv list)"
+'
+
+test_expect_success 'a program named in a file others or a group may write is refused' '
+	conf c.yaml "  sendmail: /usr/sbin/sendmail" &&
+	chmod 0602 c.yaml &&
+	refused c.yaml "c.yaml:8:13: delivery.sendmail: names a program to run, but c.yaml is writable by others (mode 0602); chmod go-w it" &&
+	chmod 0640 c.yaml &&
+	bpt-member -c c.yaml list >out &&
+	if [ "$(id -u)" = 0 ]; then
+		chgrp 65534 c.yaml && chmod 0620 c.yaml &&
+		refused c.yaml "c.yaml:8:13: delivery.sendmail: names a program to run, but c.yaml is writable by its group (mode 0620); chmod go-w it" &&
+		chgrp 0 c.yaml &&
+		bpt-member -c c.yaml list >out
+	fi
+'
+
+test_expect_success 'a second YAML document is refused' '
+	conf c.yaml "---
+store: /tmp/elsewhere.db" &&
+	refused c.yaml "c.yaml:9:1: a second YAML document; the file describes one group"
+'
+
+test_expect_success 'an empty group.name is refused' '
+	conf c.yaml &&
+	sed "s/name: BPT Testbuurt/name: \"\"/" c.yaml >e.yaml && chmod 600 e.yaml &&
+	refused e.yaml "e.yaml: group.name must not be empty"
+'
+
 test_done

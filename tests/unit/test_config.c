@@ -1,6 +1,8 @@
 /* test_config.c - bpt.yaml loading: defaults and every kind of error. */
 #include "unit.h"
 
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 
 #include "config.h"
@@ -162,6 +164,26 @@ test_errors_have_positions(void **state)
 		{ "", "empty configuration" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail_timeout: 0s\n",
 		  "t.yaml:5:21: delivery.sendmail_timeout: 0s is out of range 1s..15m" },
+		/* run without a shell from any folder: a relative name is a mistake */
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail: sendmail\n",
+		  "t.yaml:5:13: delivery.sendmail: 'sendmail' is not an absolute path" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail: bin/sm\n",
+		  "t.yaml:5:13: delivery.sendmail: 'bin/sm' is not an absolute path" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail: \"\"\n",
+		  "t.yaml:5:13: delivery.sendmail: '' is not an absolute path" },
+		/* one file, one group: a second document would be ignored */
+		{ "group:\n  address: bpt@x.example\nstore: s.db\n---\nstore: t.db\n",
+		  "t.yaml:5:1: a second YAML document; the file describes one group" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\n---\n",
+		  "t.yaml:5:1: a second YAML document" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\n---\n[a\n",
+		  "t.yaml:6:1: did not find expected" },
+		{ "group:\n  address: bpt@x.example\n  name: \"\"\nstore: s.db\n",
+		  "t.yaml: group.name must not be empty" },
+		{ "group:\n  address: bpt@x.example\n  name: \"  \"\nstore: s.db\n",
+		  "t.yaml: group.name must not be empty" },
+		{ "group:\n  address: bpt@x.example\n  name: ~\nstore: s.db\n",
+		  "t.yaml: group.name must not be empty" },
 	};
 	size_t i;
 
@@ -307,6 +329,22 @@ test_bounds(void **state)
 	cfg_free(c);
 }
 
+/* Writes text to dir/name with mode; returns the path (static). */
+static const char *
+put_file(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	static char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
 /* cfg_load() on path: BPT_ECONFIG with expect in the message. */
 static void
 expect_refused(const char *path, const char *expect)
@@ -353,6 +391,60 @@ test_file_not_regular_or_too_large(void **state)
 	unit_rmtree(dir);
 }
 
+/*
+ * A file that names a program to run is refused when others, or a group
+ * that is not root's or the owner's own, may write it: they could make
+ * the tools run anything.
+ */
+static void
+test_program_in_writable_file(void **state)
+{
+	static const char sendmail[] = "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "delivery:\n  transport: sendmail\n  sendmail: /usr/sbin/sendmail\n";
+	static const char plain[] = "group:\n  address: bpt@x.example\nstore: s.db\n";
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+	char *dir = unit_tmpdir();
+	const char *p;
+
+	(void)state;
+	p = put_file(dir, "o.yaml", sendmail, 0602);
+	expect_refused(p, "o.yaml:6:13: delivery.sendmail: names a program to run, "
+	    "but ");
+	expect_refused(p, "o.yaml is writable by others (mode 0602); chmod go-w it");
+	p = put_file(dir, "g.yaml", sendmail, 0660);
+	if (geteuid() == 0) {
+		const struct passwd *bin = getpwnam("bin");
+
+		/* a group of others (nogroup) */
+		assert_int_equal(chown(p, (uid_t)-1, 65534), 0);
+		expect_refused(p, "g.yaml is writable by its group (mode 0660); "
+		    "chmod go-w it");
+		/* root's group, and the owner's own (bin:bin, no members) */
+		assert_int_equal(chown(p, (uid_t)-1, 0), 0);
+		assert_int_equal(cfg_load(&ctx, p, &c), BPT_OK);
+		cfg_free(c);
+		if (bin != NULL && getgrgid(bin->pw_gid) != NULL &&
+		    strcmp(getgrgid(bin->pw_gid)->gr_name, "bin") == 0 &&
+		    getgrgid(bin->pw_gid)->gr_mem[0] == NULL) {
+			assert_int_equal(chown(p, bin->pw_uid, bin->pw_gid), 0);
+			assert_int_equal(chmod(p, 0660), 0);
+			assert_int_equal(cfg_load(&ctx, p, &c), BPT_OK);
+			cfg_free(c);
+		}
+	}
+	/* readable is not writable; and no program named, nothing to run */
+	p = put_file(dir, "r.yaml", sendmail, 0644);
+	assert_int_equal(cfg_load(&ctx, p, &c), BPT_OK);
+	assert_string_equal(c->delivery.sendmail, "/usr/sbin/sendmail");
+	cfg_free(c);
+	p = put_file(dir, "w.yaml", plain, 0666);
+	assert_int_equal(cfg_load(&ctx, p, &c), BPT_OK);
+	assert_string_equal(c->delivery.sendmail, "/usr/sbin/sendmail");
+	cfg_free(c);
+	unit_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -366,6 +458,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_file_not_regular_or_too_large),
+		cmocka_unit_test(test_program_in_writable_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
