@@ -326,6 +326,45 @@ out:
 	return s;
 }
 
+/*
+ * The store holds every member's address and phone number, and its
+ * writers decide who gets the group's mail: refuse a file that users
+ * other than its owner and group may read or write, the store and the
+ * -wal and -shm files beside it (SQLite gives those the mode of the
+ * store).  The group is allowed: the mail server's pipe user and the
+ * admins may share one.
+ */
+static enum bpt_status
+store_check_mode(struct bpt_ctx *ctx, const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct buf name = BUF_INIT;
+	enum bpt_status s = BPT_OK;
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]) && s == BPT_OK; i++) {
+		buf_reset(&name);
+		buf_addf(&name, "%s%s", path, suffix[i]);
+		if (buf_failed(&name))
+			s = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		else if (stat(name.buf, &sb) < 0) {
+			if (errno != ENOENT)
+				s = bpt_err(ctx, BPT_EIO, "store '%s': %s", name.buf,
+				    strerror(errno));
+		} else if (sb.st_mode & S_IRWXO)
+			s = bpt_err(ctx, BPT_ECONFIG, "store '%s' is %s by others "
+			    "(mode %04o), and it holds the members' addresses and "
+			    "phone numbers; chmod o-rwx it", name.buf,
+			    (sb.st_mode & S_IROTH) && (sb.st_mode & S_IWOTH) ?
+			    "readable and writable" : sb.st_mode & S_IWOTH ?
+			    "writable" : sb.st_mode & S_IROTH ? "readable" :
+			    "usable", (unsigned)(sb.st_mode & 07777));
+	}
+	buf_release(&name);
+	return s;
+}
+
 enum bpt_status
 store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
     struct store **out)
@@ -335,7 +374,8 @@ store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
 	int rc;
 
 	*out = NULL;
-	if ((s = store_create_file(ctx, path)) != BPT_OK)
+	if ((s = store_create_file(ctx, path)) != BPT_OK ||
+	    (s = store_check_mode(ctx, path)) != BPT_OK)
 		return s;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL || (st->path = strdup(path)) == NULL) {

@@ -27,8 +27,9 @@ struct store;
 /*
  * Opens (creating when missing) the store at path.  busy_ms is the
  * busy timeout.  *out is closed with store_close().  BPT_ECREATE when
- * the file or its folder cannot be made, BPT_EBUSY, BPT_ENOSPC,
- * BPT_ESCHEMA, BPT_EIO.
+ * the file or its folder cannot be made, BPT_ECONFIG when the store or
+ * its -wal or -shm file is open to others (any "other" permission bit;
+ * the group's are allowed), BPT_EBUSY, BPT_ENOSPC, BPT_ESCHEMA, BPT_EIO.
  */
 enum bpt_status store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
     struct store **out);

@@ -122,4 +122,30 @@ test_expect_success 'an empty group.name is refused' '
 	refused e.yaml "e.yaml: group.name must not be empty"
 '
 
+test_expect_success 'a store others may read is refused, not used' '
+	chmod 0644 store/bpt.db &&
+	test_expect_code 78 bpt-member list 2>err &&
+	grep -F -x "bpt-member: store '"'"'$TRASH/store/bpt.db'"'"' is readable by others (mode 0644), and it holds the members'"'"' addresses and phone numbers; chmod o-rwx it" err &&
+	test_expect_code 78 bpt-report <alert.eml &&
+	chmod 0600 store/bpt.db
+'
+
+test_expect_success 'so are its -wal and -shm files' '
+	chmod 0604 store/bpt.db-wal &&
+	test_expect_code 78 bpt-member list 2>err &&
+	grep -F "store '"'"'$TRASH/store/bpt.db-wal'"'"' is readable by others (mode 0604)" err &&
+	chmod 0600 store/bpt.db-wal &&
+	chmod 0666 store/bpt.db-shm &&
+	test_expect_code 78 bpt-member list 2>err &&
+	grep -F "bpt.db-shm'"'"' is readable and writable by others (mode 0666)" err &&
+	chmod 0600 store/bpt.db-shm
+'
+
+test_expect_success 'a store its group may use is fine' '
+	chmod 0660 store/bpt.db store/bpt.db-wal store/bpt.db-shm &&
+	bpt-member list >out &&
+	grep -q jan@bewoners.example out &&
+	chmod 0600 store/bpt.db store/bpt.db-wal store/bpt.db-shm
+'
+
 test_done

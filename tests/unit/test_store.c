@@ -126,6 +126,60 @@ test_unwritable_folder(void **state)
 	assert_non_null(strstr(ctx.errmsg, "cannot create"));
 }
 
+/* chmod path to mode, then store_open must refuse with expect. */
+static void
+expect_mode_refused(const char *store, const char *file, mode_t mode,
+    const char *expect)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct store *st = (void *)1;
+
+	assert_int_equal(chmod(file, mode), 0);
+	if (store_open(&ctx, store, 1000, &st) != BPT_ECONFIG)
+		fail_msg("%s at %04o: status %d '%s'", file, (unsigned)mode, ctx.err,
+		    ctx.errmsg);
+	assert_null(st);
+	if (strstr(ctx.errmsg, expect) == NULL)
+		fail_msg("'%s' lacks '%s'", ctx.errmsg, expect);
+	assert_int_equal(chmod(file, 0600), 0);
+}
+
+/*
+ * A store others may read or write is refused: it holds every member's
+ * address and phone number.  Permissions for the group are allowed.
+ */
+static void
+test_store_open_to_others(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	char *dir = unit_tmpdir(), path[512], wal[600], shm[600];
+	struct store *st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bpt.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	assert_int_equal(store_open(&ctx, path, 1000, &st), BPT_OK);
+	store_close(st);
+	/* the WAL is kept on close (store_open()); -shm with it */
+	assert_int_equal(access(wal, F_OK), 0);
+	assert_int_equal(access(shm, F_OK), 0);
+	expect_mode_refused(path, path, 0644, "bpt.db' is readable by others "
+	    "(mode 0644), and it holds the members' addresses and phone numbers; "
+	    "chmod o-rwx it");
+	expect_mode_refused(path, path, 0602, "bpt.db' is writable by others (mode 0602)");
+	expect_mode_refused(path, path, 0606, "is readable and writable by others");
+	expect_mode_refused(path, wal, 0604, "bpt.db-wal' is readable by others");
+	expect_mode_refused(path, shm, 0666, "bpt.db-shm' is readable and writable");
+	/* the group's permissions are the admin's choice */
+	assert_int_equal(chmod(path, 0660), 0);
+	assert_int_equal(chmod(wal, 0640), 0);
+	if (store_open(&ctx, path, 1000, &st) != BPT_OK)
+		fail_msg("group permissions refused: %s", ctx.errmsg);
+	store_close(st);
+	unit_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -134,6 +188,7 @@ main(void)
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_locked_store_is_busy),
 		cmocka_unit_test(test_unwritable_folder),
+		cmocka_unit_test(test_store_open_to_others),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
