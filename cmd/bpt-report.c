@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -185,6 +186,7 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		struct ingest_result r;
 		struct buf raw = BUF_INIT;
 		enum bpt_status st;
+		struct stat sb;
 		int fd, rc;
 
 		if (de->d_name[0] == '.')
@@ -193,11 +195,16 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		buf_addf(&path, "%s/new/%s", o->maildir, de->d_name);
 		memset(&io, 0, sizeof(io));
 		io.deliver = o->deliver;
-		fd = open(buf_str(&path), O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			fprintf(stderr, "%s: %s: %s\n", progname, buf_str(&path),
-			    strerror(errno));
-			worst = EX_IOERR;
+		/*
+		 * A mail is a regular file.  A FIFO must not stop the run, and
+		 * a symbolic link is not followed: run as root, a link to
+		 * /etc/shadow would put that file in the store.
+		 */
+		st = fio_open_regular(ctx, buf_str(&path), FIO_NOFOLLOW, &fd, &sb);
+		if (st != BPT_OK) {
+			fprintf(stderr, "%s: %s; skipped\n", progname, ctx->errmsg);
+			if (worst == EX_OK)
+				worst = st == BPT_EDATA ? EX_DATAERR : EX_IOERR;
 			continue;
 		}
 		st = fio_read_fd(ctx, fd, (size_t)ctx->cfg->policy.max_message_size,

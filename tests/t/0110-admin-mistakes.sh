@@ -148,4 +148,21 @@ test_expect_success 'a store its group may use is fine' '
 	chmod 0600 store/bpt.db store/bpt.db-wal store/bpt.db-shm
 '
 
+test_expect_success 'fetch --maildir skips a FIFO and a symbolic link, and says so' '
+	mkdir -p in/new in/cur in/tmp &&
+	echo "root:secret-hash:19000:0:99999:7:::" >shadow &&
+	ln -s "$TRASH/shadow" in/new/link.eml &&
+	mkfifo in/new/fifo.eml &&
+	cp alert.eml in/new/real.eml &&
+	timeout 20 bpt-report fetch --maildir in 2>err; code=$?
+	cat err &&
+	test "$code" = 65 &&
+	grep -F -x "bpt-report: in/new/link.eml: a symbolic link, not followed; skipped" err &&
+	grep -F -x "bpt-report: in/new/fifo.eml: a FIFO, not a regular file; skipped" err &&
+	test "$(ls in/cur)" = "real.eml:2,S" &&
+	test -L in/new/link.eml && test -p in/new/fifo.eml &&
+	bpt-report --format tsv list | grep -q "Verdachte man" &&
+	! bpt-report show 1 | grep -q secret-hash
+'
+
 test_done
