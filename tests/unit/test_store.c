@@ -126,6 +126,49 @@ test_unwritable_folder(void **state)
 	assert_non_null(strstr(ctx.errmsg, "cannot create"));
 }
 
+/*
+ * The statement cache has no fixed size: the modules may have any
+ * number of statements.  It held 96, and the 97th failed at run time.
+ */
+static void
+test_many_statements(void **state)
+{
+	/* SQL must outlive the store: static storage, as a literal's */
+	static char sql[300][48];
+	static sqlite3_stmt *first[300];
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	char *dir = unit_tmpdir(), path[512];
+	struct store *st;
+	sqlite3_stmt *s;
+	int i, round;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bpt.db", dir);
+	assert_int_equal(store_open(&ctx, path, 1000, &st), BPT_OK);
+	for (i = 0; i < 300; i++)
+		snprintf(sql[i], sizeof(sql[i]), "SELECT %d + ?", i);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 300; i++) {
+			if ((s = store_prepare(&ctx, st, sql[i])) == NULL)
+				fail_msg("statement %d: %s", i, ctx.errmsg);
+			/* the second time it is the one prepared the first */
+			if (round == 0)
+				first[i] = s;
+			else
+				assert_ptr_equal(s, first[i]);
+			/* bindings cleared (the last round bound 1000): i + NULL */
+			assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_type(s, 0), SQLITE_NULL);
+			assert_int_equal(sqlite3_reset(s), SQLITE_OK);
+			assert_int_equal(sqlite3_bind_int(s, 1, 1000), SQLITE_OK);
+			assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_int(s, 0), 1000 + i);
+		}
+	assert_int_equal(store_cached_statements(st), 300);
+	store_close(st);
+	unit_rmtree(dir);
+}
+
 /* chmod path to mode, then store_open must refuse with expect. */
 static void
 expect_mode_refused(const char *store, const char *file, mode_t mode,
@@ -188,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_locked_store_is_busy),
 		cmocka_unit_test(test_unwritable_folder),
+		cmocka_unit_test(test_many_statements),
 		cmocka_unit_test(test_store_open_to_others),
 	};
 
