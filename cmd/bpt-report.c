@@ -387,13 +387,13 @@ main(int argc, char *argv[])
 	}
 	if (cmd_setup(&ctx, o.config, o.as, 1) != BPT_OK) {
 		rc = cmd_fail(&ctx);
-		bpt_ctx_release(&ctx);
+		cmd_release(&ctx);
 		return rc;
 	}
 	if (cmd == NULL)
 		rc = cmd_stdin(&ctx, &o);
 	else
 		rc = cmd->fn(&ctx, &o, nargs, argv + optind + 1);
-	bpt_ctx_release(&ctx);
+	cmd_release(&ctx);
 	return rc;
 }

@@ -42,7 +42,8 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	bpt_ctx_release(&f->ctx);
+	store_close(f->ctx.store);
+	free(f->ctx.actor);
 	unit_rmtree(f->dir);
 	free(f);
 	return 0;
