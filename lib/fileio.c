@@ -206,56 +206,56 @@ fio_write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-enum bpt_status
-fio_write_atomic(struct bpt_ctx *ctx, const char *dir, const char *name,
-    const void *data, size_t len, mode_t mode)
+/* A failed write, close or create: a full disk is BPT_ENOSPC (75). */
+static enum bpt_status
+write_error(struct bpt_ctx *ctx, enum bpt_status other, const char *what,
+    const char *path, int e)
 {
-	struct buf tmp = BUF_INIT, dst = BUF_INIT;
-	enum bpt_status st = BPT_OK;
-	int fd = -1, e;
+	return bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
+	    other, "%s '%s': %s", what, path, strerror(e));
+}
 
-	buf_addf(&tmp, "%s/.%s.XXXXXX", dir, name);
-	buf_addf(&dst, "%s/%s", dir, name);
-	if (buf_failed(&tmp) || buf_failed(&dst)) {
-		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		goto out;
-	}
-	fd = mkstemp(tmp.buf);
-	if (fd < 0) {
+enum bpt_status
+fio_write_rename(struct bpt_ctx *ctx, const char *tmp, const char *path,
+    const struct iovec *iov, size_t n, mode_t mode)
+{
+	struct buf dir = BUF_INIT;
+	const char *slash;
+	enum bpt_status st;
+	size_t i;
+	int fd, e;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return write_error(ctx, BPT_ECREATE, "cannot create", tmp, errno);
+	for (i = 0; i < n; i++)
+		if (fio_write_all(fd, iov[i].iov_base, iov[i].iov_len) < 0)
+			break;
+	if (i < n || fsync(fd) < 0) {
 		e = errno;
-		st = bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
-		    BPT_ECREATE, "cannot create '%s': %s", tmp.buf, strerror(e));
-		buf_reset(&tmp);
-		goto out;
-	}
-	if (fchmod(fd, mode) < 0 || fio_write_all(fd, data, len) < 0 ||
-	    fsync(fd) < 0) {
-		e = errno;
-		st = bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
-		    BPT_EIO, "write '%s': %s", tmp.buf, strerror(e));
-		goto out;
-	}
-	e = close(fd);
-	fd = -1;
-	if (e < 0) {
-		e = errno;
-		st = bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
-		    BPT_EIO, "close '%s': %s", tmp.buf, strerror(e));
-		goto out;
-	}
-	if (rename(tmp.buf, dst.buf) < 0) {
-		st = bpt_err(ctx, BPT_EIO, "rename '%s': %s", dst.buf, strerror(errno));
-		goto out;
-	}
-	buf_reset(&tmp);
-	st = fio_fsync_dir(ctx, dir);
-out:
-	if (fd >= 0)
 		close(fd);
-	if (tmp.len > 0)
-		unlink(tmp.buf);
-	buf_release(&tmp);
-	buf_release(&dst);
+		unlink(tmp);
+		return write_error(ctx, BPT_EIO, "write", tmp, e);
+	}
+	/* NFS and full disks report a failed write as late as this */
+	if (close(fd) < 0) {
+		e = errno;
+		unlink(tmp);
+		return write_error(ctx, BPT_EIO, "close", tmp, e);
+	}
+	if (rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		return write_error(ctx, BPT_EIO, "rename to", path, e);
+	}
+	/* the rename is durable once the folder that holds it is synced */
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		return fio_fsync_dir(ctx, ".");
+	buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+	st = buf_failed(&dir) ? bpt_err(ctx, BPT_ENOMEM, "out of memory") :
+	    fio_fsync_dir(ctx, dir.buf);
+	buf_release(&dir);
 	return st;
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "bpt.h"
 #include "buf.h"
@@ -54,12 +55,16 @@ enum bpt_status fio_mkdirs(struct bpt_ctx *ctx, const char *path, mode_t mode);
 enum bpt_status fio_fsync_dir(struct bpt_ctx *ctx, const char *dir);
 
 /*
- * Writes data to dir/name atomically: a temp file (mode) in dir,
- * written whole, fsynced, closed, renamed over name, dir fsynced.
- * Nothing is left behind on failure.
+ * Makes a file appear whole at path, or not at all, and durably: the n
+ * pieces of iov are written to the new file tmp (created with O_EXCL
+ * and mode), which is fsynced, closed (its result checked), renamed to
+ * path, and the folder of path fsynced.  tmp must be on the same file
+ * system: the temp file in the target folder, or a Maildir's tmp/ for
+ * new/.  On failure tmp is removed.  BPT_ECREATE when tmp cannot be
+ * made, BPT_ENOSPC on a full disk, BPT_EIO; the message names the file.
  */
-enum bpt_status fio_write_atomic(struct bpt_ctx *ctx, const char *dir,
-    const char *name, const void *data, size_t len, mode_t mode);
+enum bpt_status fio_write_rename(struct bpt_ctx *ctx, const char *tmp,
+    const char *path, const struct iovec *iov, size_t n, mode_t mode);
 
 /* write(2) all of it, retrying on EINTR and short writes; -1 on error. */
 int fio_write_all(int fd, const void *p, size_t n);
