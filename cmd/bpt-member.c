@@ -791,6 +791,6 @@ main(int argc, char **argv)
 	code = cmd->run(&ctx, &o, argc, argv);
 out:
 	free(as);
-	bpt_ctx_release(&ctx);
+	cmd_release(&ctx);
 	return code;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sysexits.h>
 #include <time.h>
@@ -284,6 +285,7 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		struct ingest_result r;
 		struct buf raw = BUF_INIT;
 		enum bpt_status st;
+		struct stat sb;
 		int fd, rc;
 
 		if (de->d_name[0] == '.')
@@ -294,12 +296,17 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		io.deliver = o->deliver;
 		io.guard = &guard_fd;
 		guard_start(ctx);
-		fd = open(buf_str(&path), O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
+		/*
+		 * A mail is a regular file.  A FIFO must not stop the run, and
+		 * a symbolic link is not followed: run as root, a link to
+		 * /etc/shadow would put that file in the store.
+		 */
+		st = fio_open_regular(ctx, buf_str(&path), FIO_NOFOLLOW, &fd, &sb);
+		if (st != BPT_OK) {
 			guard_stop();
-			fprintf(stderr, "%s: %s: %s\n", progname, buf_str(&path),
-			    strerror(errno));
-			worst = EX_IOERR;
+			fprintf(stderr, "%s: %s; skipped\n", progname, ctx->errmsg);
+			if (worst == EX_OK)
+				worst = st == BPT_EDATA ? EX_DATAERR : EX_IOERR;
 			continue;
 		}
 		st = fio_read_fd(ctx, fd, (size_t)ctx->cfg->policy.max_message_size,
@@ -369,7 +376,7 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 
 /* A quarantined message, processed as if it had just come in. */
 static int
-cmd_release(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+cmd_release_message(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	struct ingest_opts io;
 	struct ingest_result r;
@@ -407,7 +414,7 @@ static const struct command commands[] = {
 	{ "fetch", cmd_fetch, 0, 0, NULL },
 	{ "list", cmd_list, 0, 0, NULL },
 	{ "show", cmd_show, 1, 1, "an incident number" },
-	{ "release", cmd_release, 1, 1, "a message id" },
+	{ "release", cmd_release_message, 1, 1, "a message id" },
 };
 
 static const struct command *
@@ -514,13 +521,13 @@ main(int argc, char *argv[])
 	}
 	if (cmd_setup(&ctx, o.config, o.as, 1) != BPT_OK) {
 		rc = cmd_fail(&ctx);
-		bpt_ctx_release(&ctx);
+		cmd_release(&ctx);
 		return rc;
 	}
 	if (cmd == NULL)
 		rc = cmd_stdin(&ctx, &o);
 	else
 		rc = cmd->fn(&ctx, &o, nargs, argv + optind + 1);
-	bpt_ctx_release(&ctx);
+	cmd_release(&ctx);
 	return rc;
 }

@@ -91,14 +91,14 @@ main(int argc, char *argv[])
 	log_set_verbose(verbose);
 	if (cmd_setup(&ctx, config, as, 1) != BPT_OK) {
 		rc = cmd_fail(&ctx);
-		bpt_ctx_release(&ctx);
+		cmd_release(&ctx);
 		return rc;
 	}
 	if (queue) {
 		struct printer *p = pr_new(stdout, fmt);
 
 		if (p == NULL) {
-			bpt_ctx_release(&ctx);
+			cmd_release(&ctx);
 			return EX_TEMPFAIL;
 		}
 		st = outbox_queue_list(&ctx, p);
@@ -125,6 +125,6 @@ main(int argc, char *argv[])
 	if (st == BPT_OK && !queue)
 		st = store_checkpoint(&ctx, ctx.store);
 	rc = st == BPT_OK ? EX_OK : cmd_fail(&ctx);
-	bpt_ctx_release(&ctx);
+	cmd_release(&ctx);
 	return rc;
 }

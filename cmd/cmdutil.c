@@ -74,6 +74,17 @@ cmd_setup(struct bpt_ctx *ctx, const char *config_path, const char *as,
 	    &ctx->store);
 }
 
+void
+cmd_release(struct bpt_ctx *ctx)
+{
+	store_close(ctx->store);
+	ctx->store = NULL;
+	cfg_free(ctx->cfg);
+	ctx->cfg = NULL;
+	free(ctx->actor);
+	ctx->actor = NULL;
+}
+
 int
 cmd_version(const char *prog)
 {

@@ -22,6 +22,10 @@ int cmd_fail(struct bpt_ctx *ctx);
 enum bpt_status cmd_setup(struct bpt_ctx *ctx, const char *config_path,
     const char *as, int open_store);
 
+/* Closes the store and frees the configuration and actor that
+ * cmd_setup() put in ctx; safe on a context it never filled. */
+void cmd_release(struct bpt_ctx *ctx);
+
 /* Prints "PROG (bpt) VERSION" to stdout; returns 0. */
 int cmd_version(const char *prog);
 

@@ -9,8 +9,6 @@
 #include <time.h>
 
 #include "bpt.h"
-#include "config.h"
-#include "store.h"
 
 enum bpt_status
 bpt_err(struct bpt_ctx *ctx, enum bpt_status st, const char *fmt, ...)
@@ -141,19 +139,6 @@ bpt_now(const struct bpt_ctx *ctx)
 	if ((t = env_now()) != 0)
 		return t;
 	return time(NULL);
-}
-
-void
-bpt_ctx_release(struct bpt_ctx *ctx)
-{
-	if (ctx == NULL)
-		return;
-	store_close(ctx->store);
-	ctx->store = NULL;
-	cfg_free(ctx->cfg);
-	ctx->cfg = NULL;
-	free(ctx->actor);
-	ctx->actor = NULL;
 }
 
 const char *

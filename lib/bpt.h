@@ -39,12 +39,14 @@ struct store;
 /*
  * One per process and per thread of work.  Holds the configuration,
  * the open store and the text of the last error.  Nothing in lib/
- * keeps global state; everything reaches it through this.
+ * keeps global state; everything reaches it through this.  Whoever
+ * fills cfg, store and actor frees them (the tools: cmd_release());
+ * this layer knows neither the configuration nor the store.
  */
 struct bpt_ctx {
-	struct bpt_config *cfg;	/* owned; freed by bpt_ctx_release() */
-	struct store *store;	/* owned; closed by bpt_ctx_release() */
-	char *actor;		/* who acts, for audit rows; owned */
+	struct bpt_config *cfg;	/* borrowed by lib/; see above */
+	struct store *store;	/* borrowed by lib/; see above */
+	char *actor;		/* who acts, for audit rows */
 	time_t now;		/* 0: use time(); tests may pin it */
 	enum bpt_status err;	/* status of the last bpt_err() */
 	char errmsg[2048];	/* its text, without trailing newline */
@@ -73,9 +75,6 @@ const char *bpt_status_str(enum bpt_status st);
  * move time with it; see bpt(7)), else time(NULL).  ctx may be NULL.
  */
 time_t bpt_now(const struct bpt_ctx *ctx);
-
-/* Frees what the context owns (config, store, actor). */
-void bpt_ctx_release(struct bpt_ctx *ctx);
 
 /* The version string of the package ("0.1.0"). */
 const char *bpt_version(void);

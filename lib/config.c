@@ -3,13 +3,16 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <yaml.h>
 
@@ -22,16 +25,20 @@
 #define SYSCONFDIR "/etc"
 #endif
 
+/* bpt.yaml(5): "The file may be at most 1 MiB." */
+#define CFG_MAX_SIZE (1024 * 1024)
+
 enum ktype {
 	K_SECTION,	/* a mapping of further keys */
 	K_STR,		/* any string */
 	K_PATH,		/* a file name; relative ones are taken from the config's folder */
+	K_PROG,		/* a program to run: an absolute path (see set_value()) */
 	K_ADDR,		/* a mail address, normalised */
 	K_HTTPS,	/* empty, or an https:// URL */
 	K_BOOL,
 	K_INT,		/* min..max */
-	K_DUR,		/* "3h", "14d" */
-	K_SIZE,		/* "3MB" */
+	K_DUR,		/* "3h", "14d"; seconds in min..max */
+	K_SIZE,		/* "3MB"; bytes in min..max */
 	K_ENUM,		/* index into names */
 };
 
@@ -60,8 +67,21 @@ struct key {
 #define ADDR(p, f, d) { p, K_ADDR, OFF(f), d, 0, 0, NULL, 0 }
 #define BOOL(p, f, d) { p, K_BOOL, OFF(f), d, 0, 0, NULL, 0 }
 #define INT(p, f, d, lo, hi) { p, K_INT, OFF(f), d, lo, hi, NULL, 0 }
-#define DUR(p, f, d) { p, K_DUR, OFF(f), d, 0, 0, NULL, 0 }
-#define SIZE(p, f, d) { p, K_SIZE, OFF(f), d, 0, 0, NULL, 0 }
+#define DUR(p, f, d, lo, hi) { p, K_DUR, OFF(f), d, lo, hi, NULL, 0 }
+#define SIZE(p, f, d, lo, hi) { p, K_SIZE, OFF(f), d, lo, hi, NULL, 0 }
+#define PROG(p, f, d) { p, K_PROG, OFF(f), d, 0, 0, NULL, 0 }
+
+/*
+ * Units for the bounds of durations (seconds) and sizes (bytes).  Every
+ * duration and size has an upper bound: a value past it is a typing
+ * mistake, and would overflow where it is turned into milliseconds
+ * (busy_timeout) or an unsigned int (alarm(2)).
+ */
+#define MINUTE 60L
+#define HOUR (60 * MINUTE)
+#define DAY (24 * HOUR)
+#define KB 1024L
+#define MB (1024 * KB)
 #define ENUM(p, f, d, n) { p, K_ENUM, OFF(f), d, 0, 0, n, 0 }
 
 /* Every key of bpt.yaml(5); keep the man page in step. */
@@ -73,7 +93,7 @@ static const struct key keys[] = {
 	{ "group.unsubscribe_url", K_HTTPS, OFF(group.unsubscribe_url), "", 0, 0, NULL, 0 },
 	PATH("group.templates", group.templates, ""),
 	{ "store", K_PATH, OFF(store), NULL, 0, 0, NULL, 1 },
-	DUR("busy_timeout", busy_timeout, "10s"),
+	DUR("busy_timeout", busy_timeout, "10s", 1, 10 * MINUTE),
 	SEC("delivery"),
 	ENUM("delivery.transport", delivery.transport, "smtp", e_transport),
 	SEC("delivery.smtp"),
@@ -83,22 +103,22 @@ static const struct key keys[] = {
 	STR("delivery.smtp.user", delivery.smtp.user, ""),
 	PATH("delivery.smtp.password_file", delivery.smtp.password_file, ""),
 	STR("delivery.smtp.helo", delivery.smtp.helo, ""),
-	DUR("delivery.smtp.timeout", delivery.smtp.timeout, "60s"),
-	DUR("delivery.smtp.session_timeout", delivery.smtp.session_timeout, "10m"),
+	DUR("delivery.smtp.timeout", delivery.smtp.timeout, "60s", 1, HOUR),
+	DUR("delivery.smtp.session_timeout", delivery.smtp.session_timeout, "10m", 1, DAY),
 	BOOL("delivery.smtp.tls_verify", delivery.smtp.tls_verify, "true"),
 	PATH("delivery.smtp.ca_file", delivery.smtp.ca_file, ""),
-	STR("delivery.sendmail", delivery.sendmail, "/usr/sbin/sendmail"),
-	DUR("delivery.sendmail_timeout", delivery.sendmail_timeout, "2m"),
+	PROG("delivery.sendmail", delivery.sendmail, "/usr/sbin/sendmail"),
+	DUR("delivery.sendmail_timeout", delivery.sendmail_timeout, "2m", 1, 15 * MINUTE),
 	PATH("delivery.maildir", delivery.maildir, "outbox"),
 	BOOL("delivery.verp", delivery.verp, "false"),
 	INT("delivery.batch", delivery.batch, "50", 1, 1000),
 	INT("delivery.connections", delivery.connections, "4", 1, 64),
-	DUR("delivery.max_age", delivery.max_age, "2d"),
-	DUR("delivery.retry_min", delivery.retry_min, "1m"),
-	DUR("delivery.retry_max", delivery.retry_max, "1h"),
+	DUR("delivery.max_age", delivery.max_age, "2d", 1, 30 * DAY),
+	DUR("delivery.retry_min", delivery.retry_min, "1m", 1, DAY),
+	DUR("delivery.retry_max", delivery.retry_max, "1h", 1, 7 * DAY),
 	INT("delivery.bounce_limit", delivery.bounce_limit, "5", 1, 1000),
-	DUR("delivery.bounce_window", delivery.bounce_window, "30d"),
-	DUR("delivery.undelivered_after", delivery.undelivered_after, "5m"),
+	DUR("delivery.bounce_window", delivery.bounce_window, "30d", DAY, 365 * DAY),
+	DUR("delivery.undelivered_after", delivery.undelivered_after, "5m", 0, 7 * DAY),
 	SEC("inbound"),
 	SEC("inbound.imap"),
 	STR("inbound.imap.host", inbound.imap.host, ""),
@@ -107,7 +127,7 @@ static const struct key keys[] = {
 	STR("inbound.imap.user", inbound.imap.user, ""),
 	PATH("inbound.imap.password_file", inbound.imap.password_file, ""),
 	STR("inbound.imap.mailbox", inbound.imap.mailbox, "INBOX"),
-	DUR("inbound.imap.timeout", inbound.imap.timeout, "60s"),
+	DUR("inbound.imap.timeout", inbound.imap.timeout, "60s", 1, HOUR),
 	SEC("police"),
 	{ "police.address", K_ADDR, OFF(police.address), "", 0, 0, NULL, 0 },
 	STR("police.encrypt_to", police.encrypt_to, ""),
@@ -121,27 +141,27 @@ static const struct key keys[] = {
 	SEC("policy.attachments"),
 	ENUM("policy.attachments.images", policy.images_allow, "allow", e_strip),
 	INT("policy.attachments.max_images", policy.max_images, "4", 0, 100),
-	SIZE("policy.attachments.max_image_size", policy.max_image_size, "3MB"),
+	SIZE("policy.attachments.max_image_size", policy.max_image_size, "3MB", KB, 100 * MB),
 	ENUM("policy.attachments.other", policy.other_allow, "strip", e_strip),
-	SIZE("policy.max_message_size", policy.max_message_size, "10MB"),
+	SIZE("policy.max_message_size", policy.max_message_size, "10MB", KB, 100 * MB),
 	SEC("policy.flood"),
 	INT("policy.flood.max_per_hour", policy.flood_max_per_hour, "30", 0, 100000),
 	ENUM("policy.admin_auth", policy.admin_auth_pgp, "confirm", e_auth),
-	DUR("policy.hold_expiry", policy.hold_expiry, "24h"),
+	DUR("policy.hold_expiry", policy.hold_expiry, "24h", HOUR, 30 * DAY),
 	INT("policy.ban_quorum", policy.ban_quorum, "1", 1, 100),
 	BOOL("policy.signup_approval", policy.signup_approval, "true"),
 	SEC("followup"),
-	DUR("followup.idle_close", followup.idle_close, "3h"),
-	DUR("followup.outcome_after", followup.outcome_after, "14d"),
+	DUR("followup.idle_close", followup.idle_close, "3h", MINUTE, 30 * DAY),
+	DUR("followup.outcome_after", followup.outcome_after, "14d", DAY, 365 * DAY),
 	SEC("retention"),
 	INT("retention.days", retention.days, "28", 1, 36500),
 	SEC("limits"),
 	INT("limits.max_parts", limits.max_parts, "100", 1, 10000),
 	INT("limits.max_depth", limits.max_depth, "10", 1, 100),
 	INT("limits.max_headers", limits.max_headers, "1000", 10, 100000),
-	SIZE("limits.max_line", limits.max_line, "256KB"),
+	SIZE("limits.max_line", limits.max_line, "256KB", KB, 16 * MB),
 	INT("limits.parse_attempts", limits.parse_attempts, "1", 1, 100),
-	DUR("limits.parse_timeout", limits.parse_timeout, "60s"),
+	DUR("limits.parse_timeout", limits.parse_timeout, "60s", 1, 15 * MINUTE),
 	INT("limits.unfinished_runs", limits.unfinished_runs, "10", 1, 1000),
 };
 
@@ -259,6 +279,7 @@ struct loader {
 	struct bpt_config *cfg;
 	const char *name;
 	char *dir;		/* folder of the config file, for relative paths */
+	const struct stat *file;	/* its fstat(2); NULL for text in memory */
 	yaml_document_t *doc;
 	unsigned char seen[NKEYS];
 };
@@ -325,6 +346,68 @@ set_str(struct loader *l, const struct key *k, const yaml_node_t *n, char *v)
 	return BPT_OK;
 }
 
+/*
+ * Whoever may write the configuration may make every tool run a program
+ * of their choice as the user it runs as (the mail server's pipe user,
+ * root from cron).  A file that names one must be writable by its
+ * owner alone, as OpenSSH's StrictModes asks of authorized_keys: not by
+ * others, and by its group only when that group is root's or the
+ * owner's own (a user private group, as a umask of 002 leaves files).
+ */
+static int
+owner_writes_only(const struct stat *sb)
+{
+	const struct passwd *pw;
+	const struct group *gr;
+
+	if (sb->st_mode & S_IWOTH)
+		return 0;
+	if (!(sb->st_mode & S_IWGRP) || sb->st_gid == 0)
+		return 1;
+	if ((pw = getpwuid(sb->st_uid)) == NULL || pw->pw_gid != sb->st_gid)
+		return 0;
+	gr = getgrgid(sb->st_gid);
+	return gr != NULL && strcmp(gr->gr_name, pw->pw_name) == 0 &&
+	    (gr->gr_mem[0] == NULL || (strcmp(gr->gr_mem[0], pw->pw_name) == 0 &&
+	    gr->gr_mem[1] == NULL));
+}
+
+struct unit {
+	long n;
+	const char *name;
+};
+
+/* A number of seconds or bytes as the man page writes it: "10m", "3MB". */
+static void
+fmt_amount(char *out, size_t len, enum ktype t, long v)
+{
+	static const struct unit dur[] = {
+		{ DAY, "d" }, { HOUR, "h" }, { MINUTE, "m" }, { 1, "s" },
+	}, size[] = {
+		{ 1024 * MB, "GB" }, { MB, "MB" }, { KB, "KB" }, { 1, "B" },
+	};
+	const struct unit *u = t == K_DUR ? dur : size;
+	size_t i;
+
+	for (i = 0; i < 3 && (v == 0 || v % u[i].n != 0); i++)
+		;
+	snprintf(out, len, "%ld%s", v / u[i].n, u[i].name);
+}
+
+/* Refuses a duration or size x (read from v) outside k's bounds. */
+static enum bpt_status
+check_bounds(struct loader *l, const struct key *k, const yaml_node_t *n,
+    const char *v, long x)
+{
+	char lo[32], hi[32];
+
+	if (x >= k->min && x <= k->max)
+		return BPT_OK;
+	fmt_amount(lo, sizeof(lo), k->type, k->min);
+	fmt_amount(hi, sizeof(hi), k->type, k->max);
+	return at(l, n, "%s: %s is out of range %s..%s", k->path, v, lo, hi);
+}
+
 /* Parses value v (a scalar, or a default) for key k; n for positions. */
 static enum bpt_status
 set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
@@ -349,6 +432,17 @@ set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
 			buf_addf(&b, "%s/%s", l->dir, v);
 			return set_str(l, k, n, buf_detach(&b, NULL));
 		}
+	case K_PROG:
+		/* run without a shell; a relative name would be looked up
+		   from whatever folder the tool happens to run in */
+		if (*v != '/')
+			return at(l, n, "%s: '%s' is not an absolute path", k->path, v);
+		if (n != NULL && l->file != NULL && !owner_writes_only(l->file))
+			return at(l, n, "%s: names a program to run, but %s is "
+			    "writable by %s (mode %04o); chmod go-w it", k->path,
+			    l->name, l->file->st_mode & S_IWOTH ? "others" :
+			    "its group", (unsigned)(l->file->st_mode & 07777));
+		return set_str(l, k, n, strdup(v));
 	case K_ADDR:
 		if (*v == '\0')
 			return set_str(l, k, n, strdup(""));
@@ -387,6 +481,8 @@ set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
 		if (x < 0)
 			return at(l, n, "%s: bad duration '%s' (write a number and "
 			    "s, m, h, d or w, e.g. 3h or 14d)", k->path, v);
+		if ((st = check_bounds(l, k, n, v, x)) != BPT_OK)
+			return st;
 		*slot_long(l->cfg, k) = x;
 		return BPT_OK;
 	case K_SIZE:
@@ -394,6 +490,8 @@ set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
 		if (x < 0)
 			return at(l, n, "%s: bad size '%s' (write a number and B, KB, "
 			    "MB or GB, e.g. 3MB)", k->path, v);
+		if ((st = check_bounds(l, k, n, v, x)) != BPT_OK)
+			return st;
 		*slot_long(l->cfg, k) = x;
 		return BPT_OK;
 	case K_ENUM:
@@ -499,14 +597,11 @@ check_whole(struct loader *l)
 		return at(l, NULL, "store must not be empty");
 	if (strpbrk(c->group.name, "\r\n") != NULL)
 		return at(l, NULL, "group.name must be one line");
+	/* it is the subject tag of every copy: "[ #12]" tells nobody what */
+	if (c->group.name[strspn(c->group.name, " \t")] == '\0')
+		return at(l, NULL, "group.name must not be empty");
 	if (c->delivery.retry_min > c->delivery.retry_max)
 		return at(l, NULL, "delivery.retry_min is longer than delivery.retry_max");
-	if (c->delivery.sendmail_timeout < 1)
-		return at(l, NULL, "delivery.sendmail_timeout must be at least 1s");
-	if (c->delivery.smtp.session_timeout < 1 ||
-	    c->delivery.smtp.session_timeout > 86400)
-		return at(l, NULL, "delivery.smtp.session_timeout must be "
-		    "between 1s and 1d");
 	return BPT_OK;
 }
 
@@ -520,30 +615,45 @@ cfg_free(struct bpt_config *c)
 	for (i = 0; i < NKEYS; i++) {
 		enum ktype t = keys[i].type;
 
-		if (t == K_STR || t == K_PATH || t == K_ADDR || t == K_HTTPS)
+		if (t == K_STR || t == K_PATH || t == K_PROG || t == K_ADDR ||
+		    t == K_HTTPS)
 			free(*slot_str(c, &keys[i]));
 	}
 	free(c->path);
 	free(c);
 }
 
-enum bpt_status
-cfg_load_string(struct bpt_ctx *ctx, const char *name, const char *text,
-    size_t len, struct bpt_config **out)
+/* A YAML syntax error at the parser's mark. */
+static enum bpt_status
+syntax_error(struct loader *l, yaml_parser_t *parser)
+{
+	yaml_mark_t m = parser->problem_mark;
+
+	return bpt_err(l->ctx, BPT_ECONFIG, "%s:%zu:%zu: %s%s%s", l->name,
+	    m.line + 1, m.column + 1,
+	    parser->problem ? parser->problem : "YAML syntax error",
+	    parser->context ? " " : "", parser->context ? parser->context : "");
+}
+
+/* text holds one YAML document, the whole of the group. */
+static enum bpt_status
+load(struct bpt_ctx *ctx, const char *name, const char *text, size_t len,
+    const struct stat *sb, struct bpt_config **out)
 {
 	struct loader l;
 	yaml_parser_t parser;
-	yaml_document_t doc;
+	yaml_document_t doc, next;
 	yaml_node_t *root;
 	enum bpt_status st = BPT_OK;
 	const char *slash;
-	int have_doc = 0;
+	int have_parser = 0, have_doc = 0;
 
 	*out = NULL;
 	memset(&l, 0, sizeof(l));
 	l.ctx = ctx;
 	l.name = name;
 	l.doc = &doc;
+	l.file = sb;
 	l.cfg = calloc(1, sizeof(*l.cfg));
 	if (l.cfg == NULL)
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
@@ -558,23 +668,32 @@ cfg_load_string(struct bpt_ctx *ctx, const char *name, const char *text,
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
 	}
+	have_parser = 1;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		yaml_mark_t m = parser.problem_mark;
-
-		st = bpt_err(ctx, BPT_ECONFIG, "%s:%zu:%zu: %s%s%s", name, m.line + 1,
-		    m.column + 1, parser.problem ? parser.problem : "YAML syntax error",
-		    parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
+		st = syntax_error(&l, &parser);
 		goto out;
 	}
 	have_doc = 1;
-	yaml_parser_delete(&parser);
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL) {
 		st = at(&l, NULL, "empty configuration");
 		goto out;
 	}
+	/*
+	 * A second document ("---") would be read by nothing: half of what
+	 * the admin wrote would be ignored without a word.
+	 */
+	if (!yaml_parser_load(&parser, &next)) {
+		st = syntax_error(&l, &parser);
+		goto out;
+	}
+	if (yaml_document_get_root_node(&next) != NULL)
+		st = at(&l, yaml_document_get_root_node(&next), "a second YAML "
+		    "document; the file describes one group");
+	yaml_document_delete(&next);
+	if (st != BPT_OK)
+		goto out;
 	if ((st = walk(&l, root, "")) != BPT_OK)
 		goto out;
 	if ((st = apply_defaults(&l)) != BPT_OK)
@@ -583,6 +702,8 @@ cfg_load_string(struct bpt_ctx *ctx, const char *name, const char *text,
 out:
 	if (have_doc)
 		yaml_document_delete(&doc);
+	if (have_parser)
+		yaml_parser_delete(&parser);
 	free(l.dir);
 	if (st != BPT_OK)
 		cfg_free(l.cfg);
@@ -592,20 +713,29 @@ out:
 }
 
 enum bpt_status
+cfg_load_string(struct bpt_ctx *ctx, const char *name, const char *text,
+    size_t len, struct bpt_config **out)
+{
+	return load(ctx, name, text, len, NULL, out);
+}
+
+enum bpt_status
 cfg_load(struct bpt_ctx *ctx, const char *path, struct bpt_config **out)
 {
 	struct buf b = BUF_INIT;
+	struct stat sb;
 	enum bpt_status st;
 
 	*out = NULL;
-	st = fio_read_file(ctx, path, 1024 * 1024, &b);
+	/* a regular file only: /dev/zero or a FIFO would never end */
+	st = fio_read_regular(ctx, path, CFG_MAX_SIZE, 0, &b, &sb);
 	if (st == BPT_ENOENT)
 		st = bpt_err(ctx, BPT_ECONFIG, "%s: no such configuration file "
 		    "(give one with -c FILE or $BPT_CONFIG)", path);
-	else if (st != BPT_OK)
-		st = bpt_err(ctx, st == BPT_ENOMEM ? st : BPT_ECONFIG, "%s", ctx->errmsg);
+	else if (st != BPT_OK && st != BPT_ENOMEM)
+		st = ctx->err = BPT_ECONFIG;	/* the message says why */
 	if (st == BPT_OK)
-		st = cfg_load_string(ctx, path, buf_str(&b), b.len, out);
+		st = load(ctx, path, buf_str(&b), b.len, &sb, out);
 	buf_release(&b);
 	return st;
 }

@@ -50,16 +50,82 @@ fio_read_fd(struct bpt_ctx *ctx, int fd, size_t max, struct buf *out,
 	return BPT_OK;
 }
 
-enum bpt_status
-fio_read_file(struct bpt_ctx *ctx, const char *path, size_t max, struct buf *out)
+/* What a file that is not a regular one is, for messages. */
+static const char *
+file_kind(mode_t mode)
 {
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+enum bpt_status
+fio_open_regular(struct bpt_ctx *ctx, const char *path, int flags, int *fdp,
+    struct stat *sb)
+{
+	int fd, e, fl;
+
+	*fdp = -1;
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading waits for a writer, and a
+	 * device may wait for whatever it waits for.  Nothing is read from
+	 * the descriptor before fstat() has shown a regular file.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	    (flags & FIO_NOFOLLOW ? O_NOFOLLOW : 0));
+	if (fd < 0) {
+		e = errno;
+		if (e == ELOOP && (flags & FIO_NOFOLLOW))
+			return bpt_err(ctx, BPT_EDATA, "%s: a symbolic link, not "
+			    "followed", path);
+		return bpt_err(ctx, bpt_errno_status(e) == BPT_ENOENT ?
+		    BPT_ENOENT : BPT_EIO, "%s: %s", path, strerror(e));
+	}
+	if (fstat(fd, sb) < 0) {
+		e = errno;
+		close(fd);
+		return bpt_err(ctx, BPT_EIO, "%s: %s", path, strerror(e));
+	}
+	if (!S_ISREG(sb->st_mode)) {
+		close(fd);
+		return bpt_err(ctx, BPT_EDATA, "%s: %s, not a regular file", path,
+		    file_kind(sb->st_mode));
+	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		e = errno;
+		close(fd);
+		return bpt_err(ctx, BPT_EIO, "%s: %s", path, strerror(e));
+	}
+	*fdp = fd;
+	return BPT_OK;
+}
+
+enum bpt_status
+fio_read_regular(struct bpt_ctx *ctx, const char *path, size_t max, int flags,
+    struct buf *out, struct stat *sbp)
+{
+	struct stat sb;
 	enum bpt_status st;
 	int fd, trunc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return bpt_err(ctx, bpt_errno_status(errno) == BPT_ENOENT ?
-		    BPT_ENOENT : BPT_EIO, "%s: %s", path, strerror(errno));
+	if ((st = fio_open_regular(ctx, path, flags, &fd, &sb)) != BPT_OK)
+		return st;
+	if (sbp != NULL)
+		*sbp = sb;
+	/* a file too large is refused before a byte of it is read */
+	if (max != 0 && sb.st_size > 0 && (unsigned long long)sb.st_size > max) {
+		close(fd);
+		return bpt_err(ctx, BPT_EDATA, "%s: larger than %zu bytes", path, max);
+	}
 	st = fio_read_fd(ctx, fd, max, out, &trunc, NULL);
 	close(fd);
 	if (st != BPT_OK)
@@ -67,6 +133,12 @@ fio_read_file(struct bpt_ctx *ctx, const char *path, size_t max, struct buf *out
 	if (trunc)
 		return bpt_err(ctx, BPT_EDATA, "%s: larger than %zu bytes", path, max);
 	return BPT_OK;
+}
+
+enum bpt_status
+fio_read_file(struct bpt_ctx *ctx, const char *path, size_t max, struct buf *out)
+{
+	return fio_read_regular(ctx, path, max, 0, out, NULL);
 }
 
 enum bpt_status
@@ -134,56 +206,56 @@ fio_write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-enum bpt_status
-fio_write_atomic(struct bpt_ctx *ctx, const char *dir, const char *name,
-    const void *data, size_t len, mode_t mode)
+/* A failed write, close or create: a full disk is BPT_ENOSPC (75). */
+static enum bpt_status
+write_error(struct bpt_ctx *ctx, enum bpt_status other, const char *what,
+    const char *path, int e)
 {
-	struct buf tmp = BUF_INIT, dst = BUF_INIT;
-	enum bpt_status st = BPT_OK;
-	int fd = -1, e;
+	return bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
+	    other, "%s '%s': %s", what, path, strerror(e));
+}
 
-	buf_addf(&tmp, "%s/.%s.XXXXXX", dir, name);
-	buf_addf(&dst, "%s/%s", dir, name);
-	if (buf_failed(&tmp) || buf_failed(&dst)) {
-		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		goto out;
-	}
-	fd = mkstemp(tmp.buf);
-	if (fd < 0) {
+enum bpt_status
+fio_write_rename(struct bpt_ctx *ctx, const char *tmp, const char *path,
+    const struct iovec *iov, size_t n, mode_t mode)
+{
+	struct buf dir = BUF_INIT;
+	const char *slash;
+	enum bpt_status st;
+	size_t i;
+	int fd, e;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return write_error(ctx, BPT_ECREATE, "cannot create", tmp, errno);
+	for (i = 0; i < n; i++)
+		if (fio_write_all(fd, iov[i].iov_base, iov[i].iov_len) < 0)
+			break;
+	if (i < n || fsync(fd) < 0) {
 		e = errno;
-		st = bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
-		    BPT_ECREATE, "cannot create '%s': %s", tmp.buf, strerror(e));
-		buf_reset(&tmp);
-		goto out;
-	}
-	if (fchmod(fd, mode) < 0 || fio_write_all(fd, data, len) < 0 ||
-	    fsync(fd) < 0) {
-		e = errno;
-		st = bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
-		    BPT_EIO, "write '%s': %s", tmp.buf, strerror(e));
-		goto out;
-	}
-	e = close(fd);
-	fd = -1;
-	if (e < 0) {
-		e = errno;
-		st = bpt_err(ctx, bpt_errno_status(e) == BPT_ENOSPC ? BPT_ENOSPC :
-		    BPT_EIO, "close '%s': %s", tmp.buf, strerror(e));
-		goto out;
-	}
-	if (rename(tmp.buf, dst.buf) < 0) {
-		st = bpt_err(ctx, BPT_EIO, "rename '%s': %s", dst.buf, strerror(errno));
-		goto out;
-	}
-	buf_reset(&tmp);
-	st = fio_fsync_dir(ctx, dir);
-out:
-	if (fd >= 0)
 		close(fd);
-	if (tmp.len > 0)
-		unlink(tmp.buf);
-	buf_release(&tmp);
-	buf_release(&dst);
+		unlink(tmp);
+		return write_error(ctx, BPT_EIO, "write", tmp, e);
+	}
+	/* NFS and full disks report a failed write as late as this */
+	if (close(fd) < 0) {
+		e = errno;
+		unlink(tmp);
+		return write_error(ctx, BPT_EIO, "close", tmp, e);
+	}
+	if (rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		return write_error(ctx, BPT_EIO, "rename to", path, e);
+	}
+	/* the rename is durable once the folder that holds it is synced */
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		return fio_fsync_dir(ctx, ".");
+	buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+	st = buf_failed(&dir) ? bpt_err(ctx, BPT_ENOMEM, "out of memory") :
+	    fio_fsync_dir(ctx, dir.buf);
+	buf_release(&dir);
 	return st;
 }
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +15,27 @@
 #include "schema.h"
 #include "store.h"
 
-#define STORE_CACHE 96
 #define STORE_CACHE_KB "256"
+#define STMT_SLOTS_MIN 128	/* a power of two; grows by doubling */
 
 struct stmt_slot {
-	const char *sql;
+	const char *sql;	/* NULL: free */
 	sqlite3_stmt *stmt;
 };
 
+/*
+ * Prepared statements are kept in a hash table keyed by the address of
+ * their SQL text, open addressing with linear probing, at most half
+ * full: a lookup on the path of an alert is one hash and a probe or
+ * two, however many statements the modules have.
+ */
 struct store {
 	sqlite3 *db;
 	char *path;
 	int in_tx;
-	int nstmt;
-	struct stmt_slot stmts[STORE_CACHE];
+	size_t nstmt;		/* statements in the table */
+	size_t nslot;		/* its size, a power of two (0: none yet) */
+	struct stmt_slot *slots;
 };
 
 #define NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -102,35 +110,87 @@ store_exec(struct bpt_ctx *ctx, struct store *st, const char *sql)
 	return BPT_OK;
 }
 
+/* The first slot to probe for sql in a table of nslot (a power of two). */
+static size_t
+stmt_hash(const char *sql, size_t nslot)
+{
+	uint64_t h = (uint64_t)(uintptr_t)sql;
+
+	/* addresses share their low bits (alignment): mix them (splitmix64) */
+	h ^= h >> 30;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 27;
+	h *= UINT64_C(0x94d049bb133111eb);
+	h ^= h >> 31;
+	return (size_t)h & (nslot - 1);
+}
+
+static struct stmt_slot *
+stmt_find(struct stmt_slot *slots, size_t nslot, const char *sql)
+{
+	size_t i = stmt_hash(sql, nslot);
+
+	while (slots[i].sql != NULL && slots[i].sql != sql)
+		i = (i + 1) & (nslot - 1);
+	return &slots[i];
+}
+
+/* Doubles the table (or makes the first one); -1 when out of memory. */
+static int
+stmt_grow(struct store *st)
+{
+	size_t i, n = st->nslot ? st->nslot * 2 : STMT_SLOTS_MIN;
+	struct stmt_slot *slots = calloc(n, sizeof(*slots));
+
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < st->nslot; i++)
+		if (st->slots[i].sql != NULL)
+			*stmt_find(slots, n, st->slots[i].sql) = st->slots[i];
+	free(st->slots);
+	st->slots = slots;
+	st->nslot = n;
+	return 0;
+}
+
 sqlite3_stmt *
 store_prepare(struct bpt_ctx *ctx, struct store *st, const char *sql)
 {
+	struct stmt_slot *slot;
 	sqlite3_stmt *s;
-	int i, rc;
+	int rc;
 
-	for (i = 0; i < st->nstmt; i++)
-		if (st->stmts[i].sql == sql) {
-			s = st->stmts[i].stmt;
+	if (st->nslot > 0) {
+		slot = stmt_find(st->slots, st->nslot, sql);
+		if (slot->sql != NULL) {
+			s = slot->stmt;
 			sqlite3_reset(s);
 			sqlite3_clear_bindings(s);
 			return s;
 		}
-	rc = sqlite3_prepare_v3(st->db, sql, -1,
-	    st->nstmt < STORE_CACHE ? SQLITE_PREPARE_PERSISTENT : 0, &s, NULL);
+	}
+	/* room first: a prepared statement is never left without an owner */
+	if ((st->nstmt + 1) * 2 > st->nslot && stmt_grow(st) < 0) {
+		bpt_err(ctx, BPT_ENOMEM, "out of memory (statement cache)");
+		return NULL;
+	}
+	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+	    NULL);
 	if (rc != SQLITE_OK) {
 		store_fail(ctx, st, rc, "prepare");
 		return NULL;
 	}
-	if (st->nstmt < STORE_CACHE) {
-		st->stmts[st->nstmt].sql = sql;
-		st->stmts[st->nstmt].stmt = s;
-		st->nstmt++;
-		return s;
-	}
-	/* cache full: this is a bug in the caller's use of literals */
-	sqlite3_finalize(s);
-	bpt_err(ctx, BPT_EINTERNAL, "statement cache full");
-	return NULL;
+	slot = stmt_find(st->slots, st->nslot, sql);
+	slot->sql = sql;
+	slot->stmt = s;
+	st->nstmt++;
+	return s;
+}
+
+size_t
+store_cached_statements(const struct store *st)
+{
+	return st->nstmt;
 }
 
 enum bpt_status
@@ -326,6 +386,45 @@ out:
 	return s;
 }
 
+/*
+ * The store holds every member's address and phone number, and its
+ * writers decide who gets the group's mail: refuse a file that users
+ * other than its owner and group may read or write, the store and the
+ * -wal and -shm files beside it (SQLite gives those the mode of the
+ * store).  The group is allowed: the mail server's pipe user and the
+ * admins may share one.
+ */
+static enum bpt_status
+store_check_mode(struct bpt_ctx *ctx, const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct buf name = BUF_INIT;
+	enum bpt_status s = BPT_OK;
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]) && s == BPT_OK; i++) {
+		buf_reset(&name);
+		buf_addf(&name, "%s%s", path, suffix[i]);
+		if (buf_failed(&name))
+			s = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		else if (stat(name.buf, &sb) < 0) {
+			if (errno != ENOENT)
+				s = bpt_err(ctx, BPT_EIO, "store '%s': %s", name.buf,
+				    strerror(errno));
+		} else if (sb.st_mode & S_IRWXO)
+			s = bpt_err(ctx, BPT_ECONFIG, "store '%s' is %s by others "
+			    "(mode %04o), and it holds the members' addresses and "
+			    "phone numbers; chmod o-rwx it", name.buf,
+			    (sb.st_mode & S_IROTH) && (sb.st_mode & S_IWOTH) ?
+			    "readable and writable" : sb.st_mode & S_IWOTH ?
+			    "writable" : sb.st_mode & S_IROTH ? "readable" :
+			    "usable", (unsigned)(sb.st_mode & 07777));
+	}
+	buf_release(&name);
+	return s;
+}
+
 enum bpt_status
 store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
     struct store **out)
@@ -335,7 +434,8 @@ store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
 	int rc;
 
 	*out = NULL;
-	if ((s = store_create_file(ctx, path)) != BPT_OK)
+	if ((s = store_create_file(ctx, path)) != BPT_OK ||
+	    (s = store_check_mode(ctx, path)) != BPT_OK)
 		return s;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL || (st->path = strdup(path)) == NULL) {
@@ -386,13 +486,15 @@ fail:
 void
 store_close(struct store *st)
 {
-	int i;
+	size_t i;
 
 	if (st == NULL)
 		return;
 	store_rollback(st);
-	for (i = 0; i < st->nstmt; i++)
-		sqlite3_finalize(st->stmts[i].stmt);
+	for (i = 0; i < st->nslot; i++)
+		if (st->slots[i].sql != NULL)
+			sqlite3_finalize(st->slots[i].stmt);
+	free(st->slots);
 	if (st->db)
 		sqlite3_close(st->db);
 	free(st->path);

@@ -27,8 +27,9 @@ struct store;
 /*
  * Opens (creating when missing) the store at path.  busy_ms is the
  * busy timeout.  *out is closed with store_close().  BPT_ECREATE when
- * the file or its folder cannot be made, BPT_EBUSY, BPT_ENOSPC,
- * BPT_ESCHEMA, BPT_EIO.
+ * the file or its folder cannot be made, BPT_ECONFIG when the store or
+ * its -wal or -shm file is open to others (any "other" permission bit;
+ * the group's are allowed), BPT_EBUSY, BPT_ENOSPC, BPT_ESCHEMA, BPT_EIO.
  */
 enum bpt_status store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
     struct store **out);
@@ -62,9 +63,13 @@ enum bpt_status store_checkpoint(struct bpt_ctx *ctx, struct store *st);
 /*
  * A prepared statement for sql, reset with bindings cleared; sql must
  * be a string that lives as long as the store (a literal).  Owned by
- * the store.  NULL on error (recorded in ctx).
+ * the store.  The cache has no fixed size.  NULL on error (recorded in
+ * ctx: BPT_ENOMEM, or the status of store_fail() for bad SQL).
  */
 sqlite3_stmt *store_prepare(struct bpt_ctx *ctx, struct store *st, const char *sql);
+
+/* How many statements store_prepare() holds (for tests). */
+size_t store_cached_statements(const struct store *st);
 
 /* Runs SQL without results (may hold several statements). */
 enum bpt_status store_exec(struct bpt_ctx *ctx, struct store *st, const char *sql);

@@ -2,17 +2,16 @@
  * transport_maildir.c - delivery into OUTBOX/<recipient>/new/, one
  * real Maildir per recipient, for demos and tests.  Each copy is
  * written to tmp/ under a unique name, fsynced, renamed into new/ and
- * the folder fsynced (the maildir rules).
+ * the folder fsynced (the maildir rules), by fio_write_rename().
  */
 #include "bptconf.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -63,99 +62,68 @@ rcpt_dir(struct buf *b, const char *rcpt)
 	}
 }
 
+/* Local trouble (disk full, permissions): the copy is tried again later. */
 static int
-fail(struct tr_rcpt *r, const char *what, int e)
+fail(struct tr_rcpt *r, const struct bpt_ctx *err)
 {
-	/* local trouble (disk full, permissions): try again later */
 	r->result = TR_TEMP;
-	snprintf(r->reply, sizeof(r->reply), "maildir: %s: %s", what, strerror(e));
+	snprintf(r->reply, sizeof(r->reply), "maildir: %s", err->errmsg);
 	return -1;
+}
+
+/* path/sub made with its parents, 0700, and kept in path */
+static enum bpt_status
+md_mkdir(struct bpt_ctx *ctx, struct buf *path, size_t base, const char *sub)
+{
+	buf_setlen(path, base);
+	buf_adds(path, sub);
+	if (buf_failed(path))
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	return fio_mkdirs(ctx, path->buf, 0700);
 }
 
 static int
 deliver_one(struct mdstate *s, const struct tr_message *m, struct tr_rcpt *r)
 {
+	/* a context of its own: one recipient's trouble is its reply, and
+	   the caller's recorded error stays as it was */
+	struct bpt_ctx err = BPT_CTX_INIT;
 	struct buf dir = BUF_INIT, tmp = BUF_INIT, dst = BUF_INIT, hdr = BUF_INIT;
+	struct iovec iov[2];
 	struct timeval tv;
-	int fd = -1, rc = -1, e;
+	int rc = -1;
 	size_t base;
 
 	buf_addf(&dir, "%s/", s->root);
 	rcpt_dir(&dir, r->addr);
 	base = dir.len;
-	if (buf_failed(&dir)) {
-		fail(r, "out of memory", ENOMEM);
-		goto out;
-	}
 	/* tmp, new and cur: a real Maildir any client can open */
-	if (mkdir(s->root, 0700) < 0 && errno != EEXIST) {
-		fail(r, s->root, errno);
-		goto out;
-	}
-	if (mkdir(dir.buf, 0700) < 0 && errno != EEXIST) {
-		fail(r, dir.buf, errno);
-		goto out;
-	}
-	buf_adds(&dir, "/cur");
-	if (mkdir(dir.buf, 0700) < 0 && errno != EEXIST) {
-		fail(r, dir.buf, errno);
+	if (md_mkdir(&err, &dir, base, "/cur") != BPT_OK ||
+	    md_mkdir(&err, &dir, base, "/new") != BPT_OK ||
+	    md_mkdir(&err, &dir, base, "/tmp") != BPT_OK) {
+		fail(r, &err);
 		goto out;
 	}
 	buf_setlen(&dir, base);
 	gettimeofday(&tv, NULL);
-	buf_addf(&tmp, "%s/tmp", dir.buf);
-	if (mkdir(tmp.buf, 0700) < 0 && errno != EEXIST) {
-		fail(r, tmp.buf, errno);
-		goto out;
-	}
-	buf_addf(&tmp, "/%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec,
-	    (long)tv.tv_usec, (long)getpid(), ++s->seq, s->host);
-	buf_addf(&dst, "%s/new", dir.buf);
-	if (mkdir(dst.buf, 0700) < 0 && errno != EEXIST) {
-		fail(r, dst.buf, errno);
-		goto out;
-	}
-	buf_addf(&dst, "/%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec,
-	    (long)tv.tv_usec, (long)getpid(), s->seq, s->host);
-	if (buf_failed(&tmp) || buf_failed(&dst)) {
-		fail(r, "out of memory", ENOMEM);
-		goto out;
-	}
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fail(r, tmp.buf, errno);
-		goto out;
-	}
+	++s->seq;
+	buf_addf(&tmp, "%s/tmp/%lld.M%ldP%ldQ%lu.%s", dir.buf,
+	    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(), s->seq,
+	    s->host);
+	buf_addf(&dst, "%s/new/%s", dir.buf, strrchr(buf_str(&tmp), '/') + 1);
 	/* as a delivery agent does: the envelope sender on top */
 	buf_addf(&hdr, "Return-Path: <%s>\n", r->env_from ? r->env_from : m->env_from);
-	if (buf_failed(&hdr) || fio_write_all(fd, hdr.buf, hdr.len) < 0 ||
-	    fio_write_all(fd, m->data, m->len) < 0 || fsync(fd) < 0) {
-		e = errno;
-		close(fd);
-		fd = -1;
-		unlink(tmp.buf);
-		fail(r, tmp.buf, e);
+	if (buf_failed(&tmp) || buf_failed(&dst) || buf_failed(&hdr)) {
+		bpt_err(&err, BPT_ENOMEM, "out of memory");
+		fail(r, &err);
 		goto out;
 	}
-	e = close(fd);
-	fd = -1;
-	if (e < 0) {
-		e = errno;
-		unlink(tmp.buf);
-		fail(r, tmp.buf, e);
-		goto out;
-	}
-	if (rename(tmp.buf, dst.buf) < 0) {
-		e = errno;
-		unlink(tmp.buf);
-		fail(r, dst.buf, e);
-		goto out;
-	}
-	/* the rename is durable once new/ is synced */
-	buf_addf(&dir, "/new");
-	fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		fail(r, dir.buf, errno);
+	iov[0].iov_base = hdr.buf;
+	iov[0].iov_len = hdr.len;
+	iov[1].iov_base = (void *)(uintptr_t)m->data;
+	iov[1].iov_len = m->len;
+	if (fio_write_rename(&err, tmp.buf, dst.buf, iov, 2, 0600) != BPT_OK) {
+		fail(r, &err);
 		goto out;
 	}
 	r->result = TR_OK;
@@ -163,8 +131,6 @@ deliver_one(struct mdstate *s, const struct tr_message *m, struct tr_rcpt *r)
 	snprintf(r->reply, sizeof(r->reply), "delivered to maildir");
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
 	buf_release(&dir);
 	buf_release(&tmp);
 	buf_release(&dst);

@@ -110,10 +110,30 @@ test_cmp() {
 	diff -u "$1" "$2"
 }
 
+# test_expect_code CODE COMMAND...: runs COMMAND, true when it exits CODE
+test_expect_code() {
+	_want=$1
+	shift
+	"$@"
+	_got=$?
+	[ "$_got" = "$_want" ] && return 0
+	echo "expected exit $_want, got $_got: $*" >&2
+	return 1
+}
+
 # exits with the code of the command, prints it: code=$(exit_code cmd)
 test_exit_code() {
 	"$@" >/dev/null 2>&1
 	echo $?
+}
+
+# clock_advance SECONDS: moves the tools' clock (BPT_NOW, honoured by
+# test builds) SECONDS on from where it stands, the real time at the
+# first call: retries, expiries and reminders fall due without a sleep
+# that a slow machine can outrun.
+clock_advance() {
+	BPT_NOW=$(( ${BPT_NOW:-$(date +%s)} + $1 ))
+	export BPT_NOW
 }
 
 test_done() {

@@ -30,6 +30,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    !addr_valid(cfg->group.address) || cfg_list_domain(cfg) == NULL ||
 		    cfg->store == NULL || cfg->group.name == NULL)
 			fuzz_fail(&ctx, "a loaded configuration misses what it promises");
+		/* bounded: milliseconds for SQLite, seconds for alarm(2) */
+		if (cfg->busy_timeout < 1 || cfg->busy_timeout > 600 ||
+		    cfg->limits.parse_timeout < 1 || cfg->limits.parse_timeout > 900 ||
+		    cfg->delivery.sendmail[0] != '/')
+			fuzz_fail(&ctx, "a loaded configuration is out of its bounds");
 		cfg_free(cfg);
 	} else if (st != BPT_ECONFIG && st != BPT_ENOMEM) {
 		fuzz_fail(&ctx, "cfg_load_string: status %s", bpt_status_str(st));

@@ -184,7 +184,7 @@ test_expect_success 'endless reply line: bpt-report ends, small, copies deferred
 '
 
 test_expect_success 'endless reply line: bpt-send ends, small, copies still deferred' '
-	sleep 1.1 &&
+	clock_advance 60 &&
 	bounded bpt-send &&
 	small &&
 	deferred_with "$LINE" &&
@@ -193,7 +193,7 @@ test_expect_success 'endless reply line: bpt-send ends, small, copies still defe
 
 test_expect_success 'endless 220- lines: bpt-send ends, small, copies deferred' '
 	relay_start cont220 &&
-	sleep 1.1 &&
+	clock_advance 60 &&
 	bounded bpt-send &&
 	small &&
 	deferred_with "greeting: $LINES"
@@ -201,7 +201,7 @@ test_expect_success 'endless 220- lines: bpt-send ends, small, copies deferred' 
 
 test_expect_success 'endless 250- lines after EHLO: bpt-send ends, small, copies deferred' '
 	relay_start cont250 &&
-	sleep 1.1 &&
+	clock_advance 60 &&
 	bounded bpt-send &&
 	small &&
 	deferred_with "EHLO: $LINES"
@@ -209,7 +209,7 @@ test_expect_success 'endless 250- lines after EHLO: bpt-send ends, small, copies
 
 test_expect_success 'reply to the final dot dripping: bpt-send ends at the deadline, nothing sent' '
 	relay_start drip &&
-	sleep 1.1 &&
+	clock_advance 60 &&
 	bounded bpt-send &&
 	small &&
 	deferred_with "$DEADLINE" &&
@@ -228,7 +228,7 @@ test_expect_success 'dripping relay: bpt-report delivering a second alert ends t
 
 test_expect_success 'a relay that works again gets every copy' '
 	relay_start ok &&
-	sleep 1.1 &&
+	clock_advance 60 &&
 	bounded bpt-send &&
 	test -z "$(bpt-send --format tsv --queue)" &&
 	sqlite3 "$DB" "SELECT state, count(*) FROM deliveries GROUP BY state" >states &&

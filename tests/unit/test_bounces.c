@@ -142,7 +142,7 @@ teardown(void **state)
 	f->ctx.cfg = NULL;
 	cfg_free(f->plain);
 	cfg_free(f->verp);
-	bpt_ctx_release(&f->ctx);
+	unit_ctx_release(&f->ctx);
 	unit_rmtree(f->dir);
 	free(f);
 	return 0;

@@ -1,6 +1,10 @@
 /* test_config.c - bpt.yaml loading: defaults and every kind of error. */
 #include "unit.h"
 
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
 #include "config.h"
 
 static enum bpt_status
@@ -195,11 +199,31 @@ test_errors_have_positions(void **state)
 		{ "group:\n  address: bpt@x.example\nstore: [a]\n", "t.yaml:3:8: store: expected a single value" },
 		{ "", "empty configuration" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail_timeout: 0s\n",
-		  "delivery.sendmail_timeout must be at least 1s" },
+		  "t.yaml:5:21: delivery.sendmail_timeout: 0s is out of range 1s..15m" },
+		/* run without a shell from any folder: a relative name is a mistake */
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail: sendmail\n",
+		  "t.yaml:5:13: delivery.sendmail: 'sendmail' is not an absolute path" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail: bin/sm\n",
+		  "t.yaml:5:13: delivery.sendmail: 'bin/sm' is not an absolute path" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  sendmail: \"\"\n",
+		  "t.yaml:5:13: delivery.sendmail: '' is not an absolute path" },
+		/* one file, one group: a second document would be ignored */
+		{ "group:\n  address: bpt@x.example\nstore: s.db\n---\nstore: t.db\n",
+		  "t.yaml:5:1: a second YAML document; the file describes one group" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\n---\n",
+		  "t.yaml:5:1: a second YAML document" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\n---\n[a\n",
+		  "t.yaml:6:1: did not find expected" },
+		{ "group:\n  address: bpt@x.example\n  name: \"\"\nstore: s.db\n",
+		  "t.yaml: group.name must not be empty" },
+		{ "group:\n  address: bpt@x.example\n  name: \"  \"\nstore: s.db\n",
+		  "t.yaml: group.name must not be empty" },
+		{ "group:\n  address: bpt@x.example\n  name: ~\nstore: s.db\n",
+		  "t.yaml: group.name must not be empty" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  smtp:\n    session_timeout: 0s\n",
-		  "delivery.smtp.session_timeout must be between 1s and 1d" },
+		  "t.yaml:6:22: delivery.smtp.session_timeout: 0s is out of range 1s..1d" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  smtp:\n    session_timeout: 25h\n",
-		  "delivery.smtp.session_timeout must be between 1s and 1d" },
+		  "t.yaml:6:22: delivery.smtp.session_timeout: 25h is out of range 1s..1d" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  smtp:\n    session_timeout: 10\n",
 		  "t.yaml:6:22: delivery.smtp.session_timeout: bad duration '10'" },
 	};
@@ -299,6 +323,194 @@ test_missing_file(void **state)
 	assert_non_null(strstr(ctx.errmsg, "/nonexistent/bpt.yaml"));
 }
 
+/*
+ * Every duration and size has bounds.  Past them a value wrapped or
+ * overflowed: busy_timeout 25d became no wait at all (milliseconds in
+ * an int), 9223372036854775807s overflowed in the multiplication, and
+ * parse_timeout 0s switched the timeout off.
+ */
+static void
+test_bounds(void **state)
+{
+	static const struct bad_case bad[] = {
+		{ "busy_timeout: 25d\n", "t.yaml:4:15: busy_timeout: 25d is out of range 1s..10m" },
+		{ "busy_timeout: 9223372036854775807s\n",
+		  "t.yaml:4:15: busy_timeout: 9223372036854775807s is out of range 1s..10m" },
+		{ "busy_timeout: 0s\n", "busy_timeout: 0s is out of range 1s..10m" },
+		{ "busy_timeout: 601s\n", "busy_timeout: 601s is out of range" },
+		{ "limits:\n  parse_timeout: 0s\n",
+		  "t.yaml:5:18: limits.parse_timeout: 0s is out of range 1s..15m" },
+		{ "limits:\n  parse_timeout: 9999999999d\n", "limits.parse_timeout: 9999999999d is out of range" },
+		{ "limits:\n  parse_timeout: 2w\n", "limits.parse_timeout: 2w is out of range 1s..15m" },
+		{ "limits:\n  max_line: 100B\n", "limits.max_line: 100B is out of range 1KB..16MB" },
+		{ "delivery:\n  smtp: {timeout: 2h}\n", "delivery.smtp.timeout: 2h is out of range 1s..1h" },
+		{ "delivery:\n  max_age: 31d\n", "delivery.max_age: 31d is out of range 1s..30d" },
+		{ "delivery:\n  retry_min: 0s\n", "delivery.retry_min: 0s is out of range 1s..1d" },
+		{ "delivery:\n  retry_max: 8d\n", "delivery.retry_max: 8d is out of range 1s..7d" },
+		{ "delivery:\n  bounce_window: 23h\n", "delivery.bounce_window: 23h is out of range 1d..365d" },
+		{ "delivery:\n  undelivered_after: 8d\n", "delivery.undelivered_after: 8d is out of range 0s..7d" },
+		{ "delivery:\n  sendmail_timeout: 1h\n", "delivery.sendmail_timeout: 1h is out of range 1s..15m" },
+		{ "policy:\n  max_message_size: 2GB\n", "policy.max_message_size: 2GB is out of range 1KB..100MB" },
+		{ "policy:\n  max_message_size: 0\n", "policy.max_message_size: 0 is out of range 1KB..100MB" },
+		{ "policy:\n  attachments: {max_image_size: 101MB}\n",
+		  "policy.attachments.max_image_size: 101MB is out of range 1KB..100MB" },
+	};
+	static const char *const good[] = {
+		"busy_timeout: 10m\n", "busy_timeout: 1s\n", "limits:\n  parse_timeout: 15m\n",
+		"delivery:\n  undelivered_after: 0s\n  max_age: 30d\n  retry_max: 1w\n",
+		"policy:\n  max_message_size: 100MB\n  attachments: {max_image_size: 1KB}\n",
+	};
+	struct bpt_config *c;
+	char text[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct bpt_ctx ctx = BPT_CTX_INIT;
+
+		snprintf(text, sizeof(text), "group:\n  address: bpt@x.example\n"
+		    "store: s.db\n%s", bad[i].text);
+		c = (void *)1;
+		if (load(&ctx, text, &c) != BPT_ECONFIG)
+			fail_msg("bad case %zu accepted", i);
+		assert_null(c);
+		if (strstr(ctx.errmsg, bad[i].expect) == NULL)
+			fail_msg("bad case %zu: '%s' lacks '%s'", i, ctx.errmsg,
+			    bad[i].expect);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct bpt_ctx ctx = BPT_CTX_INIT;
+
+		snprintf(text, sizeof(text), "group:\n  address: bpt@x.example\n"
+		    "store: s.db\n%s", good[i]);
+		if (load(&ctx, text, &c) != BPT_OK)
+			fail_msg("good case %zu: %s", i, ctx.errmsg);
+		cfg_free(c);
+	}
+	assert_int_equal(load(&(struct bpt_ctx)BPT_CTX_INIT, "group:\n  address: "
+	    "bpt@x.example\nstore: s.db\nbusy_timeout: 10m\nlimits:\n  "
+	    "parse_timeout: 15m\n", &c), BPT_OK);
+	assert_int_equal(c->busy_timeout, 600);
+	assert_int_equal(c->limits.parse_timeout, 900);
+	cfg_free(c);
+}
+
+/* Writes text to dir/name with mode; returns the path (static). */
+static const char *
+put_file(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	static char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
+/* cfg_load() on path: BPT_ECONFIG with expect in the message. */
+static void
+expect_refused(const char *path, const char *expect)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c = (void *)1;
+
+	if (cfg_load(&ctx, path, &c) != BPT_ECONFIG)
+		fail_msg("%s: status %d, '%s'", path, ctx.err, ctx.errmsg);
+	assert_int_equal(ctx.err, BPT_ECONFIG);
+	assert_null(c);
+	if (strstr(ctx.errmsg, expect) == NULL)
+		fail_msg("%s: '%s' lacks '%s'", path, ctx.errmsg, expect);
+}
+
+/*
+ * Only a regular file is read, and every refusal says why: the reason
+ * of a file too large or of a folder used to be lost ("configuration
+ * error"), and /dev/zero, /dev/urandom or a FIFO kept the tool waiting
+ * or reading for ever.
+ */
+static void
+test_file_not_regular_or_too_large(void **state)
+{
+	char *dir = unit_tmpdir();
+	char path[1024];
+	FILE *f;
+	int i;
+
+	(void)state;
+	expect_refused("/dev/zero", "/dev/zero: a character device, not a regular file");
+	expect_refused("/dev/urandom", "/dev/urandom: a character device, not a regular file");
+	expect_refused(dir, ": a folder, not a regular file");
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	expect_refused(path, "/fifo: a FIFO, not a regular file");
+	snprintf(path, sizeof(path), "%s/big.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (i = 0; i < 1024 * 1024 / 16 + 1; i++)
+		fputs("# fifteen bytes\n", f);
+	assert_int_equal(fclose(f), 0);
+	expect_refused(path, "/big.yaml: larger than 1048576 bytes");
+	unit_rmtree(dir);
+}
+
+/*
+ * A file that names a program to run is refused when others, or a group
+ * that is not root's or the owner's own, may write it: they could make
+ * the tools run anything.
+ */
+static void
+test_program_in_writable_file(void **state)
+{
+	static const char sendmail[] = "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "delivery:\n  transport: sendmail\n  sendmail: /usr/sbin/sendmail\n";
+	static const char plain[] = "group:\n  address: bpt@x.example\nstore: s.db\n";
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+	char *dir = unit_tmpdir();
+	const char *p;
+
+	(void)state;
+	p = put_file(dir, "o.yaml", sendmail, 0602);
+	expect_refused(p, "o.yaml:6:13: delivery.sendmail: names a program to run, "
+	    "but ");
+	expect_refused(p, "o.yaml is writable by others (mode 0602); chmod go-w it");
+	p = put_file(dir, "g.yaml", sendmail, 0660);
+	if (geteuid() == 0) {
+		const struct passwd *bin = getpwnam("bin");
+
+		/* a group of others (nogroup) */
+		assert_int_equal(chown(p, (uid_t)-1, 65534), 0);
+		expect_refused(p, "g.yaml is writable by its group (mode 0660); "
+		    "chmod go-w it");
+		/* root's group, and the owner's own (bin:bin, no members) */
+		assert_int_equal(chown(p, (uid_t)-1, 0), 0);
+		assert_int_equal(cfg_load(&ctx, p, &c), BPT_OK);
+		cfg_free(c);
+		if (bin != NULL && getgrgid(bin->pw_gid) != NULL &&
+		    strcmp(getgrgid(bin->pw_gid)->gr_name, "bin") == 0 &&
+		    getgrgid(bin->pw_gid)->gr_mem[0] == NULL) {
+			assert_int_equal(chown(p, bin->pw_uid, bin->pw_gid), 0);
+			assert_int_equal(chmod(p, 0660), 0);
+			assert_int_equal(cfg_load(&ctx, p, &c), BPT_OK);
+			cfg_free(c);
+		}
+	}
+	/* readable is not writable; and no program named, nothing to run */
+	p = put_file(dir, "r.yaml", sendmail, 0644);
+	assert_int_equal(cfg_load(&ctx, p, &c), BPT_OK);
+	assert_string_equal(c->delivery.sendmail, "/usr/sbin/sendmail");
+	cfg_free(c);
+	p = put_file(dir, "w.yaml", plain, 0666);
+	assert_int_equal(cfg_load(&ctx, p, &c), BPT_OK);
+	assert_string_equal(c->delivery.sendmail, "/usr/sbin/sendmail");
+	cfg_free(c);
+	unit_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -312,6 +524,9 @@ main(void)
 		cmocka_unit_test(test_durations_and_sizes),
 		cmocka_unit_test(test_null_values_and_example),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_file_not_regular_or_too_large),
+		cmocka_unit_test(test_program_in_writable_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

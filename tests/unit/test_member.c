@@ -42,7 +42,8 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	bpt_ctx_release(&f->ctx);
+	store_close(f->ctx.store);
+	free(f->ctx.actor);
 	unit_rmtree(f->dir);
 	free(f);
 	return 0;
@@ -798,7 +799,7 @@ test_export_import_round_trip(void **state)
 
 	buf_release(&one);
 	buf_release(&back);
-	bpt_ctx_release(&two);
+	unit_ctx_release(&two);
 }
 
 /* Times in the file: as export writes them, with an offset, or local. */

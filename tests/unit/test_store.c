@@ -126,6 +126,103 @@ test_unwritable_folder(void **state)
 	assert_non_null(strstr(ctx.errmsg, "cannot create"));
 }
 
+/*
+ * The statement cache has no fixed size: the modules may have any
+ * number of statements.  It held 96, and the 97th failed at run time.
+ */
+static void
+test_many_statements(void **state)
+{
+	/* SQL must outlive the store: static storage, as a literal's */
+	static char sql[300][48];
+	static sqlite3_stmt *first[300];
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	char *dir = unit_tmpdir(), path[512];
+	struct store *st;
+	sqlite3_stmt *s;
+	int i, round;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bpt.db", dir);
+	assert_int_equal(store_open(&ctx, path, 1000, &st), BPT_OK);
+	for (i = 0; i < 300; i++)
+		snprintf(sql[i], sizeof(sql[i]), "SELECT %d + ?", i);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 300; i++) {
+			if ((s = store_prepare(&ctx, st, sql[i])) == NULL)
+				fail_msg("statement %d: %s", i, ctx.errmsg);
+			/* the second time it is the one prepared the first */
+			if (round == 0)
+				first[i] = s;
+			else
+				assert_ptr_equal(s, first[i]);
+			/* bindings cleared (the last round bound 1000): i + NULL */
+			assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_type(s, 0), SQLITE_NULL);
+			assert_int_equal(sqlite3_reset(s), SQLITE_OK);
+			assert_int_equal(sqlite3_bind_int(s, 1, 1000), SQLITE_OK);
+			assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_int(s, 0), 1000 + i);
+		}
+	assert_int_equal(store_cached_statements(st), 300);
+	store_close(st);
+	unit_rmtree(dir);
+}
+
+/* chmod path to mode, then store_open must refuse with expect. */
+static void
+expect_mode_refused(const char *store, const char *file, mode_t mode,
+    const char *expect)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct store *st = (void *)1;
+
+	assert_int_equal(chmod(file, mode), 0);
+	if (store_open(&ctx, store, 1000, &st) != BPT_ECONFIG)
+		fail_msg("%s at %04o: status %d '%s'", file, (unsigned)mode, ctx.err,
+		    ctx.errmsg);
+	assert_null(st);
+	if (strstr(ctx.errmsg, expect) == NULL)
+		fail_msg("'%s' lacks '%s'", ctx.errmsg, expect);
+	assert_int_equal(chmod(file, 0600), 0);
+}
+
+/*
+ * A store others may read or write is refused: it holds every member's
+ * address and phone number.  Permissions for the group are allowed.
+ */
+static void
+test_store_open_to_others(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	char *dir = unit_tmpdir(), path[512], wal[600], shm[600];
+	struct store *st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bpt.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	assert_int_equal(store_open(&ctx, path, 1000, &st), BPT_OK);
+	store_close(st);
+	/* the WAL is kept on close (store_open()); -shm with it */
+	assert_int_equal(access(wal, F_OK), 0);
+	assert_int_equal(access(shm, F_OK), 0);
+	expect_mode_refused(path, path, 0644, "bpt.db' is readable by others "
+	    "(mode 0644), and it holds the members' addresses and phone numbers; "
+	    "chmod o-rwx it");
+	expect_mode_refused(path, path, 0602, "bpt.db' is writable by others (mode 0602)");
+	expect_mode_refused(path, path, 0606, "is readable and writable by others");
+	expect_mode_refused(path, wal, 0604, "bpt.db-wal' is readable by others");
+	expect_mode_refused(path, shm, 0666, "bpt.db-shm' is readable and writable");
+	/* the group's permissions are the admin's choice */
+	assert_int_equal(chmod(path, 0660), 0);
+	assert_int_equal(chmod(wal, 0640), 0);
+	if (store_open(&ctx, path, 1000, &st) != BPT_OK)
+		fail_msg("group permissions refused: %s", ctx.errmsg);
+	store_close(st);
+	unit_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -134,6 +231,8 @@ main(void)
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_locked_store_is_busy),
 		cmocka_unit_test(test_unwritable_folder),
+		cmocka_unit_test(test_many_statements),
+		cmocka_unit_test(test_store_open_to_others),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

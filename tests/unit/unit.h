@@ -17,8 +17,23 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "config.h"
 #include "fileio.h"
 #include "mail.h"
+#include "store.h"
+
+/* Frees what a test put in a context: the store, the configuration,
+ * the actor (the tools do this with cmd_release()). */
+static inline void
+unit_ctx_release(struct bpt_ctx *ctx)
+{
+	store_close(ctx->store);
+	ctx->store = NULL;
+	cfg_free(ctx->cfg);
+	ctx->cfg = NULL;
+	free(ctx->actor);
+	ctx->actor = NULL;
+}
 
 /* A fresh temporary folder; removed with unit_rmtree(). Caller frees. */
 static inline char *
