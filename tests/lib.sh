@@ -67,7 +67,14 @@ write_config
 say_lines() { sed 's/^/# /'; }
 
 test_run_() {
-	( eval "$1" ) >"$TRASH/.out" 2>&1
+	(
+		# once a test moved the clock, it stands there for the rest
+		if [ -f "$TRASH/clock" ]; then
+			BPT_NOW=$(cat "$TRASH/clock")
+			export BPT_NOW
+		fi
+		eval "$1"
+	) >"$TRASH/.out" 2>&1
 }
 
 test_ok_() {
@@ -130,9 +137,13 @@ test_exit_code() {
 # clock_advance SECONDS: moves the tools' clock (BPT_NOW, honoured by
 # test builds) SECONDS on from where it stands, the real time at the
 # first call: retries, expiries and reminders fall due without a sleep
-# that a slow machine can outrun.
+# that a slow machine can outrun.  Each test runs in a subshell, so the
+# clock is kept in $TRASH/clock, where every later test finds it: from
+# the first call on, the clock stands still until it is moved again.
 clock_advance() {
-	BPT_NOW=$(( ${BPT_NOW:-$(date +%s)} + $1 ))
+	_now=$(cat "$TRASH/clock" 2>/dev/null || date +%s)
+	BPT_NOW=$((_now + $1))
+	echo "$BPT_NOW" >"$TRASH/clock"
 	export BPT_NOW
 }
 
