@@ -68,7 +68,7 @@ suspend(struct bpt_ctx *ctx, const struct member *m, long count,
 		{ "email", m->email }, { "count", num }, { "limit", limit },
 		{ "status", last->status }, { "diagnostic", last->diag },
 	};
-	struct notice nt = { "admin-bounces", v, sizeof(v) / sizeof(v[0]), NULL,
+	struct notice nt = { "admin-bounces", v, nitems(v), NULL,
 	    0, 0, 0, NULL, NULL };
 	enum bpt_status st;
 	char *actor = ctx->actor;

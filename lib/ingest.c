@@ -125,7 +125,7 @@ notify_quarantine(struct job *j, long attempts)
 		{ "group", ctx->cfg->group.name }, { "message", num },
 		{ "attempts", att }, { "sha256", j->sha }, { "received", when },
 	};
-	struct notice nt = { "admin-quarantine", v, sizeof(v) / sizeof(v[0]), NULL,
+	struct notice nt = { "admin-quarantine", v, nitems(v), NULL,
 	    0, 0, 0, NULL, NULL };
 	enum bpt_status st;
 
@@ -383,10 +383,12 @@ display_name(struct job *j, struct buf *b)
 
 	if (n != NULL && *n) {
 		clean = scrub_contacts(n, "", "", NULL);
-		if (clean != NULL) {
-			buf_adds(b, clean);
-			free(clean);
+		if (clean == NULL) {
+			b->oom = 1;	/* the caller checks; never "Een lid" by accident */
+			return;
 		}
+		buf_adds(b, clean);
+		free(clean);
 	}
 	/* what is left after scrubbing may be blanks or brackets */
 	while (b->len > 0 && strchr(" <>()\"'", b->buf[b->len - 1]))
@@ -431,6 +433,10 @@ distribute(struct job *j, long long number, int is_reply)
 	nplates = detect_plates(clean, plate, MAX_PLATES);
 	for (i = 0; i < nplates; i++)
 		buf_addf(&plates, "%s%s", i ? " " : "", plate[i]);
+	if (buf_failed(&j->shown) || buf_failed(&plates)) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
 
 	/* the tamper-evident chain: H(previous head || this message's hash) */
 	if ((st = incident_get(ctx, number, &inc)) != BPT_OK)
@@ -460,13 +466,18 @@ distribute(struct job *j, long long number, int is_reply)
 		goto out;
 
 	display_name(j, &name);
+	if (buf_failed(&name)) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
 	snprintf(num, sizeof(num), "%lld", number);
 	util_time_hm(bpt_now(ctx), t_now);
 	util_time_hm(inc.called_112_at ? inc.called_112_at : bpt_now(ctx), t_called);
 	{
 		struct tvar fv[] = { { "group", cfg->group.name } };
 
-		if ((st = tpl_render(ctx, "footer", fv, 1, &footer)) != BPT_OK)
+		st = tpl_render(ctx, "footer", fv, nitems(fv), &footer);
+		if (st != BPT_OK)
 			goto out;
 	}
 	{
@@ -491,8 +502,8 @@ distribute(struct job *j, long long number, int is_reply)
 			{ "footer", buf_str(&footer) },
 		};
 
-		st = tpl_render(ctx, is_reply ? "reply" : "alert", v,
-		    sizeof(v) / sizeof(v[0]), &body);
+		st = tpl_render(ctx, is_reply ? "reply" : "alert", v, nitems(v),
+		    &body);
 		if (st != BPT_OK)
 			goto out;
 	}
@@ -522,6 +533,10 @@ distribute(struct job *j, long long number, int is_reply)
 		buf_addf(&refs, "<%s>", inc.root_msgid);
 		if (strcmp(parent, inc.root_msgid) != 0)
 			buf_addf(&refs, " <%s>", parent);
+		if (buf_failed(&refs)) {
+			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+			goto out;
+		}
 	}
 	{
 		struct compose_copy c = {
@@ -651,7 +666,8 @@ classify_and_act(struct job *j)
 		j->r->why = "policy.max_message_size";
 		if (autoclass_of(m, cfg->group.address, NULL, &why) != AC_HUMAN)
 			return BPT_OK;
-		return notice_sender(j, "toolarge", "notice-toolarge", v, 5, 0);
+		return notice_sender(j, "toolarge", "notice-toolarge", v,
+		    nitems(v), 0);
 	}
 	snprintf(listid, sizeof(listid), "%.*s.%s", at ? (int)(at - cfg->group.address) :
 	    0, cfg->group.address, cfg_list_domain(cfg));
@@ -685,7 +701,8 @@ classify_and_act(struct job *j)
 
 		j->r->class = "malformed";
 		j->r->why = "over a parsing limit";
-		return notice_sender(j, "unreadable", "notice-unreadable", v, 4, 0);
+		return notice_sender(j, "unreadable", "notice-unreadable", v,
+		    nitems(v), 0);
 	}
 	if (is_request(cfg, j->env_to)) {
 		j->r->class = "command";
@@ -705,7 +722,8 @@ classify_and_act(struct job *j)
 		j->r->class = "nonmember";
 		j->r->why = j->have_sender ? "sender is not an active member" :
 		    "sender is not a member";
-		st = notice_sender(j, "nonmember", "notice-nonmember", v, 4, 0);
+		st = notice_sender(j, "nonmember", "notice-nonmember", v,
+		    nitems(v), 0);
 		free(request);
 		return st;
 	}
@@ -752,7 +770,7 @@ classify_and_act(struct job *j)
 		incident_release(&inc);
 		j->r->class = "closed";
 		j->r->incident = n;
-		return notice_sender(j, kind, "notice-closed", v, 6, n);
+		return notice_sender(j, kind, "notice-closed", v, nitems(v), n);
 	}
 	if (n != 0) {
 		incident_release(&inc);

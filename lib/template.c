@@ -175,7 +175,7 @@ tpl_builtin(const char *name, const char *lang)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+	for (i = 0; i < nitems(builtins); i++)
 		if (strcmp(builtins[i].name, name) == 0)
 			return strcmp(lang, "en") == 0 ? builtins[i].en : builtins[i].nl;
 	return NULL;

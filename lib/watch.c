@@ -91,8 +91,8 @@ tell_undelivered(struct bpt_ctx *ctx, sqlite3_stmt *row, const char *runner)
 			{ "missing", missing }, { "total", total }, { "time", when },
 			{ "name", name }, { "names", buf_str(&names) },
 		};
-		struct notice nt = { "notice-undelivered", v, 7, email, reporter,
-		    incident, 0, NULL, runner };
+		struct notice nt = { "notice-undelivered", v, nitems(v), email,
+		    reporter, incident, 0, NULL, runner };
 
 		if (email != NULL && reporter > 0 &&
 		    (st = notice_queue(ctx, &nt, NULL)) != BPT_OK)
@@ -130,7 +130,7 @@ tell_failed(struct bpt_ctx *ctx, sqlite3_stmt *row, const char *runner)
 			{ "group", ctx->cfg->group.name }, { "number", num },
 			{ "failed", failed }, { "names", buf_str(&names) },
 		};
-		struct notice nt = { "admin-failed", v, 4, NULL, 0, incident, 0,
+		struct notice nt = { "admin-failed", v, nitems(v), NULL, 0, incident, 0,
 		    NULL, runner };
 
 		if ((st = notice_queue(ctx, &nt, NULL)) != BPT_OK)

@@ -24,23 +24,23 @@ test_expand(void **state)
 	char *s;
 
 	(void)state;
-	s = expand("x{{a}}y{{zz}}z", v, 3);
+	s = expand("x{{a}}y{{zz}}z", v, nitems(v));
 	assert_string_equal(s, "x1yz");
 	free(s);
-	s = expand("{{#a}}A{{/a}}{{#e}}E{{/e}}{{^n}}N{{/n}}{{^a}}!{{/a}}", v, 3);
+	s = expand("{{#a}}A{{/a}}{{#e}}E{{/e}}{{^n}}N{{/n}}{{^a}}!{{/a}}", v, nitems(v));
 	assert_string_equal(s, "AN");
 	free(s);
 	/* a section tag alone on its line takes the line with it */
-	s = expand("one\n{{#e}}\nhidden\n{{/e}}\ntwo\n  {{#a}}  \nshown\n{{/a}}\n", v, 3);
+	s = expand("one\n{{#e}}\nhidden\n{{/e}}\ntwo\n  {{#a}}  \nshown\n{{/a}}\n", v, nitems(v));
 	assert_string_equal(s, "one\ntwo\nshown\n");
 	free(s);
 	/* nested: the inner section is skipped with the outer */
-	s = expand("{{#e}}{{#a}}in{{/a}}{{/e}}out", v, 3);
+	s = expand("{{#e}}{{#a}}in{{/a}}{{/e}}out", v, nitems(v));
 	assert_string_equal(s, "out");
 	free(s);
-	assert_int_equal(tpl_expand(&ctx, "{{#a}}open", v, 3, &b), BPT_EDATA);
-	assert_int_equal(tpl_expand(&ctx, "{{/a}}", v, 3, &b), BPT_EDATA);
-	assert_int_equal(tpl_expand(&ctx, "{{a", v, 3, &b), BPT_EDATA);
+	assert_int_equal(tpl_expand(&ctx, "{{#a}}open", v, nitems(v), &b), BPT_EDATA);
+	assert_int_equal(tpl_expand(&ctx, "{{/a}}", v, nitems(v), &b), BPT_EDATA);
+	assert_int_equal(tpl_expand(&ctx, "{{a", v, nitems(v), &b), BPT_EDATA);
 	buf_release(&b);
 }
 
@@ -64,7 +64,7 @@ test_builtin_and_override(void **state)
 	cfg.group.language = CFG_NL;
 	cfg.group.templates = dir;
 	ctx.cfg = &cfg;
-	assert_int_equal(tpl_render(&ctx, "alert", v, 8, &b), BPT_OK);
+	assert_int_equal(tpl_render(&ctx, "alert", v, nitems(v), &b), BPT_OK);
 	assert_non_null(strstr(b.buf, "MELDING #12 - 21:04"));
 	assert_non_null(strstr(b.buf, "112 is gebeld door Jan de Vries om 21:04 - bel "
 	    "alleen opnieuw met nieuwe informatie."));
@@ -73,7 +73,7 @@ test_builtin_and_override(void **state)
 	assert_non_null(strstr(b.buf, "Man bij de school.\n"));
 	buf_reset(&b);
 	cfg.group.language = CFG_EN;
-	assert_int_equal(tpl_render(&ctx, "alert", v, 8, &b), BPT_OK);
+	assert_int_equal(tpl_render(&ctx, "alert", v, nitems(v), &b), BPT_OK);
 	assert_non_null(strstr(b.buf, "112 was called by Jan de Vries at 21:04"));
 	buf_reset(&b);
 	/* an admin's own text wins, language-specific first */
@@ -81,16 +81,16 @@ test_builtin_and_override(void **state)
 	f = fopen(path, "w");
 	fputs("Eigen tekst #{{number}}\n", f);
 	fclose(f);
-	assert_int_equal(tpl_render(&ctx, "alert", v, 8, &b), BPT_OK);
+	assert_int_equal(tpl_render(&ctx, "alert", v, nitems(v), &b), BPT_OK);
 	assert_string_equal(b.buf, "Eigen tekst #12\n");
 	buf_reset(&b);
 	snprintf(path, sizeof(path), "%s/alert.en.txt", dir);
 	f = fopen(path, "w");
 	fputs("Own text {{#broken}}\n", f);
 	fclose(f);
-	assert_int_equal(tpl_render(&ctx, "alert", v, 8, &b), BPT_EDATA);
+	assert_int_equal(tpl_render(&ctx, "alert", v, nitems(v), &b), BPT_EDATA);
 	assert_non_null(strstr(ctx.errmsg, "alert.en.txt"));
-	assert_int_equal(tpl_render(&ctx, "no-such", v, 8, &b), BPT_ENOENT);
+	assert_int_equal(tpl_render(&ctx, "no-such", v, nitems(v), &b), BPT_ENOENT);
 	buf_release(&b);
 	unit_rmtree(dir);
 }
