@@ -523,7 +523,8 @@ common_headers(struct bpt_ctx *ctx, struct buf *b, const char *msgid,
 {
 	char d[40];
 
-	util_time_rfc5322(date ? date : bpt_now(ctx), d);
+	util_time_rfc5322(ctx->cfg->group.timezone, date ? date : bpt_now(ctx),
+	    d);
 	buf_addf(b, "Date: %s\n", d);
 	buf_addf(b, "Message-ID: <%s>\n", msgid);
 	if (in_reply_to != NULL && *in_reply_to != '\0')

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "config.h"
 #include "fileio.h"
+#include "util.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -33,6 +34,7 @@ enum ktype {
 	K_DUR,		/* "3h", "14d" */
 	K_SIZE,		/* "3MB" */
 	K_ENUM,		/* index into names */
+	K_ZONE,		/* an IANA time zone the system knows */
 };
 
 static const char *const e_lang[] = { "nl", "en", NULL };
@@ -70,6 +72,8 @@ static const struct key keys[] = {
 	STR("group.name", group.name, "BPT"),
 	{ "group.address", K_ADDR, OFF(group.address), NULL, 0, 0, NULL, 1 },
 	ENUM("group.language", group.language, "nl", e_lang),
+	{ "group.timezone", K_ZONE, OFF(group.timezone), "Europe/Amsterdam", 0, 0,
+	    NULL, 0 },
 	{ "group.unsubscribe_url", K_HTTPS, OFF(group.unsubscribe_url), "", 0, 0, NULL, 0 },
 	PATH("group.templates", group.templates, ""),
 	{ "store", K_PATH, OFF(store), NULL, 0, 0, NULL, 1 },
@@ -247,6 +251,12 @@ cfg_default_path(const char *explicit_path)
 }
 
 const char *
+cfg_timezone(const struct bpt_config *cfg)
+{
+	return cfg != NULL ? cfg->group.timezone : NULL;
+}
+
+const char *
 cfg_list_domain(const struct bpt_config *cfg)
 {
 	return addr_domain(cfg->group.address);
@@ -356,6 +366,12 @@ set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
 		if (st != BPT_OK)
 			return at(l, n, "%s: %s", k->path, l->ctx->errmsg);
 		return set_str(l, k, n, norm);
+	case K_ZONE:
+		/* the C library would read an unknown zone as UTC, silently */
+		if (!util_zone_known(v))
+			return at(l, n, "%s: unknown time zone '%s' (an IANA name such "
+			    "as Europe/Amsterdam, from /usr/share/zoneinfo)", k->path, v);
+		return set_str(l, k, n, strdup(v));
 	case K_HTTPS:
 		if (*v != '\0' && (strncmp(v, "https://", 8) != 0 || v[8] == '\0' ||
 		    strpbrk(v, " \t\r\n<>\"") != NULL))
@@ -514,7 +530,8 @@ cfg_free(struct bpt_config *c)
 	for (i = 0; i < NKEYS; i++) {
 		enum ktype t = keys[i].type;
 
-		if (t == K_STR || t == K_PATH || t == K_ADDR || t == K_HTTPS)
+		if (t == K_STR || t == K_PATH || t == K_ADDR || t == K_HTTPS ||
+		    t == K_ZONE)
 			free(*slot_str(c, &keys[i]));
 	}
 	free(c->path);

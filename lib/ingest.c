@@ -131,7 +131,7 @@ notify_quarantine(struct job *j, long attempts)
 
 	snprintf(num, sizeof(num), "%lld", j->r->message);
 	snprintf(att, sizeof(att), "%ld", attempts);
-	util_time_short(bpt_now(ctx), when);
+	util_time_short(ctx->cfg->group.timezone, bpt_now(ctx), when);
 	nt.source = j->r->message;
 	nt.runner = j->runner;
 	if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
@@ -471,8 +471,9 @@ distribute(struct job *j, long long number, int is_reply)
 		goto out;
 	}
 	snprintf(num, sizeof(num), "%lld", number);
-	util_time_hm(bpt_now(ctx), t_now);
-	util_time_hm(inc.called_112_at ? inc.called_112_at : bpt_now(ctx), t_called);
+	util_time_hm(cfg->group.timezone, bpt_now(ctx), t_now);
+	util_time_hm(cfg->group.timezone, inc.called_112_at ? inc.called_112_at :
+	    bpt_now(ctx), t_called);
 	{
 		struct tvar fv[] = { { "group", cfg->group.name } };
 
@@ -765,7 +766,7 @@ classify_and_act(struct job *j)
 		char kind[48];
 
 		snprintf(num, sizeof(num), "%lld", n);
-		util_time_short(inc.closed_at, closed);
+		util_time_short(cfg->group.timezone, inc.closed_at, closed);
 		snprintf(kind, sizeof(kind), "closed-%lld", n);
 		incident_release(&inc);
 		j->r->class = "closed";

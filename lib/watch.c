@@ -80,7 +80,8 @@ tell_undelivered(struct bpt_ctx *ctx, sqlite3_stmt *row, const char *runner)
 	snprintf(num, sizeof(num), "%lld", incident);
 	snprintf(missing, sizeof(missing), "%lld", sqlite3_column_int64(row, 3));
 	snprintf(total, sizeof(total), "%lld", sqlite3_column_int64(row, 4));
-	util_time_hm((time_t)sqlite3_column_int64(row, 5), when);
+	util_time_hm(ctx->cfg->group.timezone, (time_t)sqlite3_column_int64(row, 5),
+	    when);
 	email = util_strdup0((const char *)sqlite3_column_text(row, 6));
 	name = util_strdup0((const char *)sqlite3_column_text(row, 7));
 	if ((st = missing_names(ctx, outbox, 0, &names)) != BPT_OK)
