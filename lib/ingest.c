@@ -405,7 +405,8 @@ distribute(struct job *j, long long number, int is_reply)
 	struct bpt_ctx *ctx = j->ctx;
 	const struct bpt_config *cfg = ctx->cfg;
 	struct buf name = BUF_INIT, body = BUF_INIT, out = BUF_INIT, refs = BUF_INIT,
-	    stripped = BUF_INIT, plates = BUF_INIT, footer = BUF_INIT;
+	    stripped = BUF_INIT, plates = BUF_INIT, footer = BUF_INIT,
+	    shown_plates = BUF_INIT;
 	const struct mail_attachment **pass = NULL;
 	char plate[MAX_PLATES][DETECT_PLATE_LEN];
 	char msgid[COMPOSE_MSGID_MAX], num[32], t_now[8], t_called[8];
@@ -466,7 +467,13 @@ distribute(struct job *j, long long number, int is_reply)
 		goto out;
 
 	display_name(j, &name);
-	if (buf_failed(&name)) {
+	/* "12-ABC-3, AB-12-CD": the incident's plates, as a list */
+	for (i = 0; inc.plates != NULL && inc.plates[i] != '\0'; i++)
+		if (inc.plates[i] == ' ')
+			buf_adds(&shown_plates, ", ");
+		else
+			buf_addch(&shown_plates, inc.plates[i]);
+	if (buf_failed(&name) || buf_failed(&shown_plates)) {
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -495,7 +502,8 @@ distribute(struct job *j, long long number, int is_reply)
 			{ "called_by", inc.called_112_by_name && *inc.called_112_by_name ?
 			    inc.called_112_by_name : buf_str(&name) },
 			{ "called_at", t_called },
-			{ "plates", inc.plates },
+			{ "plates", buf_str(&shown_plates) },
+			{ "plates_many", strchr(buf_str(&shown_plates), ',') ? "1" : NULL },
 			{ "text", *clean ? clean : (cfg->group.language == CFG_EN ?
 			    "(no text)" : "(geen tekst)") },
 			{ "folded", folded ? "1" : NULL },
@@ -585,6 +593,7 @@ out:
 	buf_release(&stripped);
 	buf_release(&plates);
 	buf_release(&footer);
+	buf_release(&shown_plates);
 	return st;
 }
 
@@ -698,6 +707,10 @@ classify_and_act(struct job *j)
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "name", name },
 			{ "subject", m->subject }, { "reason", m->notes },
+			{ "too_many_parts", m->flags & MAIL_LIMIT_PARTS ? "1" : NULL },
+			{ "too_deep", m->flags & MAIL_LIMIT_DEPTH ? "1" : NULL },
+			{ "too_many_headers", m->flags & MAIL_LIMIT_HEADERS ? "1" : NULL },
+			{ "too_long_line", m->flags & MAIL_LIMIT_LINE ? "1" : NULL },
 		};
 
 		j->r->class = "malformed";
@@ -711,15 +724,27 @@ classify_and_act(struct job *j)
 		return BPT_OK;
 	}
 	if (!j->have_sender || !member_is_active(&j->sender)) {
+		/* a member who may not post is told why, not invited to join */
+		const char *status = j->have_sender ? j->sender.status : "";
+		char until[32] = "";
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "list", cfg->group.address },
 			{ "subject", m->subject }, { "request", NULL },
+			{ "name", j->have_sender ? j->sender.name : NULL },
+			{ "stranger", j->have_sender ? NULL : "1" },
+			{ "suspended", strcmp(status, "suspended") == 0 ? "1" : NULL },
+			{ "until", until },
+			{ "removed", strcmp(status, "removed") == 0 ? "1" : NULL },
+			{ "banned", strcmp(status, "banned") == 0 ? "1" : NULL },
+			{ "pending", strcmp(status, "pending") == 0 ? "1" : NULL },
 		};
 		char *request = compose_list_variant(cfg->group.address, "-request");
 
 		if (request == NULL)
 			return bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		v[3].value = request;
+		if (j->have_sender && j->sender.status_until != 0)
+			util_time_short(cfg->group.timezone, j->sender.status_until, until);
 		j->r->class = "nonmember";
 		j->r->why = j->have_sender ? "sender is not an active member" :
 		    "sender is not a member";

@@ -57,7 +57,7 @@ test_expect_success 'an alert at 00:59 UTC reads 01:59 (+01:00)' '
 	test "$(header "$f" Date)" = "Sun, 29 Mar 2026 01:59:00 +0100" &&
 	body "$f" >text &&
 	grep -q "^MELDING #1 - 01:59 - gemeld door Jan de Vries$" text &&
-	grep -q "^112 is gebeld door Jan de Vries om 01:59" text
+	grep -q "^112 is gebeld door Jan de Vries om 01:59\.$" text
 '
 
 test_expect_success 'a reply two minutes later reads 03:01 (+02:00)' '
@@ -67,7 +67,7 @@ test_expect_success 'a reply two minutes later reads 03:01 (+02:00)' '
 	f=$(newest jan@bewoners.example) &&
 	test "$(header "$f" Date)" = "Sun, 29 Mar 2026 03:01:00 +0200" &&
 	body "$f" >text &&
-	grep -q "^Melding #1 - 03:01 - Piet Bakker$" text &&
+	grep -q "^Melding #1 - 03:01 - reactie van Piet Bakker$" text &&
 	grep -q "^112 is gebeld door Jan de Vries om 01:59" text
 '
 
@@ -86,7 +86,7 @@ test_expect_success 'a reply two minutes later reads 02:01 (+01:00)' '
 	    BPT_NOW=2026-10-25T01:01:00Z bpt-report &&
 	f=$(newest piet@bewoners.example) &&
 	test "$(header "$f" Date)" = "Sun, 25 Oct 2026 02:01:00 +0100" &&
-	body "$f" | grep -q "^Melding #2 - 02:01 - Jan de Vries$"
+	body "$f" | grep -q "^Melding #2 - 02:01 - reactie van Jan de Vries$"
 '
 
 test_expect_success 'bpt-report list: Dutch time for people, RFC 3339 with the offset for scripts' '
