@@ -371,6 +371,98 @@ test_dutch_words(void **state)
 	}
 }
 
+/* The part of the man page that describes template name: from its
+ * ".It Cm NAME" to the next template's; NULL when missing.  Caller
+ * frees. */
+static char *
+man_section(const char *page, const char *name)
+{
+	char tag[80];
+	const char *a, *e, *p;
+
+	snprintf(tag, sizeof(tag), "\n.It Cm %s\n", name);
+	if ((a = strstr(page, tag)) == NULL)
+		return NULL;
+	a += strlen(tag);
+	e = a + strlen(a);
+	for (p = a; (p = strstr(p, "\n.It Cm ")) != NULL; p++) {
+		const char *n = p + 8;
+		size_t len = strcspn(n, "\n");
+		size_t i;
+
+		/* another template, not a mention of one */
+		for (i = 0; tpl_builtin_name(i) != NULL; i++)
+			if (strlen(tpl_builtin_name(i)) == len &&
+			    strncmp(n, tpl_builtin_name(i), len) == 0)
+				break;
+		if (tpl_builtin_name(i) != NULL) {
+			e = p;
+			break;
+		}
+	}
+	return xmemdupz(a, (size_t)(e - a));
+}
+
+/*
+ * bpt-templates(5) has a section for every built-in text, and every
+ * variable a text uses is described there (or in the section of the
+ * text whose variables it shares).
+ */
+static void
+test_man_page_describes_builtins(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct buf page = BUF_INIT;
+	const char *top = getenv("top_srcdir"), *name;
+	char path[1024];
+	size_t i, l;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/man/bpt-templates.5", top ? top : "..");
+	if (fio_read_file(&ctx, path, 0, &page) != BPT_OK)
+		fail_msg("%s", ctx.errmsg);
+	for (i = 0; (name = tpl_builtin_name(i)) != NULL; i++) {
+		char *one = man_section(buf_str(&page), name), *same;
+		struct buf sec = BUF_INIT;
+		const char *q;
+
+		if (one == NULL)
+			fail_msg("no '.It Cm %s' in %s", name, path);
+		buf_adds(&sec, one);
+		/* "The same variables as\n.Cm alert" */
+		if ((q = strstr(one, "The same variables as\n.Cm ")) != NULL) {
+			char other[64];
+
+			snprintf(other, sizeof(other), "%.*s", (int)strcspn(q + 26, " \n"),
+			    q + 26);
+			same = man_section(buf_str(&page), other);
+			assert_non_null(same);
+			buf_adds(&sec, same);
+			free(same);
+		}
+		free(one);
+		for (l = 0; l < 2; l++) {
+			const char *t = tpl_builtin(name, l ? "en" : "nl");
+
+			while ((t = strstr(t, "{{")) != NULL) {
+				char tag[80];
+				size_t n;
+
+				t += 2;
+				if (*t == '#' || *t == '^' || *t == '/')
+					t++;
+				n = strcspn(t, "}");
+				snprintf(tag, sizeof(tag), "\n.It Va %.*s\n", (int)n, t);
+				if (strstr(buf_str(&sec), tag) == NULL)
+					fail_msg("%s: {{%.*s}} is not described", name,
+					    (int)n, t);
+			}
+		}
+		buf_release(&sec);
+	}
+	buf_release(&page);
+}
+
 int
 main(void)
 {
@@ -382,6 +474,7 @@ main(void)
 		cmocka_unit_test(test_nonmember_variants),
 		cmocka_unit_test(test_builtins_fit_72),
 		cmocka_unit_test(test_dutch_words),
+		cmocka_unit_test(test_man_page_describes_builtins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
