@@ -14,6 +14,7 @@
 #include "bpt.h"
 #include "buf.h"
 #include "cmdutil.h"
+#include "config.h"
 #include "log.h"
 #include "member.h"
 #include "printer.h"
@@ -141,16 +142,23 @@ usage_error(const char *fmt, const char *arg)
 	return EX_USAGE;
 }
 
-/* "2026-11-28 21:04" for people, RFC 3339 for scripts; NULL for 0. */
+/* The printer of a listing and the group's time zone, for its rows. */
+struct rows {
+	struct printer *p;
+	const char *tz;
+};
+
+/* "2026-11-28 21:04" for people, RFC 3339 for scripts, both in the
+ * group's zone tz; NULL for 0. */
 static const char *
-show_time(const struct printer *p, time_t t, char buf[32])
+show_time(const struct printer *p, const char *tz, time_t t, char buf[32])
 {
 	if (t == 0)
 		return NULL;
 	if (pr_format(p) == PR_TEXT)
-		util_time_short(t, buf);
+		util_time_short(tz, t, buf);
 	else
-		util_time_iso(t, buf);
+		util_time_iso(tz, t, buf);
 	return buf;
 }
 
@@ -281,7 +289,8 @@ cmd_suspend(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	(void)argc;
 	if (o->reason == NULL)
 		return usage_error("%s needs --reason", "suspend");
-	if (o->until != NULL && (until = util_parse_date(o->until)) == (time_t)-1)
+	if (o->until != NULL && (until = util_parse_date(ctx->cfg->group.timezone,
+	    o->until)) == (time_t)-1)
 		return usage_error("bad date '%s': write it as YYYY-MM-DD", o->until);
 	return report_or_fail(ctx, o, member_suspend(ctx, argv[0], o->reason,
 	    until, o->dry_run, &r), &r);
@@ -324,7 +333,8 @@ static const struct pr_column list_columns[] = {
 static int
 list_row(void *arg, const struct member *m)
 {
-	struct printer *p = arg;
+	const struct rows *r = arg;
+	struct printer *p = r->p;
 	char t[32];
 
 	pr_row_begin(p);
@@ -335,11 +345,11 @@ list_row(void *arg, const struct member *m)
 	pr_str(p, m->status);
 	pr_str(p, m->consent_version);
 	if (pr_format(p) == PR_TEXT && m->joined_at != 0) {
-		util_time_short(m->joined_at, t);
+		util_time_short(r->tz, m->joined_at, t);
 		t[10] = '\0';	/* the date is enough in a table */
 		pr_str(p, t);
 	} else {
-		pr_str(p, show_time(p, m->joined_at, t));
+		pr_str(p, show_time(p, r->tz, m->joined_at, t));
 	}
 	pr_row_end(p);
 	/* stop early when the reader went away */
@@ -351,13 +361,16 @@ cmd_list(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	struct member_filter f = { o->status, o->role, 0 };
 	struct printer *p;
+	struct rows r;
 	enum bpt_status st;
 
 	(void)argc;
 	(void)argv;
 	p = new_printer(o);
+	r.p = p;
+	r.tz = ctx->cfg->group.timezone;
 	pr_list_begin(p, "members", list_columns, NCOLUMNS(list_columns));
-	st = member_each(ctx, &f, list_row, p);
+	st = member_each(ctx, &f, list_row, &r);
 	pr_list_end(p);
 	if (st != BPT_OK) {
 		finish(p, EX_OK);
@@ -369,6 +382,7 @@ cmd_list(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 static int
 cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
+	const char *tz = ctx->cfg->group.timezone;
 	struct member m;
 	struct printer *p;
 	char t[32];
@@ -385,13 +399,13 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	pr_kv_str(p, "role", m.role);
 	pr_kv_str(p, "status", m.status);
 	pr_kv_str(p, "status_reason", m.status_reason);
-	pr_kv_str(p, "status_until", show_time(p, m.status_until, t));
-	pr_kv_str(p, "status_at", show_time(p, m.status_at, t));
+	pr_kv_str(p, "status_until", show_time(p, tz, m.status_until, t));
+	pr_kv_str(p, "status_at", show_time(p, tz, m.status_at, t));
 	pr_kv_str(p, "consent_version", m.consent_version);
-	pr_kv_str(p, "consent_at", show_time(p, m.consent_at, t));
+	pr_kv_str(p, "consent_at", show_time(p, tz, m.consent_at, t));
 	pr_kv_str(p, "consent_via", m.consent_via);
-	pr_kv_str(p, "joined", show_time(p, m.joined_at, t));
-	pr_kv_str(p, "updated", show_time(p, m.updated_at, t));
+	pr_kv_str(p, "joined", show_time(p, tz, m.joined_at, t));
+	pr_kv_str(p, "updated", show_time(p, tz, m.updated_at, t));
 	pr_object_end(p);
 	member_release(&m);
 	return finish(p, EX_OK);
@@ -465,6 +479,7 @@ struct export_state {
 	struct printer *p;	/* tsv, json */
 	struct buf line;	/* csv */
 	unsigned csv_flags;
+	const char *tz;		/* the group's zone, for tsv and json */
 };
 
 static int
@@ -481,12 +496,12 @@ export_row(void *arg, const struct member *m)
 		pr_str(x->p, m->role);
 		pr_str(x->p, m->status);
 		pr_str(x->p, m->status_reason);
-		pr_str(x->p, show_time(x->p, m->status_until, t));
-		pr_str(x->p, show_time(x->p, m->status_at, t));
+		pr_str(x->p, show_time(x->p, x->tz, m->status_until, t));
+		pr_str(x->p, show_time(x->p, x->tz, m->status_at, t));
 		pr_str(x->p, m->consent_version);
-		pr_str(x->p, show_time(x->p, m->consent_at, t));
+		pr_str(x->p, show_time(x->p, x->tz, m->consent_at, t));
 		pr_str(x->p, m->consent_version ? m->consent_via : NULL);
-		pr_str(x->p, show_time(x->p, m->joined_at, t));
+		pr_str(x->p, show_time(x->p, x->tz, m->joined_at, t));
 		pr_row_end(x->p);
 		return ferror(stdout) ? 1 : 0;
 	}
@@ -503,7 +518,7 @@ cmd_export(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	/* every status: banned and removed members move with the rest */
 	struct member_filter f = { o->status, NULL, 0 };
-	struct export_state x = { NULL, BUF_INIT, 0 };
+	struct export_state x = { NULL, BUF_INIT, 0, cfg_timezone(ctx->cfg) };
 	enum bpt_status st = BPT_OK;
 	int code = EX_OK;
 
@@ -551,12 +566,13 @@ static const struct pr_column log_columns[] = {
 static int
 log_row(void *arg, const struct audit_entry *e)
 {
-	struct printer *p = arg;
+	const struct rows *r = arg;
+	struct printer *p = r->p;
 	char t[32];
 
 	pr_row_begin(p);
 	pr_int(p, e->id);
-	pr_str(p, show_time(p, e->at, t));
+	pr_str(p, show_time(p, r->tz, e->at, t));
 	pr_str(p, e->actor);
 	pr_str(p, e->action);
 	pr_str(p, e->member_email);
@@ -571,6 +587,7 @@ cmd_log(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	struct printer *p;
 	struct member m;
+	struct rows r;
 	enum bpt_status st;
 	long long id = 0;
 
@@ -582,8 +599,10 @@ cmd_log(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		member_release(&m);
 	}
 	p = new_printer(o);
+	r.p = p;
+	r.tz = ctx->cfg->group.timezone;
 	pr_list_begin(p, "audit", log_columns, NCOLUMNS(log_columns));
-	st = audit_each(ctx, id, log_row, p);
+	st = audit_each(ctx, id, log_row, &r);
 	pr_list_end(p);
 	if (st != BPT_OK) {
 		finish(p, EX_OK);

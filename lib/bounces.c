@@ -22,7 +22,6 @@
 #define BOUNCES_IDS 4		/* returned Message-IDs looked at */
 #define TOKEN_ROOM 64		/* a token read from an address */
 #define PROBE_RANDOM 10		/* random bytes of a probe token */
-#define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What one bounce carries that says whom it is about. */
 struct proof {

@@ -54,6 +54,13 @@ struct bpt_ctx {
 
 #define BPT_CTX_INIT { NULL, NULL, NULL, 0, BPT_OK, "" }
 
+/* The number of elements of an array (not of a pointer): counts such as
+ * the variables of a template come from the array itself, so adding one
+ * cannot leave a hand-written count behind. */
+#ifndef nitems
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Records an error in ctx and returns st, so callers write
  * "return bpt_err(ctx, BPT_EDATA, "bad address '%s'", s);". */
 enum bpt_status bpt_err(struct bpt_ctx *ctx, enum bpt_status st,

@@ -370,12 +370,47 @@ add_lf(struct buf *b, const char *s, size_t n)
 }
 
 /*
- * Text as RFC 3676 format=flowed: lines longer than 78 octets are
- * broken after a space (the trailing space marks the soft break, and
- * a client joins them again); lines that start with a space, ">" or
- * "From " are stuffed with a space; trailing blanks of other lines are
- * dropped, except in the signature separator "-- ".  *longest receives
- * the longest line written, *eight whether a byte has the high bit.
+ * Characters a line of text takes at most.  Clients that ignore
+ * format=flowed (and some that honour it) break lines longer than 72
+ * themselves, which leaves a lonely word on a line of its own after
+ * each of ours.
+ */
+#define TEXT_WIDTH 72
+
+/*
+ * Where to break p[0..len) so that the line holds at most width
+ * characters (UTF-8 sequences count as one), the trailing space of the
+ * soft break included: after the last space that fits; a single word
+ * longer than width runs to the next space.  len when it all fits.
+ */
+static size_t
+flow_cut(const char *p, size_t len, size_t width)
+{
+	size_t i, chars = 0, space = 0;
+
+	for (i = 0; i < len; i++) {
+		if (((unsigned char)p[i] & 0xc0) != 0x80 && chars++ == width)
+			break;
+		if (p[i] == ' ')
+			space = i + 1;
+	}
+	if (i == len)
+		return len;
+	if (space > 0)
+		return space;
+	while (i < len && p[i - 1] != ' ')
+		i++;
+	return i;
+}
+
+/*
+ * Text as RFC 3676 format=flowed: lines longer than TEXT_WIDTH
+ * characters are broken after a space (the trailing space marks the
+ * soft break, and a client joins them again); lines that start with a
+ * space, ">" or "From " are stuffed with a space; trailing blanks of
+ * other lines are dropped, except in the signature separator "-- ".
+ * *longest receives the longest line written in octets, *eight whether
+ * a byte has the high bit.
  */
 static void
 flowed(struct buf *b, const char *text, size_t *longest, int *eight)
@@ -396,19 +431,12 @@ flowed(struct buf *b, const char *text, size_t *longest, int *eight)
 			    p[len - 1] == '\r'))
 				len--;
 		do {
-			size_t cut = len, stuff = 0;
+			size_t cut, stuff = 0;
 
 			if (len > 0 && (p[0] == ' ' || p[0] == '>' ||
 			    (len >= 5 && strncmp(p, "From ", 5) == 0)))
 				stuff = 1;
-			if (len + stuff > 78) {
-				/* the last space that keeps the line within 78 */
-				for (cut = 78 - stuff; cut > 0 && p[cut - 1] != ' '; cut--)
-					;
-				if (cut == 0)	/* one long word: up to the next space */
-					for (cut = 78 - stuff; cut < len && p[cut - 1] != ' '; cut++)
-						;
-			}
+			cut = flow_cut(p, len, TEXT_WIDTH - stuff);
 			if (stuff)
 				buf_addch(b, ' ');
 			buf_add(b, p, cut);
@@ -529,7 +557,8 @@ common_headers(struct bpt_ctx *ctx, struct buf *b, const char *msgid,
 {
 	char d[40];
 
-	util_time_rfc5322(date ? date : bpt_now(ctx), d);
+	util_time_rfc5322(ctx->cfg->group.timezone, date ? date : bpt_now(ctx),
+	    d);
 	buf_addf(b, "Date: %s\n", d);
 	buf_addf(b, "Message-ID: <%s>\n", msgid);
 	if (in_reply_to != NULL && *in_reply_to != '\0')

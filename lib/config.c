@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "config.h"
 #include "fileio.h"
+#include "util.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -40,6 +41,7 @@ enum ktype {
 	K_DUR,		/* "3h", "14d"; seconds in min..max */
 	K_SIZE,		/* "3MB"; bytes in min..max */
 	K_ENUM,		/* index into names */
+	K_ZONE,		/* an IANA time zone the system knows */
 };
 
 static const char *const e_lang[] = { "nl", "en", NULL };
@@ -90,6 +92,8 @@ static const struct key keys[] = {
 	STR("group.name", group.name, "BPT"),
 	{ "group.address", K_ADDR, OFF(group.address), NULL, 0, 0, NULL, 1 },
 	ENUM("group.language", group.language, "nl", e_lang),
+	{ "group.timezone", K_ZONE, OFF(group.timezone), "Europe/Amsterdam", 0, 0,
+	    NULL, 0 },
 	{ "group.unsubscribe_url", K_HTTPS, OFF(group.unsubscribe_url), "", 0, 0, NULL, 0 },
 	PATH("group.templates", group.templates, ""),
 	{ "store", K_PATH, OFF(store), NULL, 0, 0, NULL, 1 },
@@ -266,6 +270,12 @@ cfg_default_path(const char *explicit_path)
 	if (e != NULL && *e != '\0')
 		return e;
 	return SYSCONFDIR "/bpt/bpt.yaml";
+}
+
+const char *
+cfg_timezone(const struct bpt_config *cfg)
+{
+	return cfg != NULL ? cfg->group.timezone : NULL;
 }
 
 const char *
@@ -452,6 +462,12 @@ set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
 		if (st != BPT_OK)
 			return at(l, n, "%s: %s", k->path, l->ctx->errmsg);
 		return set_str(l, k, n, norm);
+	case K_ZONE:
+		/* the C library would read an unknown zone as UTC, silently */
+		if (!util_zone_known(v))
+			return at(l, n, "%s: unknown time zone '%s' (an IANA name such "
+			    "as Europe/Amsterdam, from /usr/share/zoneinfo)", k->path, v);
+		return set_str(l, k, n, strdup(v));
 	case K_HTTPS:
 		if (*v != '\0' && (strncmp(v, "https://", 8) != 0 || v[8] == '\0' ||
 		    strpbrk(v, " \t\r\n<>\"") != NULL))
@@ -616,7 +632,7 @@ cfg_free(struct bpt_config *c)
 		enum ktype t = keys[i].type;
 
 		if (t == K_STR || t == K_PATH || t == K_PROG || t == K_ADDR ||
-		    t == K_HTTPS)
+		    t == K_HTTPS || t == K_ZONE)
 			free(*slot_str(c, &keys[i]));
 	}
 	free(c->path);

@@ -38,6 +38,7 @@ struct bpt_config {
 		char *name;
 		char *address;
 		int language;	/* enum cfg_lang */
+		char *timezone;	/* IANA zone of every time people read */
 		char *unsubscribe_url;
 		char *templates;	/* folder of admin overrides, or NULL */
 	} group;
@@ -125,6 +126,10 @@ void cfg_free(struct bpt_config *cfg);
 long cfg_parse_duration(const char *s);
 /* "3MB", "512KB", "10M", "100B", "1GB" -> bytes; -1 when malformed. */
 long cfg_parse_size(const char *s);
+
+/* group.timezone of cfg, the zone of every time people read; NULL
+ * (UTC) without a configuration.  Borrowed from cfg. */
+const char *cfg_timezone(const struct bpt_config *cfg);
 
 /* The local part and domain of group.address, "bpt" / "example.org".
  * Borrowed from cfg; valid until cfg_free(). */

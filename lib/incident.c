@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "config.h"
 #include "incident.h"
 #include "printer.h"
 #include "store.h"
@@ -320,6 +321,7 @@ incident_list(struct bpt_ctx *ctx, struct printer *p, const char *status)
 		{ "called_112", "112" }, { "messages", "MSGS" }, { "subject", "SUBJECT" },
 	};
 	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	const char *tz = ctx->cfg->group.timezone;
 	int rc;
 
 	if (s == NULL)
@@ -330,14 +332,14 @@ incident_list(struct bpt_ctx *ctx, struct printer *p, const char *status)
 		char t1[32], t2[32];
 
 		if (pr_format(p) == PR_TEXT) {
-			util_time_short((time_t)sqlite3_column_int64(s, 5), t1);
-			util_time_short((time_t)sqlite3_column_int64(s, 7), t2);
+			util_time_short(tz, (time_t)sqlite3_column_int64(s, 5), t1);
+			util_time_short(tz, (time_t)sqlite3_column_int64(s, 7), t2);
 		} else {
-			util_time_iso((time_t)sqlite3_column_int64(s, 5), t1);
+			util_time_iso(tz, (time_t)sqlite3_column_int64(s, 5), t1);
 			if (sqlite3_column_type(s, 7) == SQLITE_NULL)
 				t2[0] = '\0';
 			else
-				util_time_iso((time_t)sqlite3_column_int64(s, 7), t2);
+				util_time_iso(tz, (time_t)sqlite3_column_int64(s, 7), t2);
 		}
 		pr_row_begin(p);
 		pr_int(p, sqlite3_column_int64(s, 0));
@@ -376,6 +378,7 @@ show_deliveries(struct bpt_ctx *ctx, struct printer *p, long long number)
 		{ "last_reply", "LAST REPLY" }, { "sent", "SENT" },
 	};
 	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	const char *tz = ctx->cfg->group.timezone;
 	int rc;
 
 	if (s == NULL)
@@ -397,7 +400,7 @@ show_deliveries(struct bpt_ctx *ctx, struct printer *p, long long number)
 		if (sqlite3_column_type(s, 7) == SQLITE_NULL) {
 			pr_null(p);
 		} else {
-			util_time_iso((time_t)sqlite3_column_int64(s, 7), t);
+			util_time_iso(tz, (time_t)sqlite3_column_int64(s, 7), t);
 			pr_str(p, t);
 		}
 		pr_row_end(p);
@@ -424,6 +427,7 @@ incident_show(struct bpt_ctx *ctx, struct printer *p, long long number)
 		{ "class", "CLASS" }, { "called_112", "112" }, { "subject", "SUBJECT" },
 		{ "text", "TEXT" }, { "sha256", "SHA256" }, { "chain_hash", "CHAIN" },
 	};
+	const char *tz = ctx->cfg->group.timezone;
 	struct incident inc;
 	enum bpt_status st;
 	char t[32];
@@ -457,10 +461,10 @@ incident_show(struct bpt_ctx *ctx, struct printer *p, long long number)
 	pr_kv_str(p, "status", inc.closed ? "closed" : "open");
 	pr_kv_str(p, "subject", inc.subject);
 	pr_kv_str(p, "reporter", inc.reporter_name);
-	util_time_iso(inc.opened_at, t);
+	util_time_iso(tz, inc.opened_at, t);
 	pr_kv_str(p, "opened", t);
 	if (inc.closed_at) {
-		util_time_iso(inc.closed_at, t);
+		util_time_iso(tz, inc.closed_at, t);
 		pr_kv_str(p, "closed", t);
 	} else {
 		pr_kv_str(p, "closed", NULL);
@@ -468,7 +472,7 @@ incident_show(struct bpt_ctx *ctx, struct printer *p, long long number)
 	pr_kv_str(p, "called_112", incident_112_str(inc.called_112));
 	pr_kv_str(p, "called_112_by", inc.called_112_by_name);
 	if (inc.called_112_at) {
-		util_time_iso(inc.called_112_at, t);
+		util_time_iso(tz, inc.called_112_at, t);
 		pr_kv_str(p, "called_112_at", t);
 	} else {
 		pr_kv_str(p, "called_112_at", NULL);
@@ -484,7 +488,7 @@ incident_show(struct bpt_ctx *ctx, struct printer *p, long long number)
 	sqlite3_bind_int64(s, 1, number);
 	pr_list_begin_blocks(p, "messages", cols, (int)(sizeof(cols) / sizeof(cols[0])));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		util_time_iso((time_t)sqlite3_column_int64(s, 1), t);
+		util_time_iso(tz, (time_t)sqlite3_column_int64(s, 1), t);
 		pr_row_begin(p);
 		pr_int(p, sqlite3_column_int64(s, 0));
 		pr_str(p, t);

@@ -273,10 +273,12 @@ display_name(struct job *j, struct buf *b)
 
 	if (n != NULL && *n) {
 		clean = scrub_contacts(n, "", "", NULL);
-		if (clean != NULL) {
-			buf_adds(b, clean);
-			free(clean);
+		if (clean == NULL) {
+			b->oom = 1;	/* the caller checks; never "Een lid" by accident */
+			return;
 		}
+		buf_adds(b, clean);
+		free(clean);
 	}
 	/* what is left after scrubbing may be blanks or brackets */
 	while (b->len > 0 && strchr(" <>()\"'", b->buf[b->len - 1]))
@@ -293,7 +295,8 @@ distribute(struct job *j, long long number, int is_reply)
 	struct bpt_ctx *ctx = j->ctx;
 	const struct bpt_config *cfg = ctx->cfg;
 	struct buf name = BUF_INIT, body = BUF_INIT, out = BUF_INIT, refs = BUF_INIT,
-	    stripped = BUF_INIT, plates = BUF_INIT, footer = BUF_INIT;
+	    stripped = BUF_INIT, plates = BUF_INIT, footer = BUF_INIT,
+	    shown_plates = BUF_INIT;
 	const struct mail_attachment **pass = NULL;
 	char plate[MAX_PLATES][DETECT_PLATE_LEN];
 	char msgid[COMPOSE_MSGID_MAX], num[32], t_now[8], t_called[8];
@@ -321,6 +324,10 @@ distribute(struct job *j, long long number, int is_reply)
 	nplates = detect_plates(clean, plate, MAX_PLATES);
 	for (i = 0; i < nplates; i++)
 		buf_addf(&plates, "%s%s", i ? " " : "", plate[i]);
+	if (buf_failed(&j->shown) || buf_failed(&plates)) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
 
 	/* the tamper-evident chain: H(previous head || this message's hash) */
 	if ((st = incident_get(ctx, number, &inc)) != BPT_OK)
@@ -350,13 +357,25 @@ distribute(struct job *j, long long number, int is_reply)
 		goto out;
 
 	display_name(j, &name);
+	/* "12-ABC-3, AB-12-CD": the incident's plates, as a list */
+	for (i = 0; inc.plates != NULL && inc.plates[i] != '\0'; i++)
+		if (inc.plates[i] == ' ')
+			buf_adds(&shown_plates, ", ");
+		else
+			buf_addch(&shown_plates, inc.plates[i]);
+	if (buf_failed(&name) || buf_failed(&shown_plates)) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
 	snprintf(num, sizeof(num), "%lld", number);
-	util_time_hm(bpt_now(ctx), t_now);
-	util_time_hm(inc.called_112_at ? inc.called_112_at : bpt_now(ctx), t_called);
+	util_time_hm(cfg->group.timezone, bpt_now(ctx), t_now);
+	util_time_hm(cfg->group.timezone, inc.called_112_at ? inc.called_112_at :
+	    bpt_now(ctx), t_called);
 	{
 		struct tvar fv[] = { { "group", cfg->group.name } };
 
-		if ((st = tpl_render(ctx, "footer", fv, 1, &footer)) != BPT_OK)
+		st = tpl_render(ctx, "footer", fv, nitems(fv), &footer);
+		if (st != BPT_OK)
 			goto out;
 	}
 	{
@@ -373,7 +392,8 @@ distribute(struct job *j, long long number, int is_reply)
 			{ "called_by", inc.called_112_by_name && *inc.called_112_by_name ?
 			    inc.called_112_by_name : buf_str(&name) },
 			{ "called_at", t_called },
-			{ "plates", inc.plates },
+			{ "plates", buf_str(&shown_plates) },
+			{ "plates_many", strchr(buf_str(&shown_plates), ',') ? "1" : NULL },
 			{ "text", *clean ? clean : (cfg->group.language == CFG_EN ?
 			    "(no text)" : "(geen tekst)") },
 			{ "folded", folded ? "1" : NULL },
@@ -381,8 +401,8 @@ distribute(struct job *j, long long number, int is_reply)
 			{ "footer", buf_str(&footer) },
 		};
 
-		st = tpl_render(ctx, is_reply ? "reply" : "alert", v,
-		    sizeof(v) / sizeof(v[0]), &body);
+		st = tpl_render(ctx, is_reply ? "reply" : "alert", v, nitems(v),
+		    &body);
 		if (st != BPT_OK)
 			goto out;
 	}
@@ -412,6 +432,10 @@ distribute(struct job *j, long long number, int is_reply)
 		buf_addf(&refs, "<%s>", inc.root_msgid);
 		if (strcmp(parent, inc.root_msgid) != 0)
 			buf_addf(&refs, " <%s>", parent);
+		if (buf_failed(&refs)) {
+			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+			goto out;
+		}
 	}
 	{
 		struct compose_copy c = {
@@ -459,6 +483,7 @@ out:
 	buf_release(&stripped);
 	buf_release(&plates);
 	buf_release(&footer);
+	buf_release(&shown_plates);
 	return st;
 }
 
@@ -532,7 +557,8 @@ classify_and_act(struct job *j)
 		j->r->why = "policy.max_message_size";
 		if (autoclass_of(m, cfg->group.address, NULL, &why) != AC_HUMAN)
 			return BPT_OK;
-		return notice_sender(j, "toolarge", "notice-toolarge", v, 5, 0);
+		return notice_sender(j, "toolarge", "notice-toolarge", v,
+		    nitems(v), 0);
 	}
 	snprintf(listid, sizeof(listid), "%.*s.%s", at ? (int)(at - cfg->group.address) :
 	    0, cfg->group.address, cfg_list_domain(cfg));
@@ -564,11 +590,16 @@ classify_and_act(struct job *j)
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "name", name },
 			{ "subject", m->subject }, { "reason", m->notes },
+			{ "too_many_parts", m->flags & MAIL_LIMIT_PARTS ? "1" : NULL },
+			{ "too_deep", m->flags & MAIL_LIMIT_DEPTH ? "1" : NULL },
+			{ "too_many_headers", m->flags & MAIL_LIMIT_HEADERS ? "1" : NULL },
+			{ "too_long_line", m->flags & MAIL_LIMIT_LINE ? "1" : NULL },
 		};
 
 		j->r->class = "malformed";
 		j->r->why = "over a parsing limit";
-		return notice_sender(j, "unreadable", "notice-unreadable", v, 4, 0);
+		return notice_sender(j, "unreadable", "notice-unreadable", v,
+		    nitems(v), 0);
 	}
 	if (is_request(cfg, j->env_to)) {
 		j->r->class = "command";
@@ -576,19 +607,32 @@ classify_and_act(struct job *j)
 		return BPT_OK;
 	}
 	if (!j->have_sender || !member_is_active(&j->sender)) {
+		/* a member who may not post is told why, not invited to join */
+		const char *status = j->have_sender ? j->sender.status : "";
+		char until[32] = "";
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "list", cfg->group.address },
 			{ "subject", m->subject }, { "request", NULL },
+			{ "name", j->have_sender ? j->sender.name : NULL },
+			{ "stranger", j->have_sender ? NULL : "1" },
+			{ "suspended", strcmp(status, "suspended") == 0 ? "1" : NULL },
+			{ "until", until },
+			{ "removed", strcmp(status, "removed") == 0 ? "1" : NULL },
+			{ "banned", strcmp(status, "banned") == 0 ? "1" : NULL },
+			{ "pending", strcmp(status, "pending") == 0 ? "1" : NULL },
 		};
 		char *request = compose_list_variant(cfg->group.address, "-request");
 
 		if (request == NULL)
 			return bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		v[3].value = request;
+		if (j->have_sender && j->sender.status_until != 0)
+			util_time_short(cfg->group.timezone, j->sender.status_until, until);
 		j->r->class = "nonmember";
 		j->r->why = j->have_sender ? "sender is not an active member" :
 		    "sender is not a member";
-		st = notice_sender(j, "nonmember", "notice-nonmember", v, 4, 0);
+		st = notice_sender(j, "nonmember", "notice-nonmember", v,
+		    nitems(v), 0);
 		free(request);
 		return st;
 	}
@@ -630,12 +674,12 @@ classify_and_act(struct job *j)
 		char kind[48];
 
 		snprintf(num, sizeof(num), "%lld", n);
-		util_time_short(inc.closed_at, closed);
+		util_time_short(cfg->group.timezone, inc.closed_at, closed);
 		snprintf(kind, sizeof(kind), "closed-%lld", n);
 		incident_release(&inc);
 		j->r->class = "closed";
 		j->r->incident = n;
-		return notice_sender(j, kind, "notice-closed", v, 6, n);
+		return notice_sender(j, kind, "notice-closed", v, nitems(v), n);
 	}
 	if (n != 0) {
 		incident_release(&inc);

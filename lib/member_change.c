@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "audit.h"
 #include "buf.h"
+#include "config.h"
 #include "member.h"
 #include "member_int.h"
 #include "store.h"
@@ -55,14 +56,14 @@ diff_text(struct buf *d, const char *field, const char *a, const char *b,
 }
 
 static void
-diff_time(struct buf *d, const char *field, time_t a, time_t b)
+diff_time(struct buf *d, const char *field, time_t a, time_t b, const char *tz)
 {
 	char ta[32], tb[32];
 
 	if (a == b)
 		return;
-	util_time_short(a, ta);
-	util_time_short(b, tb);
+	util_time_short(tz, a, ta);
+	util_time_short(tz, b, tb);
 	sep(d);
 	buf_addf(d, "%s %s -> %s", field, ta, tb);
 }
@@ -74,7 +75,8 @@ diff_time(struct buf *d, const char *field, time_t a, time_t b)
  * import with --update can make them.
  */
 static void
-describe(struct buf *d, const struct mrow *o, const struct mrow *n, int fresh)
+describe(struct buf *d, const struct mrow *o, const struct mrow *n, int fresh,
+    const char *tz)
 {
 	int same_status = member_streq0(o->status, n->status);
 	int same_consent = member_streq0(o->consent_version, n->consent_version);
@@ -88,15 +90,15 @@ describe(struct buf *d, const struct mrow *o, const struct mrow *n, int fresh)
 	}
 	diff_text(d, "status", o->status, n->status, 0);
 	diff_text(d, "reason", o->status_reason, n->status_reason, 0);
-	diff_time(d, "until", o->status_until, n->status_until);
+	diff_time(d, "until", o->status_until, n->status_until, tz);
 	if (same_status)
-		diff_time(d, "status_at", o->status_at, n->status_at);
+		diff_time(d, "status_at", o->status_at, n->status_at, tz);
 	diff_text(d, "consent", o->consent_version, n->consent_version, 0);
 	if (!same_consent)
 		diff_text(d, "consent_via", o->consent_via, n->consent_via, 0);
 	else
-		diff_time(d, "consent_at", o->consent_at, n->consent_at);
-	diff_time(d, "joined", o->joined_at, n->joined_at);
+		diff_time(d, "consent_at", o->consent_at, n->consent_at, tz);
+	diff_time(d, "joined", o->joined_at, n->joined_at, tz);
 }
 
 /*
@@ -114,7 +116,7 @@ row_change(struct bpt_ctx *ctx, const struct member *old, const struct mrow *n,
 
 	mrow_from(&o, old);
 	buf_reset(d);
-	describe(d, &o, n, 0);
+	describe(d, &o, n, 0, cfg_timezone(ctx->cfg));
 	if (buf_failed(d))
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
 	if (d->len == 0) {
@@ -155,7 +157,7 @@ member_add_new(struct bpt_ctx *ctx, struct token_pool *tp, const char *email,
 	if (action == NULL)
 		return BPT_OK;
 	buf_reset(d);
-	describe(d, &none, &n, 1);
+	describe(d, &none, &n, 1, cfg_timezone(ctx->cfg));
 	if (buf_failed(d))
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
 	e.at = now;
@@ -481,7 +483,7 @@ member_expire_suspensions(struct bpt_ctx *ctx)
 		n.status_at = now;
 		mrow_from(&o, &m);
 		buf_reset(&d);
-		describe(&d, &o, &n, 0);
+		describe(&d, &o, &n, 0, cfg_timezone(ctx->cfg));
 		if (buf_failed(&d))
 			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		else

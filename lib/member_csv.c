@@ -20,6 +20,7 @@
 #include "addr.h"
 #include "audit.h"
 #include "buf.h"
+#include "config.h"
 #include "csv.h"
 #include "member.h"
 #include "member_int.h"
@@ -116,7 +117,7 @@ parse_time(struct bpt_ctx *ctx, const char *what, const char *s, time_t *out)
 		if (off != -1)
 			t = timegm(&tm) - off;
 	} else {
-		t = util_parse_date(v);
+		t = util_parse_date(cfg_timezone(ctx->cfg), v);
 	}
 	free(v);
 	if (t <= 0)

@@ -634,6 +634,7 @@ outbox_queue_list(struct bpt_ctx *ctx, struct printer *p)
 		{ "last_reply", "LAST REPLY" },
 	};
 	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	const char *tz = ctx->cfg->group.timezone;
 	int rc;
 
 	if (s == NULL)
@@ -643,9 +644,9 @@ outbox_queue_list(struct bpt_ctx *ctx, struct printer *p)
 		char t[32];
 
 		if (pr_format(p) == PR_TEXT)
-			util_time_short((time_t)sqlite3_column_int64(s, 6), t);
+			util_time_short(tz, (time_t)sqlite3_column_int64(s, 6), t);
 		else
-			util_time_iso((time_t)sqlite3_column_int64(s, 6), t);
+			util_time_iso(tz, (time_t)sqlite3_column_int64(s, 6), t);
 		pr_row_begin(p);
 		pr_int(p, sqlite3_column_int64(s, 0));
 		pr_str(p, store_col_text(s, 1));

@@ -41,7 +41,7 @@ notify(struct bpt_ctx *ctx, const struct quarantine_mail *m,
 	snprintf(att, sizeof(att), "%ld", attempts);
 	snprintf(sig, sizeof(sig), "%d", t->signal);
 	snprintf(kil, sizeof(kil), "%ld", killed);
-	util_time_short(bpt_now(ctx), when);
+	util_time_short(cfg_timezone(ctx->cfg), bpt_now(ctx), when);
 	if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
 		r->notices++;
 	return st;

@@ -14,210 +14,343 @@ struct builtin {
 	const char *en;
 };
 
-/* Keep these short: residents read them on a phone, often at night. */
+/*
+ * Keep these short: residents read them on a phone, often at night.
+ * Plain Dutch (B1) and English in step; no line longer than 72
+ * characters where the text decides (text a person wrote stands on a
+ * line of its own, and compose.c wraps it).  Every name and variable
+ * is described in bpt-templates(5).
+ */
 static const struct builtin builtins[] = {
 { "alert",
 "MELDING #{{number}} - {{time}} - gemeld door {{reporter}}\n"
-"{{#called_yes}}112 is gebeld door {{called_by}} om {{called_at}} - bel alleen opnieuw met nieuwe informatie.\n{{/called_yes}}"
-"{{#called_no}}112 is NIET gebeld: twijfel. Vindt u het ook verdacht, bel 112 en meld het hier.\n{{/called_no}}"
-"{{#called_unknown}}Niet gemeld of 112 is gebeld. Bij direct gevaar: bel 112 en meld het hier.\n{{/called_unknown}}"
-"{{#plates}}Kenteken: {{plates}}\n{{/plates}}"
+"{{#called_yes}}112 is gebeld door {{called_by}} om {{called_at}}.\n"
+"Bel alleen opnieuw als u iets nieuws ziet.\n{{/called_yes}}"
+"{{#called_no}}112 is nog niet gebeld (volgens de berichten).\n"
+"Vindt u het ook verdacht? Bel dan 112 en meld dat hier.\n{{/called_no}}"
+"{{#called_unknown}}Nog niet bekend of 112 is gebeld.\n"
+"Is er direct gevaar? Bel dan 112 en meld dat hier.\n{{/called_unknown}}"
+"{{#plates}}{{#plates_many}}Kentekens{{/plates_many}}{{^plates_many}}Kenteken{{/plates_many}}: {{plates}}\n{{/plates}}"
 "------------------------------------------------------------\n"
 "{{text}}\n"
-"{{#folded}}\n[eerdere berichten ingekort]\n{{/folded}}"
-"{{#stripped}}\n[niet doorgestuurd: {{stripped}}]\n{{/stripped}}"
+"{{#folded}}[eerdere berichten weggelaten]\n{{/folded}}"
+"{{#stripped}}[niet doorgestuurd: {{stripped}}]\n{{/stripped}}"
 "\n-- \n{{footer}}\n",
 "ALERT #{{number}} - {{time}} - reported by {{reporter}}\n"
-"{{#called_yes}}112 was called by {{called_by}} at {{called_at}} - only call again with new information.\n{{/called_yes}}"
-"{{#called_no}}112 was NOT called: in doubt. If you find it suspicious too, call 112 and say so here.\n{{/called_no}}"
-"{{#called_unknown}}Not said whether 112 was called. In immediate danger: call 112 and say so here.\n{{/called_unknown}}"
-"{{#plates}}Licence plate: {{plates}}\n{{/plates}}"
+"{{#called_yes}}112 was called by {{called_by}} at {{called_at}}.\n"
+"Only call again if you see something new.\n{{/called_yes}}"
+"{{#called_no}}112 has not been called yet (according to the messages).\n"
+"Do you find it suspicious too? Call 112 and say so here.\n{{/called_no}}"
+"{{#called_unknown}}Not known yet whether 112 was called.\n"
+"In immediate danger? Call 112 and say so here.\n{{/called_unknown}}"
+"{{#plates}}{{#plates_many}}Licence plates{{/plates_many}}{{^plates_many}}Licence plate{{/plates_many}}: {{plates}}\n{{/plates}}"
 "------------------------------------------------------------\n"
 "{{text}}\n"
-"{{#folded}}\n[earlier messages shortened]\n{{/folded}}"
-"{{#stripped}}\n[not passed on: {{stripped}}]\n{{/stripped}}"
+"{{#folded}}[earlier messages left out]\n{{/folded}}"
+"{{#stripped}}[not passed on: {{stripped}}]\n{{/stripped}}"
 "\n-- \n{{footer}}\n" },
 { "reply",
-"Melding #{{number}} - {{time}} - {{sender}}\n"
-"{{#called_yes}}112 is gebeld door {{called_by}} om {{called_at}} - bel alleen opnieuw met nieuwe informatie.\n{{/called_yes}}"
-"{{#called_no}}112 is NIET gebeld: twijfel. Vindt u het ook verdacht, bel 112 en meld het hier.\n{{/called_no}}"
-"{{#plates}}Kenteken: {{plates}}\n{{/plates}}"
+"Melding #{{number}} - {{time}} - reactie van {{sender}}\n"
+"{{#called_yes}}112 is gebeld door {{called_by}} om {{called_at}}.\n"
+"Bel alleen opnieuw als u iets nieuws ziet.\n{{/called_yes}}"
+"{{#called_no}}112 is nog niet gebeld (volgens de berichten).\n"
+"Vindt u het ook verdacht? Bel dan 112 en meld dat hier.\n{{/called_no}}"
+"{{#called_unknown}}Nog niet bekend of 112 is gebeld.\n"
+"Is er direct gevaar? Bel dan 112 en meld dat hier.\n{{/called_unknown}}"
+"{{#plates}}{{#plates_many}}Kentekens{{/plates_many}}{{^plates_many}}Kenteken{{/plates_many}}: {{plates}}\n{{/plates}}"
 "------------------------------------------------------------\n"
 "{{text}}\n"
-"{{#folded}}\n[eerdere berichten ingekort]\n{{/folded}}"
-"{{#stripped}}\n[niet doorgestuurd: {{stripped}}]\n{{/stripped}}"
+"{{#folded}}[eerdere berichten weggelaten]\n{{/folded}}"
+"{{#stripped}}[niet doorgestuurd: {{stripped}}]\n{{/stripped}}"
 "\n-- \n{{footer}}\n",
-"Alert #{{number}} - {{time}} - {{sender}}\n"
-"{{#called_yes}}112 was called by {{called_by}} at {{called_at}} - only call again with new information.\n{{/called_yes}}"
-"{{#called_no}}112 was NOT called: in doubt. If you find it suspicious too, call 112 and say so here.\n{{/called_no}}"
-"{{#plates}}Licence plate: {{plates}}\n{{/plates}}"
+"Alert #{{number}} - {{time}} - reply from {{sender}}\n"
+"{{#called_yes}}112 was called by {{called_by}} at {{called_at}}.\n"
+"Only call again if you see something new.\n{{/called_yes}}"
+"{{#called_no}}112 has not been called yet (according to the messages).\n"
+"Do you find it suspicious too? Call 112 and say so here.\n{{/called_no}}"
+"{{#called_unknown}}Not known yet whether 112 was called.\n"
+"In immediate danger? Call 112 and say so here.\n{{/called_unknown}}"
+"{{#plates}}{{#plates_many}}Licence plates{{/plates_many}}{{^plates_many}}Licence plate{{/plates_many}}: {{plates}}\n{{/plates}}"
 "------------------------------------------------------------\n"
 "{{text}}\n"
-"{{#folded}}\n[earlier messages shortened]\n{{/folded}}"
-"{{#stripped}}\n[not passed on: {{stripped}}]\n{{/stripped}}"
+"{{#folded}}[earlier messages left out]\n{{/folded}}"
+"{{#stripped}}[not passed on: {{stripped}}]\n{{/stripped}}"
 "\n-- \n{{footer}}\n" },
 { "footer",
-"{{group}}: alleen verdachte situaties - eerst 112 bellen - neutraal taalgebruik - foto's alleen voor een signalement",
-"{{group}}: suspicious situations only - call 112 first - neutral language - photos only for a description" },
+"{{group}}: alleen verdachte situaties.\n"
+"Eerst 112 bellen, dan hier melden. Schrijf neutraal.\n"
+"Foto's alleen voor een signalement.",
+"{{group}}: suspicious situations only.\n"
+"Call 112 first, then report here. Keep the language neutral.\n"
+"Photos only for a description." },
 { "notice-nonmember",
 "Subject: Uw bericht aan {{group}} is niet doorgestuurd\n\n"
-"Beste afzender,\n\n"
-"Uw bericht \"{{subject}}\" aan {{list}} is niet doorgestuurd: het adres\n"
-"waarvan u schreef is geen actief lid van {{group}}.\n\n"
-"Wilt u meedoen? Neem contact op met een beheerder via {{request}}.\n"
+"Beste {{#name}}{{name}}{{/name}}{{^name}}afzender{{/name}},\n\n"
+"Uw bericht aan {{group}} is niet doorgestuurd.\n"
+"{{#subject}}Onderwerp: {{subject}}{{/subject}}\n"
+"\n"
+"{{#stranger}}"
+"Het adres waarmee u schreef, staat niet op de ledenlijst.\n"
+"Alleen leden kunnen berichten naar {{group}} sturen.\n\n"
+"Wilt u meedoen? Neem dan contact op met de beheerders:\n"
+"{{request}}\n\n"
+"{{/stranger}}"
+"{{#suspended}}"
+"U bent geschorst als lid van {{group}}.\n"
+"{{#until}}Dat duurt tot {{until}}.\n{{/until}}"
+"Zolang dat zo is, worden uw berichten niet doorgestuurd\n"
+"en krijgt u geen meldingen.\n\n"
+"{{/suspended}}"
+"{{#removed}}"
+"U bent geen lid meer van {{group}}.\n"
+"Daarom worden uw berichten niet doorgestuurd.\n\n"
+"{{/removed}}"
+"{{#banned}}"
+"U bent uitgesloten van {{group}}.\n"
+"Daarom worden uw berichten niet doorgestuurd.\n\n"
+"{{/banned}}"
+"{{#pending}}"
+"Uw aanmelding bij {{group}} is nog niet goedgekeurd.\n"
+"Tot die tijd worden uw berichten niet doorgestuurd.\n\n"
+"{{/pending}}"
+"{{^stranger}}"
+"Hebt u hier vragen over? Mail dan de beheerders:\n"
+"{{request}}\n\n"
+"{{/stranger}}"
 "Is er direct gevaar? Bel 112.\n\n"
-"Dit is een automatisch bericht; u krijgt het hooguit een keer per dag.\n",
+"Dit is een automatisch bericht. U krijgt het hooguit één keer per dag.\n",
 "Subject: Your message to {{group}} was not passed on\n\n"
-"Dear sender,\n\n"
-"Your message \"{{subject}}\" to {{list}} was not passed on: the address\n"
-"you wrote from is not an active member of {{group}}.\n\n"
-"Want to join? Contact an administrator at {{request}}.\n"
+"Dear {{#name}}{{name}}{{/name}}{{^name}}sender{{/name}},\n\n"
+"Your message to {{group}} was not passed on.\n"
+"{{#subject}}Subject: {{subject}}{{/subject}}\n"
+"\n"
+"{{#stranger}}"
+"The address you wrote from is not on the list of members.\n"
+"Only members can send messages to {{group}}.\n\n"
+"Would you like to join? Please contact the administrators:\n"
+"{{request}}\n\n"
+"{{/stranger}}"
+"{{#suspended}}"
+"Your membership of {{group}} is suspended.\n"
+"{{#until}}That lasts until {{until}}.\n{{/until}}"
+"Until then, your messages are not passed on\n"
+"and you get no alerts.\n\n"
+"{{/suspended}}"
+"{{#removed}}"
+"You are no longer a member of {{group}}.\n"
+"That is why your messages are not passed on.\n\n"
+"{{/removed}}"
+"{{#banned}}"
+"You have been excluded from {{group}}.\n"
+"That is why your messages are not passed on.\n\n"
+"{{/banned}}"
+"{{#pending}}"
+"{{group}} has not approved your application yet.\n"
+"Until then, your messages are not passed on.\n\n"
+"{{/pending}}"
+"{{^stranger}}"
+"Any questions about this? Mail the administrators:\n"
+"{{request}}\n\n"
+"{{/stranger}}"
 "In immediate danger? Call 112.\n\n"
-"This is an automatic message; you get it at most once a day.\n" },
+"This is an automatic message. You get it at most once a day.\n" },
 { "notice-closed",
 "Subject: Melding #{{number}} is al afgesloten\n\n"
 "Beste {{name}},\n\n"
-"Uw reactie \"{{subject}}\" hoort bij melding #{{number}}, die is afgesloten\n"
-"op {{closed_at}}. Uw reactie is bewaard, maar niet doorgestuurd.\n\n"
-"Ziet u nu iets verdachts? Bel eerst 112 en stuur dan een NIEUW bericht\n"
-"(niet als antwoord) aan {{list}}: dan start een nieuwe melding.\n",
+"Uw reactie hoort bij melding #{{number}}.\n"
+"Die melding is afgesloten op {{closed_at}}.\n"
+"Uw reactie is bewaard, maar niet doorgestuurd.\n"
+"{{#subject}}Onderwerp: {{subject}}{{/subject}}\n"
+"\n"
+"Ziet u nu iets verdachts? Bel eerst 112.\n"
+"Stuur daarna een NIEUW bericht aan {{list}},\n"
+"dus geen antwoord op een oude mail. Dan start een nieuwe melding.\n",
 "Subject: Alert #{{number}} is already closed\n\n"
 "Dear {{name}},\n\n"
-"Your reply \"{{subject}}\" belongs to alert #{{number}}, which was closed\n"
-"on {{closed_at}}. Your reply was kept but not passed on.\n\n"
-"Seeing something suspicious now? Call 112 first, then send a NEW message\n"
-"(not a reply) to {{list}}: that starts a new alert.\n" },
+"Your reply belongs to alert #{{number}}.\n"
+"That alert was closed on {{closed_at}}.\n"
+"Your reply was kept, but not passed on.\n"
+"{{#subject}}Subject: {{subject}}{{/subject}}\n"
+"\n"
+"Seeing something suspicious now? Call 112 first.\n"
+"Then send a NEW message to {{list}},\n"
+"not a reply to an old mail. That starts a new alert.\n" },
 { "notice-toolarge",
 "Subject: Uw bericht aan {{group}} is te groot\n\n"
 "Beste {{name}},\n\n"
-"Uw bericht \"{{subject}}\" is {{size}} groot; {{group}} neemt berichten tot\n"
-"{{limit}} aan. Het is niet doorgestuurd. Stuur de tekst opnieuw, met hooguit\n"
-"een of twee kleine foto's.\n",
+"Uw bericht is {{size}} groot.\n"
+"{{group}} neemt berichten aan tot {{limit}}.\n"
+"Daarom is het niet doorgestuurd.\n"
+"{{#subject}}Onderwerp: {{subject}}{{/subject}}\n"
+"\n"
+"Stuur de tekst opnieuw, met hooguit één of twee kleine foto's.\n",
 "Subject: Your message to {{group}} is too large\n\n"
 "Dear {{name}},\n\n"
-"Your message \"{{subject}}\" is {{size}}; {{group}} takes messages up to\n"
-"{{limit}}. It was not passed on. Send the text again, with one or two\n"
-"small photos at most.\n" },
+"Your message is {{size}}.\n"
+"{{group}} takes messages up to {{limit}}.\n"
+"That is why it was not passed on.\n"
+"{{#subject}}Subject: {{subject}}{{/subject}}\n"
+"\n"
+"Please send the text again, with one or two small photos at most.\n" },
 { "notice-unreadable",
 "Subject: Uw bericht aan {{group}} kon niet worden gelezen\n\n"
 "Beste {{name}},\n\n"
-"Uw bericht \"{{subject}}\" kon niet worden gelezen ({{reason}}) en is niet\n"
-"doorgestuurd. Stuur het opnieuw als gewone tekst.\n",
+"Uw bericht kon niet worden gelezen en is niet doorgestuurd.\n"
+"{{#subject}}Onderwerp: {{subject}}{{/subject}}\n"
+"\n"
+"{{#too_many_parts}}Het bestaat uit te veel delen, zoals bijlagen.{{/too_many_parts}}\n"
+"{{#too_deep}}Er zitten te veel berichten in elkaar. Dat gebeurt als\n"
+"mail vaak achter elkaar is doorgestuurd.{{/too_deep}}\n"
+"{{#too_many_headers}}Het heeft te veel kopregels.{{/too_many_headers}}\n"
+"{{#too_long_line}}Er staat een te lange regel in.{{/too_long_line}}\n"
+"\n"
+"Stuur het opnieuw als gewone tekst, zonder doorgestuurde mail.\n",
 "Subject: Your message to {{group}} could not be read\n\n"
 "Dear {{name}},\n\n"
-"Your message \"{{subject}}\" could not be read ({{reason}}) and was not\n"
-"passed on. Please send it again as plain text.\n" },
+"Your message could not be read and was not passed on.\n"
+"{{#subject}}Subject: {{subject}}{{/subject}}\n"
+"\n"
+"{{#too_many_parts}}It has too many parts, such as attachments.{{/too_many_parts}}\n"
+"{{#too_deep}}Too many messages sit inside each other. That happens\n"
+"when mail has been forwarded many times over.{{/too_deep}}\n"
+"{{#too_many_headers}}It has too many header lines.{{/too_many_headers}}\n"
+"{{#too_long_line}}It has a line that is too long.{{/too_long_line}}\n"
+"\n"
+"Please send it again as plain text, without forwarded mail.\n" },
 { "admin-bounces",
-"Subject: [{{group}}] {{name}} geschorst wegens onbestelbare mail\n\n"
-"Het adres van {{name}} <{{email}}> heeft {{count}} keer blijvend niet\n"
-"kunnen ontvangen (grens: {{limit}}). Het lid is geschorst met reden\n"
-"\"bounces\" en krijgt geen meldingen meer.\n\n"
-"Laatste fout: {{status}} {{diagnostic}}\n\n"
-"Klopt het adres weer, zet het lid dan terug met:\n"
+"Subject: [{{group}}] {{#name}}{{name}}{{/name}}{{^name}}{{email}}{{/name}} geschorst: mail komt niet aan\n\n"
+"Mail aan dit lid kwam {{count}} keer blijvend niet aan\n"
+"(de grens is {{limit}}):\n\n"
+"  {{#name}}{{name}} {{/name}}<{{email}}>\n\n"
+"Daarom is het lid geschorst en krijgt het geen meldingen meer.\n\n"
+"Laatste foutmelding van de mailserver:\n"
+"{{status}} {{diagnostic}}\n\n"
+"Werkt het adres weer? Zet het lid dan terug met:\n"
 "  bpt-member reinstate {{email}}\n",
-"Subject: [{{group}}] {{name}} suspended for undeliverable mail\n\n"
-"The address of {{name}} <{{email}}> has failed permanently {{count}}\n"
-"times (limit: {{limit}}). The member is suspended with reason\n"
-"\"bounces\" and gets no more alerts.\n\n"
-"Last error: {{status}} {{diagnostic}}\n\n"
-"When the address works again, reinstate the member with:\n"
+"Subject: [{{group}}] {{#name}}{{name}}{{/name}}{{^name}}{{email}}{{/name}} suspended: mail does not arrive\n\n"
+"Mail to this member failed permanently {{count}} times\n"
+"(the limit is {{limit}}):\n\n"
+"  {{#name}}{{name}} {{/name}}<{{email}}>\n\n"
+"That is why the member is suspended and gets no more alerts.\n\n"
+"Last error from the mail server:\n"
+"{{status}} {{diagnostic}}\n\n"
+"Does the address work again? Reinstate the member with:\n"
 "  bpt-member reinstate {{email}}\n" },
 { "notice-undelivered",
 "Subject: Melding #{{number}} is nog niet bij iedereen aangekomen\n\n"
-"Beste {{name}},\n\n"
-"Uw melding #{{number}} van {{time}} is nog niet aangekomen bij {{missing}}\n"
-"van de {{total}} leden: hun mailserver neemt hem (nog) niet aan. bpt blijft\n"
-"het proberen. Is het dringend, bel dan 112; de beheerders weten ervan.\n",
+"Beste {{#name}}{{name}}{{/name}}{{^name}}melder{{/name}},\n\n"
+"Uw melding #{{number}} van {{time}} is nog niet aangekomen bij\n"
+"{{missing}} van de {{total}} leden. We proberen het automatisch opnieuw.\n"
+"De beheerders weten ervan.\n\n"
+"Is het dringend? Bel dan 112.\n",
 "Subject: Alert #{{number}} has not reached everyone yet\n\n"
-"Dear {{name}},\n\n"
-"Your alert #{{number}} of {{time}} has not reached {{missing}} of the\n"
-"{{total}} members yet: their mail server does not take it (yet). bpt keeps\n"
-"trying. If it is urgent, call 112; the admins have been told.\n" },
+"Dear {{#name}}{{name}}{{/name}}{{^name}}reporter{{/name}},\n\n"
+"Your alert #{{number}} of {{time}} has not reached\n"
+"{{missing}} of the {{total}} members yet. We keep trying automatically.\n"
+"The administrators know about it.\n\n"
+"If it is urgent, call 112.\n" },
 { "admin-undelivered",
 "Subject: [{{group}}] Melding #{{number}}: {{missing}} van {{total}} leden nog zonder bericht\n\n"
 "Melding #{{number}} van {{time}} is nog niet aangekomen bij:\n\n"
 "{{names}}\n"
-"bpt blijft het proberen; bekijk de wachtrij met: bpt-send --queue\n",
+"{{#not_handed}}"
+"Geen van deze berichten is al aangenomen door de uitgaande\n"
+"mailserver. Kijk of die werkt (delivery in bpt.yaml).\n\n"
+"{{/not_handed}}"
+"bpt probeert het opnieuw. Bekijk de wachtrij met: bpt-send --queue\n",
 "Subject: [{{group}}] Alert #{{number}}: {{missing}} of {{total}} members without it\n\n"
 "Alert #{{number}} of {{time}} has not reached:\n\n"
 "{{names}}\n"
-"bpt keeps trying; see the queue with: bpt-send --queue\n" },
+"{{#not_handed}}"
+"The outgoing mail server has not accepted any of these messages\n"
+"yet. Check that it works (delivery in bpt.yaml).\n\n"
+"{{/not_handed}}"
+"bpt keeps trying. See the queue with: bpt-send --queue\n" },
 { "admin-failed",
-"Subject: [{{group}}] Melding #{{number}}: {{failed}} kopie(en) niet afgeleverd\n\n"
-"Deze leden hebben een bericht van melding #{{number}} niet gekregen;\n"
+"Subject: [{{group}}] Melding #{{number}}: {{#one}}1 lid kreeg{{/one}}{{^one}}{{failed}} leden kregen{{/one}} het bericht niet\n\n"
+"{{#one}}Dit lid heeft{{/one}}{{^one}}Deze leden hebben{{/one}} een bericht van melding #{{number}} niet gekregen.\n"
 "bpt probeert het niet meer:\n\n"
 "{{names}}\n"
-"Kijk of hun adres nog klopt (bpt-member show ADRES).\n",
-"Subject: [{{group}}] Alert #{{number}}: {{failed}} copies not delivered\n\n"
-"These members did not get a message of alert #{{number}}; bpt has\n"
-"stopped trying:\n\n"
+"Kijk of het adres nog klopt: bpt-member show ADRES\n",
+"Subject: [{{group}}] Alert #{{number}}: {{#one}}1 member{{/one}}{{^one}}{{failed}} members{{/one}} did not get the message\n\n"
+"{{#one}}This member{{/one}}{{^one}}These members{{/one}} did not get a message of alert #{{number}}.\n"
+"bpt has stopped trying:\n\n"
 "{{names}}\n"
-"Check whether their address is still right (bpt-member show ADDRESS).\n" },
+"Check whether the address is still right: bpt-member show ADDRESS\n" },
 { "admin-quarantine",
 "Subject: [{{group}}] Bericht in quarantaine\n\n"
 "Een binnenkomend bericht is in quarantaine gezet, zodat het de\n"
-"berichten erachter niet ophoudt.\n"
-"{{#signal}}bpt-report is erop gecrasht (signaal {{signal}}).\n{{/signal}}"
+"berichten erna niet ophoudt.\n"
+"{{#signal}}bpt-report is erop vastgelopen (signaal {{signal}}).\n{{/signal}}"
 "{{#timeout}}bpt-report was er binnen limits.parse_timeout niet mee klaar.\n{{/timeout}}"
 "{{#killed}}bpt-report is {{killed}} keer gestopt terwijl het dit bericht las.\n{{/killed}}"
 "\n"
-"Bericht-nummer in de opslag: {{message}}\n"
-"SHA-256: {{sha256}}\n"
-"Ontvangen: {{received}}\n\n"
+"Nummer in de opslag: {{message}}\n"
+"Ontvangen: {{received}}\n"
+"Controlegetal (SHA-256):\n"
+"  {{sha256}}\n\n"
 "Het is bewaard en niet doorgestuurd. Is bpt bijgewerkt, of denkt u\n"
 "dat het bericht toch in orde is? Laat het dan opnieuw verwerken met:\n"
-"bpt-report release {{message}}\n",
+"  bpt-report release {{message}}\n",
 "Subject: [{{group}}] Message quarantined\n\n"
-"An incoming message was put in quarantine so that it does not hold\n"
-"up the messages behind it.\n"
+"An incoming message was put in quarantine, so that it does not hold\n"
+"up the messages after it.\n"
 "{{#signal}}bpt-report crashed on it (signal {{signal}}).\n{{/signal}}"
 "{{#timeout}}bpt-report did not finish it within limits.parse_timeout.\n{{/timeout}}"
 "{{#killed}}bpt-report was stopped {{killed}} times while reading it.\n{{/killed}}"
 "\n"
-"Message number in the store: {{message}}\n"
-"SHA-256: {{sha256}}\n"
-"Received: {{received}}\n\n"
+"Number in the store: {{message}}\n"
+"Received: {{received}}\n"
+"Checksum (SHA-256):\n"
+"  {{sha256}}\n\n"
 "It was kept and not passed on. Once bpt has been upgraded, or if you\n"
 "think the message is fine after all, have it processed again with:\n"
-"bpt-report release {{message}}\n" },
+"  bpt-report release {{message}}\n" },
 { "notice-bounce-probe",
 "Subject: Komt mail van {{group}} bij u aan?\n\n"
 "Beste {{name}},\n\n"
-"Mail van {{group}} aan uw adres {{email}}\n"
-"kwam de laatste tijd een paar keer terug als onbestelbaar.\n"
-"Met dit bericht testen we of uw adres nog werkt.\n\n"
-"U hoeft niets te doen. Leest u dit, dan werkt uw adres en krijgt u\n"
-"de meldingen gewoon.\n\n"
-"Komt ook dit bericht terug, dan krijgt u geen meldingen meer van\n"
-"{{group}}. Een beheerder kan u daarna weer aanmelden.\n"
-"Vragen? Mail een beheerder via {{request}}.\n",
+"Mail van onze groep aan uw adres kwam de laatste tijd een paar keer\n"
+"terug als onbestelbaar:\n\n"
+"  {{email}}\n\n"
+"Met dit bericht testen we of uw adres nog werkt. U hoeft niets te\n"
+"doen: leest u dit, dan werkt uw adres en krijgt u de meldingen\n"
+"gewoon.\n\n"
+"Komt ook dit bericht terug, dan krijgt u geen meldingen meer. Een\n"
+"beheerder kan u daarna weer aanmelden. Vragen? Mail de beheerders:\n"
+"  {{request}}\n",
 "Subject: Does mail from {{group}} reach you?\n\n"
 "Dear {{name}},\n\n"
-"Mail from {{group}} to your address {{email}}\n"
-"has come back as undeliverable a few times lately.\n"
-"This message tests whether your address still works.\n\n"
-"You need not do anything. If you can read this, your address works\n"
-"and you keep getting the alerts.\n\n"
-"If this message comes back too, you will get no more alerts from\n"
-"{{group}}. An administrator can add you again after that.\n"
-"Questions? Mail an administrator at {{request}}.\n" },
+"Mail from our group to your address has come back as undeliverable\n"
+"a few times lately:\n\n"
+"  {{email}}\n\n"
+"This message tests whether your address still works. You need not\n"
+"do anything: if you can read this, your address works and you keep\n"
+"getting the alerts.\n\n"
+"If this message comes back too, you will get no more alerts. An\n"
+"administrator can add you again after that. Questions? Mail the\n"
+"administrators:\n"
+"  {{request}}\n" },
 { "admin-bounce-probe",
 "Subject: [{{group}}] Mail aan {{name}} komt terug; testbericht gestuurd\n\n"
-"Mail aan {{name}} <{{email}}> kwam {{count}} keer\n"
-"blijvend terug (grens: {{limit}}). bpt heeft een testbericht naar\n"
-"dit adres gestuurd.\n\n"
-"Komt het testbericht terug, dan wordt het lid geschorst en krijgt u\n"
-"daarover bericht. Komt het binnen {{days}} dagen niet terug, dan\n"
-"blijft het lid actief en telt bpt weer vanaf nul.\n\n"
-"Laatste fout: {{status}} {{diagnostic}}\n",
+"Mail aan dit lid kwam {{count}} keer blijvend niet aan\n"
+"(de grens is {{limit}}):\n\n"
+"  {{name}} <{{email}}>\n\n"
+"bpt heeft een testbericht naar dit adres gestuurd. Komt dat terug,\n"
+"dan wordt het lid geschorst en krijgt u daarover bericht. Komt het\n"
+"binnen {{days}} dagen niet terug, dan blijft het lid actief en telt\n"
+"bpt weer vanaf nul.\n\n"
+"Laatste foutmelding van de mailserver:\n"
+"{{status}} {{diagnostic}}\n",
 "Subject: [{{group}}] Mail to {{name}} bounces; test message sent\n\n"
-"Mail to {{name}} <{{email}}> came back {{count}} times\n"
-"for good (limit: {{limit}}). bpt has sent a test message to this\n"
-"address.\n\n"
-"If the test message comes back, the member is suspended and you\n"
-"will be told. If it does not come back within {{days}} days, the\n"
-"member stays active and bpt starts counting again from zero.\n\n"
-"Last error: {{status}} {{diagnostic}}\n" },
+"Mail to this member failed permanently {{count}} times\n"
+"(the limit is {{limit}}):\n\n"
+"  {{name}} <{{email}}>\n\n"
+"bpt has sent a test message to this address. If it comes back, the\n"
+"member is suspended and you will be told. If it does not come back\n"
+"within {{days}} days, the member stays active and bpt starts counting\n"
+"again from zero.\n\n"
+"Last error from the mail server:\n"
+"{{status}} {{diagnostic}}\n" },
 };
 
 const char *
@@ -225,10 +358,16 @@ tpl_builtin(const char *name, const char *lang)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+	for (i = 0; i < nitems(builtins); i++)
 		if (strcmp(builtins[i].name, name) == 0)
 			return strcmp(lang, "en") == 0 ? builtins[i].en : builtins[i].nl;
 	return NULL;
+}
+
+const char *
+tpl_builtin_name(size_t i)
+{
+	return i < nitems(builtins) ? builtins[i].name : NULL;
 }
 
 static const char *
@@ -244,12 +383,56 @@ var_value(const struct tvar *vars, size_t n, const char *name, size_t len)
 
 #define TPL_MAXDEPTH 16
 
+/* The output line being written, for lines that sections emptied. */
+struct outline {
+	size_t start;	/* out->len where it began */
+	int tagged;	/* a section tag stood on it */
+};
+
+/*
+ * Appends template text s[0..n): a line that holds a section tag and
+ * nothing else in the output is dropped with its line break, so that
+ * "{{#x}}Kenteken: {{x}}{{/x}}" leaves no empty line behind.
+ */
+static void
+emit_text(struct buf *out, const char *s, size_t n, struct outline *ol)
+{
+	const char *nl;
+
+	while (n > 0 && (nl = memchr(s, '\n', n)) != NULL) {
+		size_t k = (size_t)(nl - s);
+
+		buf_add(out, s, k);
+		if (!(ol->tagged && out->len == ol->start))
+			buf_addch(out, '\n');
+		ol->start = out->len;
+		ol->tagged = 0;
+		s += k + 1;
+		n -= k + 1;
+	}
+	buf_add(out, s, n);
+}
+
+/* Appends a variable's value as it is; its own lines are never dropped. */
+static void
+emit_value(struct buf *out, const char *v, struct outline *ol)
+{
+	const char *nl = strrchr(v, '\n');
+
+	buf_adds(out, v);
+	if (nl != NULL) {
+		ol->start = out->len - strlen(nl + 1);
+		ol->tagged = 0;
+	}
+}
+
 enum bpt_status
 tpl_expand(struct bpt_ctx *ctx, const char *text, const struct tvar *vars,
     size_t n, struct buf *out)
 {
 	const char *p = text, *line = text;
 	int depth = 0, skip = 0;	/* skip: depth of the first false section, 0 none */
+	struct outline ol = { out->len, 0 };
 
 	while (*p) {
 		const char *open = strstr(p, "{{"), *close, *name, *e;
@@ -258,7 +441,7 @@ tpl_expand(struct bpt_ctx *ctx, const char *text, const struct tvar *vars,
 
 		if (open == NULL) {
 			if (!skip)
-				buf_adds(out, p);
+				emit_text(out, p, strlen(p), &ol);
 			break;
 		}
 		close = strstr(open + 2, "}}");
@@ -269,14 +452,14 @@ tpl_expand(struct bpt_ctx *ctx, const char *text, const struct tvar *vars,
 			if (*e == '\n')
 				line = e + 1;
 		if (!skip)
-			buf_add(out, p, (size_t)(open - p));
+			emit_text(out, p, (size_t)(open - p), &ol);
 		kind = open[2];
 		name = open + 2 + (kind == '#' || kind == '^' || kind == '/');
 		nlen = (size_t)(close - name);
 		p = close + 2;
 		if (kind != '#' && kind != '^' && kind != '/') {
 			if (!skip)
-				buf_adds(out, var_value(vars, n, name, nlen));
+				emit_value(out, var_value(vars, n, name, nlen), &ol);
 			continue;
 		}
 		/* a section tag alone on its line takes the line with it */
@@ -294,6 +477,8 @@ tpl_expand(struct bpt_ctx *ctx, const char *text, const struct tvar *vars,
 					buf_setlen(out, out->len - (size_t)(open - line));
 				p = *b == '\n' ? b + 1 : b;
 				line = p;
+			} else {
+				ol.tagged = 1;
 			}
 		}
 		if (kind == '/') {

@@ -8,13 +8,16 @@
  *
  * Syntax: {{var}} is replaced by the variable's value; {{#var}} ...
  * {{/var}} keeps its inside only when var is set and not empty;
- * {{^var}} ... {{/var}} only when it is empty or unset.  A section
- * line that ends up empty vanishes with its line break.  Unknown
- * variables are empty.  Notices start with "Subject: ..." and a blank
- * line before the body.
+ * {{^var}} ... {{/var}} only when it is empty or unset.  A line that
+ * holds a section tag and ends up empty vanishes with its line break
+ * (a tag alone on its line always does).  Unknown variables are empty.
+ * Notices start with "Subject: ..." and a blank line before the body.
+ * bpt-templates(5) lists every text and its variables.
  */
 #ifndef BPT_TEMPLATE_H
 #define BPT_TEMPLATE_H
+
+#include <stddef.h>
 
 #include "bpt.h"
 #include "buf.h"
@@ -39,5 +42,9 @@ enum bpt_status tpl_expand(struct bpt_ctx *ctx, const char *text,
 
 /* The built-in text of name in lang ("nl", "en"), or NULL. */
 const char *tpl_builtin(const char *name, const char *lang);
+
+/* The name of the i-th built-in text, or NULL past the last (to list
+ * them all, e.g. in tests).  Static. */
+const char *tpl_builtin_name(size_t i);
 
 #endif

@@ -2,6 +2,7 @@
  * login name. */
 #include "bptconf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -40,64 +42,168 @@ util_random_hex(struct bpt_ctx *ctx, char *out, size_t nbytes)
 	return BPT_OK;
 }
 
-void
-util_time_iso(time_t t, char buf[32])
+/*
+ * The C library converts in one zone at a time, the one TZ names when
+ * tzset() runs, and has no call that takes a zone.  So a conversion
+ * sets TZ to the group's zone, calls tzset(), converts, and puts TZ
+ * back as it was, for child processes (sendmail) and for anyone who
+ * calls tzset() later.  It does not call tzset() after putting TZ
+ * back: glibc reads a zone file only when tzset() finds TZ different
+ * from the value it loaded last, so the group's zone file is read once
+ * per process and not on every call (an alert formats a few times),
+ * while each conversion is still right on its own, as TZ is the group's
+ * zone whenever its tzset() and localtime_r() run.  What this leaves
+ * behind: a bare localtime_r() elsewhere in the process, without a
+ * tzset() first, would convert in the group's zone; bpt has none.
+ * The alternatives were worse: a TZif reader of our own (the rules
+ * after the last transition are POSIX TZ strings) or a tzset() on every
+ * call both ways (two zone file reads per time formatted).
+ *
+ * setenv() and tzset() are not thread-safe.  bpt formats times on its
+ * main thread only; the SMTP transport's worker threads format none and
+ * run while the main thread waits for them.
+ */
+struct zone_env {
+	char *saved;	/* TZ as it was, or NULL when unset */
+	int set;	/* 1 while TZ holds the zone */
+};
+
+static int
+zone_enter(struct zone_env *z, const char *zone)
+{
+	const char *old = getenv("TZ");
+
+	z->set = 0;
+	z->saved = NULL;
+	if (old != NULL && (z->saved = strdup(old)) == NULL)
+		return -1;
+	if (setenv("TZ", zone, 1) != 0) {
+		free(z->saved);
+		z->saved = NULL;
+		return -1;
+	}
+	z->set = 1;
+	tzset();
+	return 0;
+}
+
+static void
+zone_leave(struct zone_env *z)
+{
+	if (!z->set)
+		return;
+	if (z->saved != NULL)
+		setenv("TZ", z->saved, 1);
+	else
+		unsetenv("TZ");
+	free(z->saved);
+	z->saved = NULL;
+	z->set = 0;
+}
+
+/* t broken down in zone, tm_gmtoff set; UTC for no zone or a failure. */
+static void
+zone_tm(const char *zone, time_t t, struct tm *tm)
+{
+	struct zone_env z;
+
+	if (zone != NULL && *zone != '\0' && zone_enter(&z, zone) == 0) {
+		struct tm *ok = localtime_r(&t, tm);
+
+		zone_leave(&z);
+		if (ok != NULL)
+			return;
+	}
+	if (gmtime_r(&t, tm) == NULL)
+		memset(tm, 0, sizeof(*tm));
+	tm->tm_gmtoff = 0;
+}
+
+/* The fields of a broken-down time, each in its printed range, so
+ * that the formats below have a known width. */
+struct fields {
+	unsigned year, mon, mday, hour, min, sec, wday;
+	char sign;
+	unsigned off_h, off_m;	/* the offset from UTC */
+};
+
+static void
+fields_of(const char *zone, time_t t, struct fields *f)
 {
 	struct tm tm;
-	char z[8];
+	long off;
 
-	localtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(z, sizeof(z), "%z", &tm);
-	/* +0100 -> +01:00 */
-	if (strlen(z) == 5)
-		snprintf(buf + strlen(buf), 32 - strlen(buf), "%.3s:%s", z, z + 3);
+	zone_tm(zone, t, &tm);
+	f->year = (unsigned)(tm.tm_year + 1900) % 10000u;
+	f->mon = (unsigned)(tm.tm_mon % 12) + 1;
+	f->mday = (unsigned)tm.tm_mday % 100u;
+	f->hour = (unsigned)tm.tm_hour % 100u;
+	f->min = (unsigned)tm.tm_min % 100u;
+	f->sec = (unsigned)tm.tm_sec % 100u;
+	f->wday = (unsigned)tm.tm_wday % 7u;
+	off = tm.tm_gmtoff;
+	f->sign = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	f->off_h = (unsigned)(off / 3600 % 100);
+	f->off_m = (unsigned)(off / 60 % 60);
 }
 
 void
-util_time_short(time_t t, char buf[32])
+util_time_iso(const char *zone, time_t t, char buf[32])
 {
-	struct tm tm;
+	struct fields f;
+
+	fields_of(zone, t, &f);
+	snprintf(buf, 32, "%04u-%02u-%02uT%02u:%02u:%02u%c%02u:%02u", f.year,
+	    f.mon, f.mday, f.hour, f.min, f.sec, f.sign, f.off_h, f.off_m);
+}
+
+void
+util_time_short(const char *zone, time_t t, char buf[32])
+{
+	struct fields f;
 
 	if (t == 0) {
 		snprintf(buf, 32, "-");
 		return;
 	}
-	localtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
+	fields_of(zone, t, &f);
+	snprintf(buf, 32, "%04u-%02u-%02u %02u:%02u", f.year, f.mon, f.mday,
+	    f.hour, f.min);
 }
 
 void
-util_time_hm(time_t t, char buf[8])
+util_time_hm(const char *zone, time_t t, char buf[8])
 {
-	struct tm tm;
+	struct fields f;
 
-	localtime_r(&t, &tm);
-	strftime(buf, 8, "%H:%M", &tm);
+	fields_of(zone, t, &f);
+	snprintf(buf, 8, "%02u:%02u", f.hour, f.min);
 }
 
 void
-util_time_rfc5322(time_t t, char buf[40])
+util_time_rfc5322(const char *zone, time_t t, char buf[40])
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm tm;
-	char z[8];
+	struct fields f;
 
 	/* names by hand: strftime's %a and %b follow the locale */
-	localtime_r(&t, &tm);
-	strftime(z, sizeof(z), "%z", &tm);
-	snprintf(buf, 40, "%s, %d %s %d %02d:%02d:%02d %s", days[tm.tm_wday % 7],
-	    tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, z);
+	fields_of(zone, t, &f);
+	snprintf(buf, 40, "%s, %u %s %04u %02u:%02u:%02u %c%02u%02u", days[f.wday],
+	    f.mday, months[f.mon - 1], f.year, f.hour, f.min, f.sec, f.sign,
+	    f.off_h, f.off_m);
 }
 
 time_t
-util_parse_date(const char *s)
+util_parse_date(const char *zone, const char *s)
 {
+	struct zone_env z;
 	struct tm tm;
 	char *end;
+	time_t t;
 
 	memset(&tm, 0, sizeof(tm));
 	end = strptime(s, "%Y-%m-%d", &tm);
@@ -110,8 +216,46 @@ util_parse_date(const char *s)
 	}
 	if (*end != '\0')
 		return -1;
+	if (zone == NULL || *zone == '\0')
+		return timegm(&tm);
+	if (zone_enter(&z, zone) != 0)
+		return -1;
 	tm.tm_isdst = -1;
-	return mktime(&tm);
+	t = mktime(&tm);
+	zone_leave(&z);
+	return t;
+}
+
+int
+util_zone_known(const char *zone)
+{
+	const char *dir = getenv("TZDIR"), *p;
+	char path[4096], magic[4];
+	struct stat sb;
+	FILE *f;
+	int n, ok;
+
+	if (zone == NULL || *zone == '\0' || *zone == '/' || strlen(zone) > 255)
+		return 0;
+	/* a name of the tz database: no "..", no POSIX rule text */
+	for (p = zone; *p; p++)
+		if (!isalnum((unsigned char)*p) && strchr("/_+-", *p) == NULL)
+			return 0;
+	if (strstr(zone, "//") != NULL || zone[strlen(zone) - 1] == '/')
+		return 0;
+	if (dir == NULL || *dir == '\0')
+		dir = "/usr/share/zoneinfo";
+	n = snprintf(path, sizeof(path), "%s/%s", dir, zone);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return 0;
+	if ((f = fopen(path, "rb")) == NULL)
+		return 0;
+	ok = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
+	    memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return ok;
 }
 
 static int

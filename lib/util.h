@@ -12,16 +12,27 @@
  * into out (which holds 2*nbytes + 1). */
 enum bpt_status util_random_hex(struct bpt_ctx *ctx, char *out, size_t nbytes);
 
-/* "2026-11-28T21:04:05+01:00" (local time, RFC 3339) into buf[32]. */
-void util_time_iso(time_t t, char buf[32]);
-/* "2026-11-28 21:04" (local time) into buf[32]; "-" for 0. */
-void util_time_short(time_t t, char buf[32]);
-/* "21:04" (local time) into buf[8]. */
-void util_time_hm(time_t t, char buf[8]);
+/*
+ * Times people read.  The store keeps UTC (epoch seconds); these show
+ * them in zone, an IANA name such as "Europe/Amsterdam" (the group's
+ * group.timezone), daylight saving time included, whatever TZ the
+ * process runs with.  zone NULL or "" is UTC.  A zone the system does
+ * not know reads as UTC (the configuration refuses one, see
+ * util_zone_known()).  Not thread-safe: see util.c.
+ */
+/* "2026-11-28T21:04:05+01:00" (RFC 3339, with the zone's offset) into buf[32]. */
+void util_time_iso(const char *zone, time_t t, char buf[32]);
+/* "2026-11-28 21:04" into buf[32]; "-" for 0. */
+void util_time_short(const char *zone, time_t t, char buf[32]);
+/* "21:04" into buf[8]. */
+void util_time_hm(const char *zone, time_t t, char buf[8]);
 /* RFC 5322 date, "Sat, 28 Nov 2026 21:04:05 +0100", into buf[40]. */
-void util_time_rfc5322(time_t t, char buf[40]);
-/* "2026-12-31" or "2026-12-31T18:00" (local time) -> time_t; -1 if bad. */
-time_t util_parse_date(const char *s);
+void util_time_rfc5322(const char *zone, time_t t, char buf[40]);
+/* "2026-12-31" or "2026-12-31T18:00", a time in zone -> time_t; -1 if bad. */
+time_t util_parse_date(const char *zone, const char *s);
+/* 1 when zone names a time zone file of the system ($TZDIR, else
+ * /usr/share/zoneinfo, as the C library reads them), else 0. */
+int util_zone_known(const char *zone);
 
 /* Milliseconds of the monotonic clock: for deadlines, not dates. */
 long long util_now_ms(void);

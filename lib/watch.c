@@ -14,10 +14,46 @@
 
 #define NAMES_MAX 50	/* names listed in one admin notice */
 
-/* "Piet Bakker, Anna Jansen, ... (and N more)" of members lacking a copy. */
+/* A delivery's state as the admins read it, in the group's language. */
+static const char *
+state_words(const struct bpt_ctx *ctx, const char *state)
+{
+	static const struct { const char *state, *nl, *en; } words[] = {
+		{ "queued", "nog niet verstuurd", "not sent yet" },
+		{ "sending", "wordt verstuurd", "being sent" },
+		{ "deferred", "uitgesteld", "deferred" },
+		{ "failed", "mislukt", "failed" },
+	};
+	int en = ctx->cfg->group.language == CFG_EN;
+	size_t i;
+
+	for (i = 0; i < nitems(words); i++)
+		if (strcmp(state, words[i].state) == 0)
+			return en ? words[i].en : words[i].nl;
+	return state;
+}
+
+/*
+ * 1 when reply is what the relay said about this recipient ("451 4.7.1
+ * ..."), 0 when the copy never got that far: not tried yet, the relay
+ * unreachable or closing (421), or an error of our own.
+ */
+static int
+relay_answered(const char *reply)
+{
+	return reply != NULL && (reply[0] == '4' || reply[0] == '5') &&
+	    reply[1] >= '0' && reply[1] <= '9' && reply[2] >= '0' &&
+	    reply[2] <= '9' && (reply[3] == ' ' || reply[3] == '\0') &&
+	    strncmp(reply, "421", 3) != 0;
+}
+
+/*
+ * "- Anna Jansen <anna@x>: uitgesteld (451 ...)" for each member lacking
+ * a copy, and *answered: whether the relay answered for any of them.
+ */
 static enum bpt_status
-missing_names(struct bpt_ctx *ctx, long long outbox, int with_reason,
-    struct buf *out)
+missing_names(struct bpt_ctx *ctx, long long outbox, struct buf *out,
+    int *answered)
 {
 	static const char sql[] = "SELECT coalesce(nullif(m.name, ''), d.rcpt), "
 	    "d.rcpt, d.state, d.last_reply FROM outbox o "
@@ -29,22 +65,28 @@ missing_names(struct bpt_ctx *ctx, long long outbox, int with_reason,
 
 	if (s == NULL)
 		return ctx->err;
+	*answered = 0;
 	sqlite3_bind_int64(s, 1, outbox);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *reply = sqlite3_column_type(s, 3) == SQLITE_NULL ? NULL :
+		    store_col_text(s, 3);
+
+		if (relay_answered(reply))
+			*answered = 1;
 		if (n++ >= NAMES_MAX)
 			continue;
 		buf_addf(out, "- %s", store_col_text(s, 0));
-		if (with_reason)
-			buf_addf(out, " <%s>: %s", store_col_text(s, 1),
-			    sqlite3_column_type(s, 3) == SQLITE_NULL ?
-			    store_col_text(s, 2) : store_col_text(s, 3));
-		else
-			buf_addf(out, " (%s)", store_col_text(s, 2));
+		if (strcmp(store_col_text(s, 0), store_col_text(s, 1)) != 0)
+			buf_addf(out, " <%s>", store_col_text(s, 1));
+		buf_addf(out, ": %s", state_words(ctx, store_col_text(s, 2)));
+		if (reply != NULL && *reply != '\0')
+			buf_addf(out, " (%s)", reply);
 		buf_addch(out, '\n');
 	}
 	sqlite3_reset(s);
 	if (n > NAMES_MAX)
-		buf_addf(out, "- ... %d more\n", n - NAMES_MAX);
+		buf_addf(out, ctx->cfg->group.language == CFG_EN ?
+		    "- ... and %d more\n" : "- ... en nog %d\n", n - NAMES_MAX);
 	if (rc != SQLITE_DONE)
 		return store_fail(ctx, ctx->store, rc, "undelivered copies");
 	if (buf_failed(out))
@@ -76,23 +118,26 @@ tell_undelivered(struct bpt_ctx *ctx, sqlite3_stmt *row, const char *runner)
 	char *email = NULL, *name = NULL;
 	struct buf names = BUF_INIT;
 	enum bpt_status st;
+	int answered;
 
 	snprintf(num, sizeof(num), "%lld", incident);
 	snprintf(missing, sizeof(missing), "%lld", sqlite3_column_int64(row, 3));
 	snprintf(total, sizeof(total), "%lld", sqlite3_column_int64(row, 4));
-	util_time_hm((time_t)sqlite3_column_int64(row, 5), when);
+	util_time_hm(ctx->cfg->group.timezone, (time_t)sqlite3_column_int64(row, 5),
+	    when);
 	email = util_strdup0((const char *)sqlite3_column_text(row, 6));
 	name = util_strdup0((const char *)sqlite3_column_text(row, 7));
-	if ((st = missing_names(ctx, outbox, 0, &names)) != BPT_OK)
+	if ((st = missing_names(ctx, outbox, &names, &answered)) != BPT_OK)
 		goto out;
 	{
 		struct tvar v[] = {
 			{ "group", ctx->cfg->group.name }, { "number", num },
 			{ "missing", missing }, { "total", total }, { "time", when },
 			{ "name", name }, { "names", buf_str(&names) },
+			{ "not_handed", answered ? NULL : "1" },
 		};
-		struct notice nt = { "notice-undelivered", v, 7, email, reporter,
-		    incident, 0, NULL, runner };
+		struct notice nt = { "notice-undelivered", v, nitems(v), email,
+		    reporter, incident, 0, NULL, runner };
 
 		if (email != NULL && reporter > 0 &&
 		    (st = notice_queue(ctx, &nt, NULL)) != BPT_OK)
@@ -117,20 +162,23 @@ tell_failed(struct bpt_ctx *ctx, sqlite3_stmt *row, const char *runner)
 	static const char marksql[] = "UPDATE outbox SET failed_at = ? WHERE id = ?";
 	long long outbox = sqlite3_column_int64(row, 0);
 	long long incident = sqlite3_column_int64(row, 1);
+	long long nfailed = sqlite3_column_int64(row, 2);
 	char num[32], failed[32];
 	struct buf names = BUF_INIT;
 	enum bpt_status st;
+	int answered;
 
 	snprintf(num, sizeof(num), "%lld", incident);
-	snprintf(failed, sizeof(failed), "%lld", sqlite3_column_int64(row, 2));
-	if ((st = missing_names(ctx, outbox, 1, &names)) != BPT_OK)
+	snprintf(failed, sizeof(failed), "%lld", nfailed);
+	if ((st = missing_names(ctx, outbox, &names, &answered)) != BPT_OK)
 		goto out;
 	{
 		struct tvar v[] = {
 			{ "group", ctx->cfg->group.name }, { "number", num },
 			{ "failed", failed }, { "names", buf_str(&names) },
+			{ "one", nfailed == 1 ? "1" : NULL },
 		};
-		struct notice nt = { "admin-failed", v, 4, NULL, 0, incident, 0,
+		struct notice nt = { "admin-failed", v, nitems(v), NULL, 0, incident, 0,
 		    NULL, runner };
 
 		if ((st = notice_queue(ctx, &nt, NULL)) != BPT_OK)

@@ -94,7 +94,8 @@ test_expect_success 'the copy has the list headers and the alert block' '
 	header "$f" Message-ID | grep -q "^<bpt\.1\..*@bars.example>$" &&
 	body "$f" >text &&
 	grep -q "^MELDING #1 - ..:.. - gemeld door Jan de Vries$" text &&
-	grep -q "^112 is gebeld door Jan de Vries om ..:.. - bel alleen opnieuw met nieuwe informatie.$" text &&
+	grep -q "^112 is gebeld door Jan de Vries om ..:..\.$" text &&
+	grep -q "^Bel alleen opnieuw als u iets nieuws ziet\.$" text &&
 	grep -q "^Kenteken: 12-ABC-3$" text &&
 	grep -q "Man met rode jas" text &&
 	grep -q "^BPT Testbuurt: alleen verdachte situaties" text
@@ -152,7 +153,7 @@ test_expect_success 'the reply copy threads under the alert and has no quoted te
 	grep -q "bij de bakker" text &&
 	! grep -q "Schoolstraat" text &&
 	! grep -q "^>" text &&
-	grep -q "eerdere berichten ingekort" text
+	grep -q "eerdere berichten weggelaten" text
 '
 
 test_expect_success 'a reply by subject tag alone joins too, and a later 112 call updates the status' '
@@ -201,13 +202,27 @@ test_expect_success 'a stranger gets one polite notice a day, the group nothing'
 	test "$(copies jan@bewoners.example)" = 4 &&
 	f=$(newest stranger@elders.example) &&
 	test "$(header "$f" Auto-Submitted)" = auto-replied &&
-	body "$f" | grep -q "geen actief lid"
+	body "$f" >text &&
+	grep -q "^Het adres waarmee u schreef, staat niet op de ledenlijst\.$" text &&
+	grep -q "^Wilt u meedoen?" text
 '
 
-test_expect_success 'a suspended member is told, not distributed' '
+test_expect_success 'a suspended member is told, not distributed, not invited' '
 	printf "From: kees@bewoners.example\nTo: bpt@bars.example\nSubject: ik\nMessage-ID: <k1@x>\n\nhoi\n" | bpt-report &&
 	test "$(copies kees@bewoners.example)" = 1 &&
-	test "$(copies jan@bewoners.example)" = 4
+	test "$(copies jan@bewoners.example)" = 4 &&
+	body "$(newest kees@bewoners.example)" >text &&
+	grep -q "^Beste Kees Smit,$" text &&
+	grep -q "^U bent geschorst als lid van BPT Testbuurt\.$" text &&
+	! grep -q "meedoen" text &&
+	! grep -q "ledenlijst" text
+'
+
+test_expect_success 'a banned member is told so, not invited either' '
+	printf "From: bob@bewoners.example\nTo: bpt@bars.example\nSubject: ik\nMessage-ID: <b1@x>\n\nhoi\n" | bpt-report &&
+	body "$(newest bob@bewoners.example)" >text &&
+	grep -q "^U bent uitgesloten van BPT Testbuurt\.$" text &&
+	! grep -q "meedoen" text
 '
 
 test_expect_success 'a reply to a closed incident is kept, not distributed; the sender is told' '
@@ -264,7 +279,7 @@ test_expect_success 'a message over policy.max_message_size is stored and refuse
 	bpt-report -v <big.eml 2>err &&
 	grep toolarge err &&
 	test "$(copies piet@bewoners.example)" = "$before" &&
-	body "$(newest jan@bewoners.example)" | grep -q "neemt berichten tot" &&
+	body "$(newest jan@bewoners.example)" | grep -q "^BPT Testbuurt neemt berichten aan tot 4 KB\.$" &&
 	test "$(sqlite3 "$TRASH/store/bpt.db" "SELECT truncated, size, length(raw) FROM messages WHERE class = '"'"'toolarge'"'"'")" = "1|$(wc -c <big.eml | tr -d " ")|4096"
 '
 write_config

@@ -102,7 +102,7 @@ test_expect_success 'a non-member writing from their own address is told, as bef
 	printf "From: vreemd@elders.example\nTo: bpt@bars.example\nSubject: hoi\nMessage-ID: <v2@x>\n\nhoi\n" |
 		bpt-report -f vreemd@elders.example &&
 	test "$(copies vreemd@elders.example)" = 1 &&
-	grep -q "geen actief lid" "$(newest vreemd@elders.example)" &&
+	grep -q "staat niet op de ledenlijst" "$(newest vreemd@elders.example)" &&
 	! grep -qiE "piet|bakker|kees|smit" "$(newest vreemd@elders.example)"
 '
 

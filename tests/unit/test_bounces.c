@@ -297,7 +297,7 @@ test_probe_bounce_suspends(void **state)
 	assert_int_equal(r.suspended, 1);
 	assert_int_equal(num(f, sql_status, ANNA), 0);
 	assert_int_equal(num(f, "SELECT count(*) FROM outbox WHERE kind = 'admin' "
-	    "AND CAST(content AS TEXT) LIKE '%Anna geschorst wegens%'", NULL), 1);
+	    "AND CAST(content AS TEXT) LIKE '%Anna geschorst: mail komt niet aan%'", NULL), 1);
 }
 
 /* A probe that is not bounced within BOUNCES_PROBE_WAIT resets the count. */

@@ -210,6 +210,57 @@ test_flowed_body(void **state)
 	buf_release(&out);
 }
 
+/* Lines of at most 72 characters (not bytes), so that a client that
+ * ignores format=flowed leaves no lonely word behind. */
+static void
+test_flowed_72_characters(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct buf out = BUF_INIT, in = BUF_INIT;
+	struct compose_copy c;
+	const char *body;
+	int i;
+
+	(void)state;
+	setup_cfg(&ctx);
+	memset(&c, 0, sizeof(c));
+	c.number = 1;
+	c.subject = "x";
+	c.msgid = "x.1@binnenbijster.example";
+	/* 25 words of three characters (five bytes) and a space */
+	for (i = 0; i < 25; i++)
+		buf_adds(&in, i ? " één" : "één");
+	buf_adds(&in, "\n");
+	/* 73 characters: one too many, broken at the last space */
+	buf_adds(&in, "Ziet u nu iets verdachts? Bel eerst 112. Stuur daarna een NIEUW "
+	    "bericht.!\n");
+	/* exactly 72: kept whole */
+	buf_adds(&in, "Ziet u nu iets verdachts? Bel eerst 112. Stuur daarna een NIEUW "
+	    "bericht.\n");
+	/* one word longer than a line: not cut inside */
+	for (i = 0; i < 80; i++)
+		buf_addch(&in, 'x');
+	buf_adds(&in, " staart\n");
+	c.body = buf_str(&in);
+	assert_int_equal(compose_copy(&ctx, &c, &out), BPT_OK);
+	body = strstr(out.buf, "\n\n") + 2;
+	buf_reset(&in);
+	for (i = 0; i < 18; i++)
+		buf_adds(&in, "één ");
+	buf_adds(&in, "\n");
+	for (i = 18; i < 25; i++)
+		buf_adds(&in, i > 18 ? " één" : "één");
+	buf_adds(&in, "\nZiet u nu iets verdachts? Bel eerst 112. Stuur daarna een NIEUW \n"
+	    "bericht.!\n"
+	    "Ziet u nu iets verdachts? Bel eerst 112. Stuur daarna een NIEUW bericht.\n");
+	for (i = 0; i < 80; i++)
+		buf_addch(&in, 'x');
+	buf_adds(&in, " \nstaart\n");
+	assert_string_equal(body, buf_str(&in));
+	buf_release(&in);
+	buf_release(&out);
+}
+
 static void
 test_base_subject(void **state)
 {
@@ -238,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_no_header_injection),
 		cmocka_unit_test(test_encoded_words_roundtrip),
 		cmocka_unit_test(test_flowed_body),
+		cmocka_unit_test(test_flowed_72_characters),
 		cmocka_unit_test(test_base_subject),
 	};
 

@@ -26,6 +26,9 @@ test_minimal_gets_defaults(void **state)
 	assert_string_equal(c->store, "/etc/bpt/data/bpt.db");
 	assert_string_equal(c->group.name, "BPT");
 	assert_int_equal(c->group.language, CFG_NL);
+	assert_string_equal(c->group.timezone, "Europe/Amsterdam");
+	assert_string_equal(cfg_timezone(c), "Europe/Amsterdam");
+	assert_null(cfg_timezone(NULL));
 	assert_int_equal(c->delivery.transport, CFG_SMTP);
 	assert_int_equal(c->delivery.batch, 50);
 	assert_int_equal(c->delivery.connections, 4);
@@ -90,6 +93,7 @@ test_full_design_example(void **state)
 	    "  name: BPT Binnenbijster            # shown in subjects\n"
 	    "  address: bpt@binnenbijster.example\n"
 	    "  language: en\n"
+	    "  timezone: America/St_Johns\n"
 	    "  unsubscribe_url: \"\"\n"
 	    "store: /var/lib/bpt/binnenbijster.db\n"
 	    "delivery:\n"
@@ -112,6 +116,7 @@ test_full_design_example(void **state)
 	assert_int_equal(load(&ctx, text, &c), BPT_OK);
 	assert_string_equal(c->group.name, "BPT Binnenbijster");
 	assert_int_equal(c->group.language, CFG_EN);
+	assert_string_equal(c->group.timezone, "America/St_Johns");
 	assert_int_equal(c->delivery.smtp.port, 2525);
 	assert_int_equal(c->delivery.smtp.tls, CFG_TLS_STARTTLS);
 	assert_string_equal(c->delivery.smtp.password_file, "/etc/bpt/smtp.pw");
@@ -195,6 +200,14 @@ test_errors_have_positions(void **state)
 		  "t.yaml:4:1: key 'store' given twice" },
 		{ "group:\n  address: bpt@x.example\n  unsubscribe_url: http://x.example/u\nstore: s.db\n",
 		  "t.yaml:3:20: group.unsubscribe_url: 'http://x.example/u' is not an https:// URL" },
+		{ "group:\n  address: bpt@x.example\n  timezone: Europe/Nowhere\nstore: s.db\n",
+		  "t.yaml:3:13: group.timezone: unknown time zone 'Europe/Nowhere'" },
+		{ "group:\n  address: bpt@x.example\n  timezone: ../../../etc/passwd\nstore: s.db\n",
+		  "t.yaml:3:13: group.timezone: unknown time zone" },
+		{ "group:\n  address: bpt@x.example\n  timezone: CET-1CEST,M3.5.0,M10.5.0/3\nstore: s.db\n",
+		  "t.yaml:3:13: group.timezone: unknown time zone" },
+		{ "group:\n  address: bpt@x.example\n  timezone: \"\"\nstore: s.db\n",
+		  "t.yaml:3:13: group.timezone: unknown time zone" },
 		{ "group: 5\nstore: s.db\n", "t.yaml:1:8: expected keys under group" },
 		{ "group:\n  address: bpt@x.example\nstore: [a]\n", "t.yaml:3:8: store: expected a single value" },
 		{ "", "empty configuration" },
