@@ -112,7 +112,14 @@ test_expect_success 'without VERP the report names the member' '
 	bpt-member --format tsv show anna@bewoners.example | grep -q "^status	suspended$"
 '
 
-test_expect_success 'corpus bounces about strangers suspend nobody' '
+test_expect_success 'our own test bounces about strangers are recorded, suspend nobody' '
+	n=$(db "SELECT count(*) FROM bounces") &&
+	for f in "$DATA"/bounce/*.eml; do bpt-report <"$f" || exit 1; done &&
+	test "$(db "SELECT count(*) FROM bounces")" -gt "$n" &&
+	test "$(db "SELECT count(*) FROM members WHERE status = '"'"'suspended'"'"'")" = 2
+'
+
+test_expect_corpus 'corpus bounces about strangers suspend nobody' '
 	for f in "$CORPUS"/bounce/*.eml; do bpt-report <"$f" || exit 1; done &&
 	test "$(db "SELECT count(*) FROM members WHERE status = '"'"'suspended'"'"'")" = 2
 '
