@@ -156,6 +156,11 @@ test_data_encoded_headers(void **state)
 	assert_true(m->flags & MAIL_NO_FROM);
 	assert_non_null(m->subject);
 	mail_free(m);
+	/* ISO-2022-JP, stateful, in encoded words */
+	m = unit_data_mail("encoding/iso-2022-jp.eml");
+	assert_string_equal(m->from_name, "田中ゆき");
+	assert_string_equal(m->subject, "Join / 参加したいです");
+	mail_free(m);
 	/* the header is read when the MIME structure is not */
 	m = unit_data_mail("malformed/unterminated-boundary-quote.eml");
 	assert_string_equal(m->from_name, "Henk Visser");
@@ -192,6 +197,13 @@ test_data_body_charsets(void **state)
 	m = unit_data_mail("post/android-gmail-base64.eml");
 	assert_int_equal(strncmp(m->text, "Er komt rook uit een van de "
 	    "garageboxen", 37), 0);
+	mail_free(m);
+	m = unit_data_mail("encoding/iso-2022-jp.eml");
+	assert_non_null(strstr(m->text, "\nこんにちは。リンデラーン5番地に住んでいます。\n"));
+	assert_int_equal(m->flags, 0);
+	mail_free(m);
+	m = unit_data_mail("encoding/iso-8859-15-euro.eml");
+	assert_non_null(strstr(m->text, "Hij vraagt € 10 per huis"));
 	mail_free(m);
 	/* Exchange's label for UTF-7 is known, and decoded */
 	m = unit_data_mail("bounce/exchange-ndr-utf7-label.eml");
