@@ -10,7 +10,9 @@
 #
 # Every script runs in a fresh folder ($TRASH) with its own config
 # ($BPT_CONFIG) and store; the tools of the build tree come first in PATH.
-# Set BPT_TEST_KEEP=1 to keep the folder of a failing script.
+# Set BPT_TEST_KEEP=1 to keep the folder of a failing script.  Mail files:
+# $DATA (tests/data, in the tree) and $CORPUS (the shared corpus, only
+# with test_expect_corpus).
 
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -24,7 +26,25 @@ LC_ALL=C.UTF-8
 TZ=Europe/Amsterdam
 export LC_ALL TZ
 
-CORPUS="$BPT_SHARED/corpus"
+# The project's own test mails (tests/data/README.md), always there.
+DATA=$top_srcdir/tests/data
+# The shared test data beside the tree, when it is there: the corpus of
+# real-world mails and the fuzz seeds.  $BPT_TEST_CORPUS, when set,
+# alone decides: a folder holding EXPECTED.tsv is the corpus itself (its
+# seeds in ../fuzz-seeds beside it), any other holds corpus/ and
+# fuzz-seeds/.  Else $BPT_SHARED/corpus and $BPT_SHARED/fuzz-seeds.
+if [ -n "${BPT_TEST_CORPUS:-}" ]; then
+	if [ -f "$BPT_TEST_CORPUS/EXPECTED.tsv" ]; then
+		CORPUS=$BPT_TEST_CORPUS
+		FUZZ_SEEDS=$BPT_TEST_CORPUS/../fuzz-seeds
+	else
+		CORPUS=$BPT_TEST_CORPUS/corpus
+		FUZZ_SEEDS=$BPT_TEST_CORPUS/fuzz-seeds
+	fi
+else
+	CORPUS=$BPT_SHARED/corpus
+	FUZZ_SEEDS=$BPT_SHARED/fuzz-seeds
+fi
 test_count=0
 test_failed=0
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/bpt-test.XXXXXX")
@@ -111,6 +131,26 @@ test_skip() {
 test_skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0
+}
+
+# test_have_corpus: true when the shared corpus is there
+test_have_corpus() {
+	[ -f "$CORPUS/EXPECTED.tsv" ]
+}
+
+# test_expect_corpus 'what it shows' 'commands': test_expect_success
+# when the shared corpus is there; else a skip, or a failure when
+# BPT_REQUIRE_CORPUS=1 (the project's CI, where it must be there)
+test_expect_corpus() {
+	if test_have_corpus; then
+		test_expect_success "$1" "$2"
+	elif [ "${BPT_REQUIRE_CORPUS:-}" = 1 ]; then
+		echo "no shared corpus at $CORPUS, and BPT_REQUIRE_CORPUS=1" \
+		    >"$TRASH/.out"
+		test_fail_ "$1"
+	else
+		test_skip 'no shared corpus (../shared/corpus or $BPT_TEST_CORPUS)'
+	fi
 }
 
 test_cmp() {

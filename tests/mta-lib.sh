@@ -11,7 +11,9 @@
 #   mta_start "$TRASH/mta"
 #
 # Everything listens on 127.0.0.1 only.  Every wait is bounded, every
-# process started here is stopped by its PID when the script ends.
+# process started here is stopped by its PID when the script ends.  The
+# tools run from copies in $TRASH/bin ($BPT_BIN), which the pipe user
+# reaches whatever the permissions of the folder the tree is in.
 
 # wait_for SECONDS COMMAND...: runs COMMAND until it succeeds, at most
 # SECONDS long; fails when time runs out
@@ -24,8 +26,59 @@ wait_for() {
 	done
 }
 
+# as_pipe_user COMMAND...: runs COMMAND as nobody, the user pipe(8),
+# virtual(8) and smtp-sink run as here
+as_pipe_user() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+}
+
+# mta_bail REASON: ends the script as a failure (TAP "Bail out!")
+mta_bail() {
+	echo "Bail out! $1"
+	exit 1
+}
+
+# mta_stage: makes what the pipe user runs and reads reachable for it,
+# wherever the tree is (a clone in a folder of mode 0700 is not): the
+# test folder under /tmp with mode 0755 (a new one when $TMPDIR is out
+# of reach), the tools copied into $TRASH/bin, first in PATH.  The tools
+# are plain executables (no libtool wrappers) linking only libraries of
+# the system, so a copy runs as well as the original.
+mta_stage() {
+	chmod 755 "$TRASH"
+	if ! as_pipe_user test -x "$TRASH"; then
+		_st_new=$(mktemp -d /tmp/bpt-test.XXXXXX) &&
+		chmod 755 "$_st_new" &&
+		as_pipe_user test -x "$_st_new" ||
+			mta_bail "no folder the pipe user can reach for $TRASH"
+		rm -rf "$TRASH"
+		TRASH=$_st_new
+		cd "$TRASH" || mta_bail "cannot enter $TRASH"
+		write_config
+	fi
+	mkdir -m 755 "$TRASH/bin" || mta_bail "cannot make $TRASH/bin"
+	for _st in bpt-report bpt-member bpt-send; do
+		_st_src=$top_builddir/cmd/$_st
+		[ "$(head -c 4 "$_st_src" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] ||
+			mta_bail "$_st_src is not an executable file (ELF)"
+		if ldd "$_st_src" | grep -F -e "not found" -e "$top_builddir/" \
+		    -e "$top_srcdir/" >"$TRASH/.ldd"; then
+			say_lines <"$TRASH/.ldd"
+			mta_bail "$_st links libraries of the build tree"
+		fi
+		cp "$_st_src" "$TRASH/bin/$_st" && chmod 755 "$TRASH/bin/$_st" ||
+			mta_bail "cannot copy $_st_src"
+	done
+	as_pipe_user "$TRASH/bin/bpt-report" --version >/dev/null ||
+		mta_bail "the pipe user cannot run $TRASH/bin/bpt-report"
+	BPT_BIN=$TRASH/bin
+	PATH=$BPT_BIN:$PATH
+	export BPT_BIN PATH
+}
+
 # mta_require postfix|smtp-sink...: skips the whole script unless run as
-# root (the Postfix master and smtp-sink's -u need it) with the tools
+# root (the Postfix master and smtp-sink's -u need it) with the tools;
+# then stages the tools for the pipe user (mta_stage)
 mta_require() {
 	[ "$(id -u)" = 0 ] || test_skip_all "needs root for a private MTA"
 	command -v python3 >/dev/null || test_skip_all "python3 not installed"
@@ -38,7 +91,6 @@ mta_require() {
 		postfix)
 			command -v postfix >/dev/null && command -v postqueue >/dev/null ||
 				test_skip_all "postfix not installed"
-			id nobody >/dev/null 2>&1 || test_skip_all "no user nobody"
 			id postfix >/dev/null 2>&1 || test_skip_all "no user postfix"
 			;;
 		*)
@@ -46,17 +98,15 @@ mta_require() {
 			;;
 		esac
 	done
+	id nobody >/dev/null 2>&1 || test_skip_all "no user nobody"
 	# pipe(8) runs the tools as nobody: they and the folder must be reachable
-	chmod 755 "$TRASH"
-	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
-	    test -x "$top_builddir/cmd/bpt-report" ||
-		test_skip_all "the build tree is not reachable by nobody"
+	mta_stage
 }
 
 # as_nobody COMMAND...: runs COMMAND as the pipe user, like an operator
 # administering the group as the user that owns the store
 as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	as_pipe_user "$@"
 }
 
 # free_port: a TCP port on 127.0.0.1 that nothing listens on

@@ -184,7 +184,16 @@ test_expect_success 'the same mail again (an MTA retry) changes nothing' '
 	test "$(bpt-report --format tsv list | wc -l)" = 1
 '
 
-test_expect_success 'an auto-reply and a bounce from the corpus reach nobody' '
+test_expect_success 'our own test auto-replies and bounces reach nobody' '
+	before=$(ls "$TRASH"/outbox/*/new | wc -l) &&
+	for f in "$DATA"/autoreply/*.eml "$DATA"/bounce/*.eml; do
+		bpt-report -v <"$f" 2>err || exit 1
+		grep -E ": (autoreply|bounce) " err || { echo "$f"; cat err; exit 1; }
+	done &&
+	test "$(ls "$TRASH"/outbox/*/new | wc -l)" = "$before"
+'
+
+test_expect_corpus 'an auto-reply and a bounce from the corpus reach nobody' '
 	before=$(ls "$TRASH"/outbox/*/new | wc -l) &&
 	for f in autoreply/gmail-vacation-precedence-bulk.eml autoreply/aol-vacation.eml \
 	    bounce/postfix-dsn-1.eml bounce/dsn-1.eml; do
@@ -264,7 +273,7 @@ test_expect_success 'bpt-send delivers what was queued without delivery' '
 test_expect_success 'fetch --maildir processes new/ and moves each to cur/' '
 	mkdir -p in/new in/cur in/tmp &&
 	printf "From: jan@bewoners.example\nTo: bpt@bars.example\nSubject: via maildir\nMessage-ID: <md1@x>\n\nuit de maildir\n" >in/new/1.eml &&
-	cp "$CORPUS/autoreply/aol-vacation.eml" in/new/2.eml &&
+	cp "$DATA/autoreply/gmail-vacation.eml" in/new/2.eml &&
 	bpt-report fetch --maildir in &&
 	test -z "$(ls in/new)" &&
 	test "$(ls in/cur | wc -l)" = 2 &&
@@ -331,7 +340,13 @@ test_expect_success 'a full disk at commit is exit 75 and nothing half-written' 
 	test "$(bpt-report --format tsv list | wc -l)" = $((n + 1))
 '
 
-test_expect_success 'every corpus message goes through with exit 0' '
+test_expect_success 'every own test mail goes through with exit 0' '
+	for f in "$DATA"/*/*.eml; do
+		bpt-report --no-deliver <"$f" 2>err || { echo "$f"; cat err; exit 1; }
+	done
+'
+
+test_expect_corpus 'every corpus message goes through with exit 0' '
 	for f in "$CORPUS"/*/*.eml; do
 		bpt-report --no-deliver <"$f" 2>err || { echo "$f"; cat err; exit 1; }
 	done

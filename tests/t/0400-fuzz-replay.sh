@@ -1,6 +1,7 @@
 #!/bin/sh
-# Every fuzz target takes every seed (the shared corpus and the inputs
-# that crashed libetpan in 2017) and every input our own fuzzing found
+# Every fuzz target takes every seed (the project's own test mails, and
+# when they are there the shared corpus and the inputs that crashed
+# libetpan in 2017) and every input our own fuzzing found
 # (tests/fuzz/regress/TARGET/) without a finding: no crash, no sanitizer
 # report, no broken promise of the library.  Works on the replay driver
 # (plain builds) and on the libFuzzer binaries (--enable-fuzzing), which
@@ -11,8 +12,6 @@ FUZZ="$top_builddir/tests/fuzz"
 REGRESS="$top_srcdir/tests/fuzz/regress"
 TARGETS="ingest config csv phone_addr bounce quote imgmeta"
 
-[ -d "$CORPUS" ] || test_skip_all "no shared corpus at $CORPUS"
-
 # the targets' scratch folders go with the rest (an abort leaves one)
 TMPDIR=$TRASH/tmp
 export TMPDIR
@@ -20,18 +19,28 @@ mkdir -p "$TMPDIR"
 
 # seeds TARGET: the input files of a target, NUL-separated
 seeds() {
-	find "$CORPUS" "$BPT_SHARED/fuzz-seeds" -type f ! -name '*.md' \
-	    ! -name '*.tsv' -print0
+	find "$DATA" -type f -name '*.eml' -print0
+	if test_have_corpus; then
+		find "$CORPUS" -type f ! -name '*.md' ! -name '*.tsv' -print0
+		[ -d "$FUZZ_SEEDS" ] && find "$FUZZ_SEEDS" -type f ! -name '*.md' -print0
+	fi
 	[ "$1" = config ] && printf '%s\0' "$top_srcdir/contrib/bpt.yaml.example"
 	[ "$1" = imgmeta ] && find "$top_srcdir/tests/data/img" -type f -print0
 	[ -d "$REGRESS/$1" ] && find "$REGRESS/$1" -type f -print0
 	return 0
 }
 
-test_expect_success 'the seeds are there' '
+test_expect_success 'the own test mails are there' '
+	n=$(find "$DATA" -type f -name "*.eml" | wc -l) &&
+	echo "$n test mails" &&
+	test "$n" -ge 70
+'
+
+test_expect_corpus 'the shared seeds are there' '
 	n=$(seeds ingest | tr -cd "\000" | wc -c) &&
 	echo "$n seeds" &&
-	test "$n" -ge 100
+	test "$n" -ge 180 &&
+	test -n "$(ls "$FUZZ_SEEDS/libetpan-mime-parse")"
 '
 
 for t in $TARGETS; do

@@ -330,7 +330,70 @@ test_autoreply(void **state)
 	assert_string_equal(autoclass_str(AC_HUMAN), "human");
 }
 
-/* ---- the shared corpus ------------------------------------------------ */
+/* ---- the project's own test mails (tests/data) ---------------------- */
+
+/* The reference group of tests/data/README.md. */
+#define DATA_LIST "bpt@binnenbijster.example"
+#define DATA_LISTID "bpt.binnenbijster.example"
+
+struct data_table {
+	unsigned n[4];		/* by class found */
+	int bad;
+};
+
+/* What autoclass_of() says of a mail bpt-report gives class cls. */
+static enum autoclass
+expected_autoclass(const char *cls)
+{
+	if (strcmp(cls, "loop") == 0)
+		return AC_LOOP;
+	if (strcmp(cls, "bounce") == 0)
+		return AC_BOUNCE;
+	if (strcmp(cls, "autoreply") == 0)
+		return AC_AUTOREPLY;
+	return AC_HUMAN;	/* post, reply, nonmember, toolarge, ... */
+}
+
+static void
+check_data(const struct unit_expected *e, void *arg)
+{
+	struct data_table *t = arg;
+	enum autoclass want = expected_autoclass(e->cls), got;
+	const char *why = NULL;
+	struct mail *m = unit_data_mail(e->path);
+
+	got = autoclass_of(m, DATA_LIST, DATA_LISTID, &why);
+	t->n[got]++;
+	if (got != want) {
+		print_error("%s: %s, got %s (%s)\n", e->path, e->cls,
+		    autoclass_str(got), why);
+		t->bad++;
+	}
+	mail_free(m);
+}
+
+/*
+ * Every mail of tests/data is what EXPECTED.tsv says: a loop, a bounce,
+ * an automatic reply, or a person's (posts, replies, strangers, ...).
+ */
+static void
+test_data(void **state)
+{
+	struct data_table t = { { 0 }, 0 };
+
+	(void)state;
+	unit_data_each(check_data, &t);
+	print_message("# human %u, loop %u, bounce %u, autoreply %u\n",
+	    t.n[AC_HUMAN], t.n[AC_LOOP], t.n[AC_BOUNCE], t.n[AC_AUTOREPLY]);
+	assert_int_equal(t.bad, 0);
+	/* all of it was read */
+	assert_true(t.n[AC_LOOP] >= 2);
+	assert_true(t.n[AC_BOUNCE] >= 10);
+	assert_true(t.n[AC_AUTOREPLY] >= 9);
+	assert_true(t.n[AC_HUMAN] >= 50);
+}
+
+/* ---- the shared corpus, when it is there ------------------------------ */
 
 enum { X_AUTOREPLY, X_BOUNCE, X_POST, X_REPLY, X_MALFORMED, X_N };
 
@@ -355,13 +418,11 @@ test_corpus(void **state)
 	int x, bad = 0, c;
 
 	(void)state;
-	x = snprintf(path, sizeof(path), "%s/corpus/EXPECTED.tsv",
-	    unit_shared());
+	unit_need_corpus();
+	x = snprintf(path, sizeof(path), "%s/EXPECTED.tsv", unit_corpus_dir());
 	assert_true(x > 0 && (size_t)x < sizeof(path));
-	if ((f = fopen(path, "r")) == NULL) {
-		print_message("no corpus at %s\n", path);
-		skip();
-	}
+	f = fopen(path, "r");
+	assert_non_null(f);
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
@@ -410,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_loop),
 		cmocka_unit_test(test_bounce),
 		cmocka_unit_test(test_autoreply),
+		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_corpus),
 	};
 
