@@ -20,7 +20,7 @@
 
 #include "bpt.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
