@@ -25,6 +25,7 @@
 #include "log.h"
 #include "printer.h"
 #include "store.h"
+#include "views.h"
 
 static const char *progname = "bpt-report";
 
@@ -219,11 +220,20 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	return worst;
 }
 
+/* Prints through a new printer; a failed write is an I/O error. */
+static int
+print_done(struct bpt_ctx *ctx, struct printer *p, enum bpt_status st)
+{
+	if (pr_free(p) < 0 && st == BPT_OK)
+		st = bpt_err(ctx, BPT_EIO, "stdout: %s", strerror(errno));
+	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
+}
+
 static int
 cmd_list(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
+	struct incident_filter f = { o->status, 0 };
 	struct printer *p;
-	enum bpt_status st;
 
 	(void)argc;
 	(void)argv;
@@ -233,17 +243,13 @@ cmd_list(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	}
 	if ((p = pr_new(stdout, o->fmt)) == NULL)
 		return EX_TEMPFAIL;
-	st = incident_list(ctx, p, o->status);
-	if (pr_free(p) < 0 && st == BPT_OK)
-		st = bpt_err(ctx, BPT_EIO, "stdout: %s", strerror(errno));
-	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
+	return print_done(ctx, p, view_incidents(ctx, p, &f));
 }
 
 static int
 cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	struct printer *p;
-	enum bpt_status st;
 	char *end;
 	long long n;
 
@@ -256,10 +262,7 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	}
 	if ((p = pr_new(stdout, o->fmt)) == NULL)
 		return EX_TEMPFAIL;
-	st = incident_show(ctx, p, n);
-	if (pr_free(p) < 0 && st == BPT_OK)
-		st = bpt_err(ctx, BPT_EIO, "stdout: %s", strerror(errno));
-	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
+	return print_done(ctx, p, view_incident(ctx, p, n));
 }
 
 /* The subcommands, as notmuch's commands[]: name, function, arguments. */

@@ -17,6 +17,7 @@
 #include "outbox.h"
 #include "printer.h"
 #include "store.h"
+#include "views.h"
 #include "watch.h"
 
 static const char *progname = "bpt-send";
@@ -101,7 +102,7 @@ main(int argc, char *argv[])
 			bpt_ctx_release(&ctx);
 			return EX_TEMPFAIL;
 		}
-		st = outbox_queue_list(&ctx, p);
+		st = view_queue(&ctx, p);
 		if (pr_free(p) < 0 && st == BPT_OK)
 			st = bpt_err(&ctx, BPT_EIO, "stdout: %s", strerror(errno));
 	} else {

@@ -1,0 +1,233 @@
+/* views.c - the one place where incidents and the outbox queue are
+ * printed. */
+#include "bptconf.h"
+
+#include <stdio.h>
+
+#include "incident.h"
+#include "outbox.h"
+#include "printer.h"
+#include "util.h"
+#include "views.h"
+
+#define NCOLS(c) ((int)(sizeof(c) / sizeof((c)[0])))
+
+/* A time for people ("2026-11-28 21:04") or scripts (RFC 3339); 0 is null. */
+static void
+pr_time(struct printer *p, time_t t)
+{
+	char b[32];
+
+	if (t == 0) {
+		pr_null(p);
+		return;
+	}
+	if (pr_format(p) == PR_TEXT)
+		util_time_short(t, b);
+	else
+		util_time_iso(t, b);
+	pr_str(p, b);
+}
+
+static void
+kv_time(struct printer *p, const char *key, time_t t)
+{
+	char b[32];
+
+	if (t == 0) {
+		pr_kv_str(p, key, NULL);
+		return;
+	}
+	util_time_iso(t, b);
+	pr_kv_str(p, key, b);
+}
+
+/* --- incidents ------------------------------------------------------------ */
+
+static const struct pr_column incident_cols[] = {
+	{ "number", "#" }, { "status", "STATUS" }, { "opened", "OPENED" },
+	{ "closed", "CLOSED" }, { "reporter", "REPORTER" },
+	{ "called_112", "112" }, { "messages", "MSGS" }, { "subject", "SUBJECT" },
+	{ "result", "RESULT" }, { "outcome", "OUTCOME" },
+};
+
+static int
+incident_row(void *arg, const struct incident *inc)
+{
+	struct printer *p = arg;
+
+	pr_row_begin(p);
+	pr_int(p, inc->number);
+	pr_str(p, inc->closed ? "closed" : "open");
+	pr_time(p, inc->opened_at);
+	pr_time(p, inc->closed ? inc->closed_at : 0);
+	pr_str(p, inc->reporter_name);
+	pr_str(p, incident_112_str(inc->called_112));
+	pr_int(p, inc->messages);
+	pr_str(p, inc->subject);
+	pr_str(p, incident_result_str(inc->result));
+	pr_str(p, inc->outcome);
+	pr_row_end(p);
+	return 0;
+}
+
+enum bpt_status
+view_incidents(struct bpt_ctx *ctx, struct printer *p,
+    const struct incident_filter *f)
+{
+	enum bpt_status st;
+
+	pr_list_begin(p, "incidents", incident_cols, NCOLS(incident_cols));
+	st = incident_each(ctx, f, incident_row, p);
+	pr_list_end(p);
+	return st;
+}
+
+static const struct pr_column message_cols[] = {
+	{ "id", "ID" }, { "received", "RECEIVED" }, { "from", "FROM" },
+	{ "class", "CLASS" }, { "called_112", "112" }, { "subject", "SUBJECT" },
+	{ "text", "TEXT" }, { "sha256", "SHA256" }, { "chain_hash", "CHAIN" },
+};
+
+static int
+message_row(void *arg, const struct incident_message *m)
+{
+	struct printer *p = arg;
+	char t[32];
+
+	util_time_iso(m->received_at, t);
+	pr_row_begin(p);
+	pr_int(p, m->id);
+	pr_str(p, t);
+	pr_str(p, m->from);
+	pr_str(p, m->class);
+	pr_str(p, m->called_112);
+	pr_str(p, m->subject);
+	pr_str(p, m->text);
+	pr_str(p, m->sha256);
+	pr_str(p, m->chain_hash);
+	pr_row_end(p);
+	return 0;
+}
+
+static const struct pr_column delivery_cols[] = {
+	{ "message", "MESSAGE" }, { "kind", "KIND" }, { "recipient", "RECIPIENT" },
+	{ "name", "NAME" }, { "state", "STATE" }, { "attempts", "TRIES" },
+	{ "last_reply", "LAST REPLY" }, { "sent", "SENT" },
+};
+
+static int
+delivery_row(void *arg, const struct incident_delivery *d)
+{
+	struct printer *p = arg;
+	char t[32];
+
+	pr_row_begin(p);
+	pr_int(p, d->message);
+	pr_str(p, d->kind);
+	pr_str(p, d->rcpt);
+	pr_str(p, d->name);
+	pr_str(p, d->state);
+	pr_int(p, d->attempts);
+	pr_str(p, d->last_reply);
+	if (d->sent_at == 0) {
+		pr_null(p);
+	} else {
+		util_time_iso(d->sent_at, t);
+		pr_str(p, t);
+	}
+	pr_row_end(p);
+	return 0;
+}
+
+enum bpt_status
+view_incident(struct bpt_ctx *ctx, struct printer *p, long long number)
+{
+	struct incident_copies c;
+	struct incident inc;
+	enum bpt_status st;
+
+	if ((st = incident_get(ctx, number, &inc)) != BPT_OK)
+		return st;
+	if ((st = incident_copies(ctx, number, &c)) != BPT_OK) {
+		incident_release(&inc);
+		return st;
+	}
+	pr_object_begin(p, "incident");
+	pr_kv_int(p, "number", inc.number);
+	pr_kv_str(p, "status", inc.closed ? "closed" : "open");
+	pr_kv_str(p, "subject", inc.subject);
+	pr_kv_str(p, "reporter", inc.reporter_name);
+	kv_time(p, "opened", inc.opened_at);
+	kv_time(p, "closed", inc.closed ? inc.closed_at : 0);
+	pr_kv_str(p, "called_112", incident_112_str(inc.called_112));
+	pr_kv_str(p, "called_112_by", inc.called_112_by_name);
+	kv_time(p, "called_112_at", inc.called_112_at);
+	pr_kv_str(p, "plates", inc.plates);
+	pr_kv_int(p, "copies_sent", c.sent);
+	pr_kv_int(p, "copies_queued", c.queued);
+	pr_kv_int(p, "copies_deferred", c.deferred);
+	pr_kv_int(p, "copies_failed", c.failed);
+	pr_kv_str(p, "closed_by", inc.closed ? inc.closed_by : NULL);
+	pr_kv_str(p, "close_reason", inc.closed ? inc.close_reason : NULL);
+	kv_time(p, "first_reply", inc.first_reply_at);
+	pr_kv_str(p, "result", incident_result_str(inc.result));
+	pr_kv_str(p, "outcome", inc.outcome);
+	pr_kv_str(p, "outcome_by", inc.outcome_by);
+	kv_time(p, "outcome_at", inc.outcome_at);
+	kv_time(p, "exported", inc.exported_at);
+	pr_kv_int(p, "reminders", inc.reminders);
+	incident_release(&inc);
+	pr_list_begin_blocks(p, "messages", message_cols, NCOLS(message_cols));
+	st = incident_each_message(ctx, number, message_row, p);
+	pr_list_end(p);
+	/* for scripts: the state of every copy, per recipient */
+	if (st == BPT_OK && pr_format(p) == PR_JSON) {
+		pr_list_begin(p, "deliveries", delivery_cols, NCOLS(delivery_cols));
+		st = incident_each_delivery(ctx, number, delivery_row, p);
+		pr_list_end(p);
+	}
+	pr_object_end(p);
+	return st;
+}
+
+/* --- the outbox queue ---------------------------------------------------- */
+
+static const struct pr_column queue_cols[] = {
+	{ "id", "ID" }, { "kind", "KIND" }, { "incident", "INCIDENT" },
+	{ "recipient", "RECIPIENT" }, { "state", "STATE" },
+	{ "attempts", "TRIES" }, { "next_attempt", "NEXT" },
+	{ "last_reply", "LAST REPLY" },
+};
+
+static int
+queue_row(void *arg, const struct outbox_queued *q)
+{
+	struct printer *p = arg;
+
+	pr_row_begin(p);
+	pr_int(p, q->id);
+	pr_str(p, q->kind);
+	if (q->incident == 0)
+		pr_null(p);
+	else
+		pr_int(p, q->incident);
+	pr_str(p, q->rcpt);
+	pr_str(p, q->state);
+	pr_int(p, q->attempts);
+	pr_time(p, q->next_at);
+	pr_str(p, q->last_reply);
+	pr_row_end(p);
+	return 0;
+}
+
+enum bpt_status
+view_queue(struct bpt_ctx *ctx, struct printer *p)
+{
+	enum bpt_status st;
+
+	pr_list_begin(p, "queue", queue_cols, NCOLS(queue_cols));
+	st = outbox_queue_each(ctx, queue_row, p);
+	pr_list_end(p);
+	return st;
+}
