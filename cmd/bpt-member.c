@@ -9,6 +9,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "actor.h"
 #include "addr.h"
 #include "audit.h"
 #include "bpt.h"
@@ -727,6 +728,16 @@ main(int argc, char **argv)
 	if (cmd_setup(&ctx, o.config, as, 1) != BPT_OK) {
 		code = cmd_fail(&ctx);
 		goto out;
+	}
+	/* who acts for someone else must be an active admin or coordinator */
+	if (o.as != NULL) {
+		struct actor a;
+
+		if (actor_check(&ctx, as, NULL, &a) != BPT_OK) {
+			code = cmd_fail(&ctx);
+			goto out;
+		}
+		actor_release(&a);
 	}
 	/* a suspension that has ended counts as active from here on */
 	if (!o.dry_run && member_expire_suspensions(&ctx) != BPT_OK) {
