@@ -33,7 +33,8 @@ enum {
 	OPT_ROLE,
 	OPT_STATUS,
 	OPT_UNTIL,
-	OPT_UPDATE
+	OPT_UPDATE,
+	OPT_LOGIN
 };
 
 /* The command options each command takes. */
@@ -45,6 +46,7 @@ enum {
 #define T_REASON	(1u << 5)
 #define T_UNTIL		(1u << 6)
 #define T_STATUS	(1u << 7)
+#define T_LOGIN		(1u << 8)
 #define T_FIELDS	(T_NAME | T_PHONE | T_ROLE | T_CONSENT)
 
 struct opts {
@@ -60,6 +62,7 @@ struct opts {
 	const char *until;
 	const char *status;
 	int update;
+	const char *login;
 	enum pr_format fmt;
 	int csv;		/* export as csv */
 };
@@ -98,6 +101,7 @@ static const struct option all_options[] = {
 	{ "status", required_argument, NULL, OPT_STATUS },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "update", no_argument, NULL, OPT_UPDATE },
+	{ "login", required_argument, NULL, OPT_LOGIN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -115,6 +119,7 @@ usage(FILE *f)
 	    "       " PROG " ban email --reason text\n"
 	    "       " PROG " set email [--name name] [--phone phone] "
 	    "[--role role] [--consent version]\n"
+	    "           [--login name]\n"
 	    "       " PROG " list [--status status] [--role role]\n"
 	    "       " PROG " show email\n"
 	    "       " PROG " import [--update] [--consent version] [file | -]\n"
@@ -229,10 +234,13 @@ cmd_set(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	struct member_report r;
 
 	(void)argc;
-	if (!o->name && !o->phone && !o->role && !o->consent)
-		return usage_error("%s: nothing to set (--name, --phone, --role "
-		    "or --consent)", "set");
+	if (!o->name && !o->phone && !o->role && !o->consent && !o->login)
+		return usage_error("%s: nothing to set (--name, --phone, --role, "
+		    "--consent or --login)", "set");
 	change_from_opts(o, &ch);
+	if (o->login != NULL)
+		return report_or_fail(ctx, o, actor_set_login(ctx, argv[0], &ch,
+		    o->name || o->phone || o->role || o->consent, o->login, &r), &r);
 	return report_or_fail(ctx, o, member_set(ctx, argv[0], &ch, &r), &r);
 }
 
@@ -345,7 +353,7 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	struct member m;
 	struct printer *p;
-	char t[32];
+	char t[32], *login = NULL;
 
 	(void)argc;
 	if (member_find(ctx, argv[0], &m) != BPT_OK)
@@ -366,6 +374,14 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	pr_kv_str(p, "consent_via", m.consent_via);
 	pr_kv_str(p, "joined", show_time(p, m.joined_at, t));
 	pr_kv_str(p, "updated", show_time(p, m.updated_at, t));
+	if (actor_login_of(ctx, m.id, &login) != BPT_OK) {
+		pr_object_end(p);
+		member_release(&m);
+		finish(p, EX_OK);
+		return cmd_fail(ctx);
+	}
+	pr_kv_str(p, "login", login);
+	free(login);
 	pr_object_end(p);
 	member_release(&m);
 	return finish(p, EX_OK);
@@ -557,7 +573,7 @@ static const struct command commands[] = {
 	{ "log", cmd_log, 0, 0, 1 },
 	{ "reinstate", cmd_reinstate, 0, 1, 1 },
 	{ "remove", cmd_remove, T_REASON, 1, 1 },
-	{ "set", cmd_set, T_FIELDS, 1, 1 },
+	{ "set", cmd_set, T_FIELDS | T_LOGIN, 1, 1 },
 	{ "show", cmd_show, 0, 1, 1 },
 	{ "suspend", cmd_suspend, T_REASON | T_UNTIL, 1, 1 },
 };
@@ -586,6 +602,7 @@ option_bit(int c)
 	case OPT_STATUS: return T_STATUS;
 	case OPT_UNTIL: return T_UNTIL;
 	case OPT_UPDATE: return T_UPDATE;
+	case OPT_LOGIN: return T_LOGIN;
 	default: return 0;
 	}
 }
@@ -650,6 +667,9 @@ take_option(struct opts *o, int c, const struct command *cmd)
 		break;
 	case OPT_UPDATE:
 		o->update = 1;
+		break;
+	case OPT_LOGIN:
+		o->login = optarg;
 		break;
 	default:
 		usage(stderr);

@@ -36,6 +36,7 @@ struct opts {
 	const char *recipient;
 	const char *maildir;
 	const char *status;
+	int needs_outcome;
 	enum pr_format fmt;
 	int deliver;
 	int verbose;
@@ -48,6 +49,7 @@ usage(FILE *f)
 	    "usage: %s [-v] [-c file] [-f sender] [-r recipient] [--no-deliver] < message\n"
 	    "       %s [-c file] fetch --maildir dir\n"
 	    "       %s [-c file] [--format text|tsv|json] list [--status open|closed]\n"
+	    "           [--needs-outcome]\n"
 	    "       %s [-c file] [--format text|tsv|json] show number\n"
 	    "       %s --help | --version\n",
 	    progname, progname, progname, progname, progname);
@@ -232,7 +234,7 @@ print_done(struct bpt_ctx *ctx, struct printer *p, enum bpt_status st)
 static int
 cmd_list(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
-	struct incident_filter f = { o->status, 0 };
+	struct incident_filter f = { o->status, o->needs_outcome };
 	struct printer *p;
 
 	(void)argc;
@@ -293,7 +295,8 @@ find_command(const char *name)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_FORMAT = 256, OPT_NO_DELIVER, OPT_MAILDIR, OPT_STATUS, OPT_AS };
+	enum { OPT_FORMAT = 256, OPT_NO_DELIVER, OPT_MAILDIR, OPT_STATUS, OPT_AS,
+	    OPT_NEEDS_OUTCOME };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "sender", required_argument, NULL, 'f' },
@@ -304,6 +307,7 @@ main(int argc, char *argv[])
 		{ "as", required_argument, NULL, OPT_AS },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "maildir", required_argument, NULL, OPT_MAILDIR },
+		{ "needs-outcome", no_argument, NULL, OPT_NEEDS_OUTCOME },
 		{ "no-deliver", no_argument, NULL, OPT_NO_DELIVER },
 		{ "status", required_argument, NULL, OPT_STATUS },
 		{ NULL, 0, NULL, 0 },
@@ -349,6 +353,9 @@ main(int argc, char *argv[])
 		case OPT_MAILDIR:
 			o.maildir = optarg;
 			break;
+		case OPT_NEEDS_OUTCOME:
+			o.needs_outcome = 1;
+			break;
 		case OPT_NO_DELIVER:
 			o.deliver = 0;
 			break;
@@ -378,6 +385,11 @@ main(int argc, char *argv[])
 	}
 	if (nargs > (cmd != NULL ? cmd->max_args : 0)) {
 		fprintf(stderr, "%s: too many arguments\n", progname);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (o.needs_outcome && (cmd == NULL || strcmp(cmd->name, "list") != 0)) {
+		fprintf(stderr, "%s: --needs-outcome applies to list only\n", progname);
 		usage(stderr);
 		return EX_USAGE;
 	}

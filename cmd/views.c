@@ -1,9 +1,11 @@
-/* views.c - the one place where incidents and the outbox queue are
- * printed. */
+/* views.c - the one place where incidents, the outbox queue and the
+ * results of bpt-close are printed. */
 #include "bptconf.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "close.h"
 #include "incident.h"
 #include "outbox.h"
 #include "printer.h"
@@ -230,4 +232,46 @@ view_queue(struct bpt_ctx *ctx, struct printer *p)
 	st = outbox_queue_each(ctx, queue_row, p);
 	pr_list_end(p);
 	return st;
+}
+
+/* --- bpt-close ------------------------------------------------------------ */
+
+static const struct pr_column close_cols[] = {
+	{ "number", "#" }, { "action", "ACTION" }, { "why", "WHY" },
+	{ "subject", "SUBJECT" }, { "closed", "CLOSED" }, { "text", "TEXT" },
+	{ "result", "RESULT" }, { "reminder", "REMINDER" },
+	{ "exported", "EXPORTED" }, { "recipients", "RECIPIENTS" },
+	{ "dry_run", "DRY RUN" },
+};
+
+void
+view_close_run(struct printer *p, const struct close_run *r)
+{
+	size_t i;
+
+	pr_list_begin(p, "incidents", close_cols, NCOLS(close_cols));
+	for (i = 0; i < r->n; i++) {
+		const struct close_item *it = &r->items[i];
+
+		pr_row_begin(p);
+		pr_int(p, it->number);
+		pr_str(p, it->action);
+		pr_str(p, it->why);
+		pr_str(p, it->subject);
+		pr_time(p, it->closed_at);
+		pr_str(p, it->text);
+		pr_str(p, incident_result_str(it->result));
+		if (it->reminder > 0)
+			pr_int(p, it->reminder);
+		else
+			pr_null(p);
+		if (strcmp(it->action, "remind") == 0)
+			pr_bool(p, it->exported);
+		else
+			pr_null(p);
+		pr_int(p, it->recipients);
+		pr_bool(p, r->dry_run);
+		pr_row_end(p);
+	}
+	pr_list_end(p);
 }

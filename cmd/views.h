@@ -11,6 +11,7 @@
 
 struct printer;
 struct incident_filter;
+struct close_run;
 
 /* `bpt-report list`: the incidents f lets through, newest first. */
 enum bpt_status view_incidents(struct bpt_ctx *ctx, struct printer *p,
@@ -22,5 +23,8 @@ enum bpt_status view_incident(struct bpt_ctx *ctx, struct printer *p,
 
 /* `bpt-send --queue`: the deliveries that wait. */
 enum bpt_status view_queue(struct bpt_ctx *ctx, struct printer *p);
+
+/* `bpt-close`: what was done (or would be, for a dry run). */
+void view_close_run(struct printer *p, const struct close_run *r);
 
 #endif

@@ -1,4 +1,5 @@
-/* incident.c - incidents: the model of their rows, and thread lookup. */
+/* incident.c - incidents: the model of their rows, thread lookup,
+ * closing and outcomes. */
 #include "bptconf.h"
 
 #include <ctype.h>
@@ -500,4 +501,194 @@ incident_each_delivery(struct bpt_ctx *ctx, long long number,
 	if (rc != SQLITE_DONE)
 		return store_fail(ctx, ctx->store, rc, "read copies");
 	return BPT_OK;
+}
+
+enum bpt_status
+incident_last_copy(struct bpt_ctx *ctx, long long number, char **out)
+{
+	static const char sql[] = "SELECT msgid FROM outbox WHERE incident_id = ? "
+	    "AND kind IN ('alert', 'reply') ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	enum bpt_status st = BPT_OK;
+	int rc;
+
+	*out = NULL;
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, number);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && (*out = strdup(store_col_text(s, 0))) == NULL)
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		st = store_fail(ctx, ctx->store, rc, "read copies");
+	sqlite3_reset(s);
+	return st;
+}
+
+/* --- closing and outcomes ---------------------------------------------- */
+
+/* Runs an UPDATE of one incident; *changed is whether a row changed. */
+static enum bpt_status
+update_one(struct bpt_ctx *ctx, sqlite3_stmt *s, long long number, int *changed)
+{
+	enum bpt_status st;
+	struct incident inc;
+
+	if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+		return st;
+	*changed = sqlite3_changes(store_db(ctx->store)) > 0;
+	if (*changed)
+		return BPT_OK;
+	/* nothing changed: no such incident, or nothing to do */
+	if ((st = incident_get(ctx, number, &inc)) != BPT_OK)
+		return st;
+	incident_release(&inc);
+	return BPT_OK;
+}
+
+enum bpt_status
+incident_set_closed(struct bpt_ctx *ctx, long long number, time_t at,
+    const char *by, const char *reason, int *changed)
+{
+	static const char sql[] = "UPDATE incidents SET status = 'closed', "
+	    "closed_at = ?2, closed_by = ?3, close_reason = ?4 "
+	    "WHERE id = ?1 AND status = 'open'";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+
+	*changed = 0;
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, number);
+	sqlite3_bind_int64(s, 2, at);
+	store_bind_text(s, 3, by);
+	store_bind_text(s, 4, reason);
+	return update_one(ctx, s, number, changed);
+}
+
+enum bpt_status
+incident_set_open(struct bpt_ctx *ctx, long long number, time_t at, int *changed)
+{
+	/* the final copy counts are no longer final */
+	static const char sql[] = "UPDATE incidents SET status = 'open', "
+	    "closed_at = NULL, closed_by = NULL, close_reason = NULL, "
+	    "last_at = max(last_at, ?2), copies_sent = NULL, copies_failed = NULL "
+	    "WHERE id = ?1 AND status = 'closed'";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+
+	*changed = 0;
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, number);
+	sqlite3_bind_int64(s, 2, at);
+	return update_one(ctx, s, number, changed);
+}
+
+enum bpt_status
+incident_set_outcome(struct bpt_ctx *ctx, long long number, const char *text,
+    int result, time_t at, const char *by)
+{
+	static const char sql[] = "UPDATE incidents SET outcome = ?2, result = ?3, "
+	    "outcome_at = ?4, outcome_by = ?5, outcome_sent_at = ?4 WHERE id = ?1";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	int changed;
+
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, number);
+	store_bind_text(s, 2, text);
+	store_bind_text(s, 3, incident_result_str(result));
+	sqlite3_bind_int64(s, 4, at);
+	store_bind_text(s, 5, by);
+	return update_one(ctx, s, number, &changed);
+}
+
+enum bpt_status
+incident_idle(struct bpt_ctx *ctx, time_t before, long long **out, size_t *n)
+{
+	static const char sql[] = "SELECT id FROM incidents WHERE status = 'open' "
+	    "AND last_at < ? ORDER BY last_at, id";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	long long *v = NULL;
+	size_t alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, before);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == alloc) {
+			size_t na = alloc ? 2 * alloc : 16;
+			long long *nv = realloc(v, na * sizeof(*v));
+
+			if (nv == NULL) {
+				sqlite3_reset(s);
+				free(v);
+				*n = 0;
+				return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+			}
+			v = nv;
+			alloc = na;
+		}
+		v[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		*n = 0;
+		return store_fail(ctx, ctx->store, rc, "idle incidents");
+	}
+	*out = v;
+	return BPT_OK;
+}
+
+enum bpt_status
+incident_each_unreported(struct bpt_ctx *ctx, time_t closed_before,
+    time_t reminded_before, int max,
+    int (*fn)(void *arg, const struct incident *inc), void *arg)
+{
+	static const char sql[] = "SELECT " INCIDENT_COLS
+	    "WHERE i.status = 'closed' AND i.outcome IS NULL AND i.closed_at <= ?1 "
+	    "AND i.reminders < ?3 AND (i.reminded_at IS NULL OR i.reminded_at <= ?2) "
+	    "ORDER BY i.exported_at IS NULL, i.closed_at, i.id";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	enum bpt_status st = BPT_OK;
+	struct incident inc;
+	int rc;
+
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, closed_before);
+	sqlite3_bind_int64(s, 2, reminded_before);
+	sqlite3_bind_int(s, 3, max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int stop;
+
+		if ((st = row_to_incident(ctx, s, &inc)) != BPT_OK)
+			break;
+		stop = fn(arg, &inc);
+		incident_release(&inc);
+		if (stop)
+			break;
+	}
+	sqlite3_reset(s);
+	if (st == BPT_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		st = store_fail(ctx, ctx->store, rc, "incidents without an outcome");
+	return st;
+}
+
+enum bpt_status
+incident_mark_reminded(struct bpt_ctx *ctx, long long number, time_t at)
+{
+	static const char sql[] = "UPDATE incidents SET reminders = reminders + 1, "
+	    "reminded_at = ?2 WHERE id = ?1";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	int changed;
+
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, number);
+	sqlite3_bind_int64(s, 2, at);
+	return update_one(ctx, s, number, &changed);
 }

@@ -160,4 +160,54 @@ struct incident_delivery {
 enum bpt_status incident_each_delivery(struct bpt_ctx *ctx, long long number,
     int (*fn)(void *arg, const struct incident_delivery *d), void *arg);
 
+/*
+ * The Message-ID (without <>) of the newest copy of incident number
+ * the group got (alert or reply) into *out, which the caller frees;
+ * NULL when there is none.
+ */
+enum bpt_status incident_last_copy(struct bpt_ctx *ctx, long long number,
+    char **out);
+
+/* --- closing and outcomes (bpt-close) -------------------------------- */
+
+/*
+ * Closes incident number at `at` by `by` (an address or "cron") with
+ * reason (may be NULL).  *changed is 0 when it was closed already (then
+ * nothing is written).  BPT_ENOENT when there is none.
+ */
+enum bpt_status incident_set_closed(struct bpt_ctx *ctx, long long number,
+    time_t at, const char *by, const char *reason, int *changed);
+
+/*
+ * Opens a closed incident again; its quiet time for --idle counts from
+ * `at`.  *changed is 0 when it was open already.
+ */
+enum bpt_status incident_set_open(struct bpt_ctx *ctx, long long number,
+    time_t at, int *changed);
+
+/* Records (or replaces) the outcome: text, result, when and by whom. */
+enum bpt_status incident_set_outcome(struct bpt_ctx *ctx, long long number,
+    const char *text, int result, time_t at, const char *by);
+
+/*
+ * The numbers of the open incidents whose last message came before
+ * `before`, oldest first, into *out (caller frees) and *n.
+ */
+enum bpt_status incident_idle(struct bpt_ctx *ctx, time_t before,
+    long long **out, size_t *n);
+
+/*
+ * Calls fn for each closed incident without an outcome that was closed
+ * at or before closed_before, was reminded about fewer than max times,
+ * and not since reminded_before.  Those exported to the police come
+ * first, then by the time they were closed.
+ */
+enum bpt_status incident_each_unreported(struct bpt_ctx *ctx,
+    time_t closed_before, time_t reminded_before, int max,
+    int (*fn)(void *arg, const struct incident *inc), void *arg);
+
+/* Counts one more reminder about incident number, sent at `at`. */
+enum bpt_status incident_mark_reminded(struct bpt_ctx *ctx, long long number,
+    time_t at);
+
 #endif

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Who may act for the group: an --as of bpt-member must name an active
-# admin or coordinator (else 77, nothing written).
+# admin or coordinator (else 77, nothing written); a login name is linked
+# to a member with set --login.
 . "$top_srcdir/tests/lib.sh"
 
 # what the store holds, as the tools show it
@@ -35,5 +36,37 @@ test_expect_success 'an --as of an active coordinator is recorded as her stored 
 	printf "cor@bewoners.example\tupdate\n" >expect &&
 	test_cmp expect actual
 '
+
+test_expect_success 'set --login links a login name, with an audit row' '
+	bpt-member set anna@bewoners.example --login beheer >out &&
+	grep -q "^detail  *login .. -> .beheer.$" out &&
+	bpt-member --format tsv show anna@bewoners.example | grep -q "^login	beheer$" &&
+	bpt-member --format tsv log anna@bewoners.example | tail -1 | cut -f4,7 >actual &&
+	printf "update\tlogin '"''"' -> '"'beheer'"'\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'one login belongs to one member; a login is one word' '
+	{ bpt-member set cor@bewoners.example --login beheer 2>err; test $? = 65; } &&
+	grep -q "already linked to .anna@bewoners.example." err &&
+	{ bpt-member set cor@bewoners.example --login "two words" 2>/dev/null; test $? = 65; } &&
+	bpt-member --format tsv show cor@bewoners.example | grep -q "^login	$"
+'
+
+test_expect_success 'set --login with other fields changes both in one go; -n changes nothing' '
+	bpt-member -n set cor@bewoners.example --name Cor --login cor >out &&
+	grep -q "^detail  *name .. -> .Cor., login .. -> .cor.$" out &&
+	bpt-member --format tsv show cor@bewoners.example | grep -q "^login	$" &&
+	bpt-member set cor@bewoners.example --name Cor --login cor >/dev/null &&
+	bpt-member --format tsv show cor@bewoners.example >show &&
+	grep -q "^login	cor$" show && grep -q "^name	Cor$" show &&
+	bpt-member set cor@bewoners.example --login cor >out &&
+	grep -q "^action  *none$" out &&
+	bpt-member set cor@bewoners.example --login "" >/dev/null &&
+	bpt-member --format tsv show cor@bewoners.example | grep -q "^login	$"
+'
+
+test_expect_failure_code 64 '--login goes with set only' \
+	'bpt-member add y@bewoners.example --login y'
 
 test_done
