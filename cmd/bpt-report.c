@@ -24,7 +24,9 @@
 #include "ingest.h"
 #include "log.h"
 #include "printer.h"
+#include "stats.h"
 #include "store.h"
+#include "util.h"
 #include "views.h"
 
 static const char *progname = "bpt-report";
@@ -36,6 +38,8 @@ struct opts {
 	const char *recipient;
 	const char *maildir;
 	const char *status;
+	const char *from;
+	const char *to;
 	int needs_outcome;
 	enum pr_format fmt;
 	int deliver;
@@ -51,8 +55,9 @@ usage(FILE *f)
 	    "       %s [-c file] [--format text|tsv|json] list [--status open|closed]\n"
 	    "           [--needs-outcome]\n"
 	    "       %s [-c file] [--format text|tsv|json] show number\n"
+	    "       %s [-c file] [--format text|tsv|json] stats [--from date] [--to date]\n"
 	    "       %s --help | --version\n",
-	    progname, progname, progname, progname, progname);
+	    progname, progname, progname, progname, progname, progname);
 }
 
 /*
@@ -267,6 +272,50 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	return print_done(ctx, p, view_incident(ctx, p, n));
 }
 
+/* A --from or --to date; a plain date --to means the end of that day. */
+static int
+period_end(const char *s, int end, time_t *t)
+{
+	if ((*t = util_parse_date(s)) == (time_t)-1)
+		return -1;
+	if (end && strlen(s) == 10) {
+		struct tm tm;
+
+		localtime_r(t, &tm);
+		tm.tm_mday++;
+		tm.tm_isdst = -1;
+		*t = mktime(&tm);
+	}
+	return 0;
+}
+
+static int
+cmd_stats(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct stats_report r;
+	struct printer *p;
+	enum bpt_status st;
+	time_t from = 0, to = 0;
+
+	(void)argc;
+	(void)argv;
+	if ((o->from && period_end(o->from, 0, &from) < 0) ||
+	    (o->to && period_end(o->to, 1, &to) < 0)) {
+		fprintf(stderr, "%s: bad date '%s': write it as YYYY-MM-DD\n", progname,
+		    o->from && from == (time_t)-1 ? o->from : o->to);
+		return EX_USAGE;
+	}
+	if ((st = stats_compute(ctx, from, to, &r)) != BPT_OK)
+		return cmd_fail(ctx);
+	if ((p = pr_new(stdout, o->fmt)) == NULL) {
+		stats_report_release(&r);
+		return EX_TEMPFAIL;
+	}
+	view_stats(p, &r);
+	stats_report_release(&r);
+	return print_done(ctx, p, BPT_OK);
+}
+
 /* The subcommands, as notmuch's commands[]: name, function, arguments. */
 struct command {
 	const char *name;
@@ -279,6 +328,7 @@ static const struct command commands[] = {
 	{ "fetch", cmd_fetch, 0, 0, NULL },
 	{ "list", cmd_list, 0, 0, NULL },
 	{ "show", cmd_show, 1, 1, "an incident number" },
+	{ "stats", cmd_stats, 0, 0, NULL },
 };
 
 static const struct command *
@@ -296,7 +346,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_FORMAT = 256, OPT_NO_DELIVER, OPT_MAILDIR, OPT_STATUS, OPT_AS,
-	    OPT_NEEDS_OUTCOME };
+	    OPT_FROM, OPT_TO, OPT_NEEDS_OUTCOME };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "sender", required_argument, NULL, 'f' },
@@ -306,10 +356,12 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ "as", required_argument, NULL, OPT_AS },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "from", required_argument, NULL, OPT_FROM },
 		{ "maildir", required_argument, NULL, OPT_MAILDIR },
 		{ "needs-outcome", no_argument, NULL, OPT_NEEDS_OUTCOME },
 		{ "no-deliver", no_argument, NULL, OPT_NO_DELIVER },
 		{ "status", required_argument, NULL, OPT_STATUS },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bpt_ctx ctx = BPT_CTX_INIT;
@@ -350,6 +402,9 @@ main(int argc, char *argv[])
 				return EX_USAGE;
 			}
 			break;
+		case OPT_FROM:
+			o.from = optarg;
+			break;
 		case OPT_MAILDIR:
 			o.maildir = optarg;
 			break;
@@ -361,6 +416,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_STATUS:
 			o.status = optarg;
+			break;
+		case OPT_TO:
+			o.to = optarg;
 			break;
 		default:
 			usage(stderr);
@@ -388,8 +446,11 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if (o.needs_outcome && (cmd == NULL || strcmp(cmd->name, "list") != 0)) {
-		fprintf(stderr, "%s: --needs-outcome applies to list only\n", progname);
+	if (((o.from || o.to) && (cmd == NULL || strcmp(cmd->name, "stats") != 0)) ||
+	    (o.needs_outcome && (cmd == NULL || strcmp(cmd->name, "list") != 0))) {
+		fprintf(stderr, "%s: %s applies to %s only\n", progname,
+		    o.needs_outcome ? "--needs-outcome" : "--from/--to",
+		    o.needs_outcome ? "list" : "stats");
 		usage(stderr);
 		return EX_USAGE;
 	}

@@ -1,5 +1,5 @@
-/* views.c - the one place where incidents, the outbox queue and the
- * results of bpt-close are printed. */
+/* views.c - the one place where incidents, statistics, the outbox queue
+ * and the results of bpt-close are printed. */
 #include "bptconf.h"
 
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include "incident.h"
 #include "outbox.h"
 #include "printer.h"
+#include "stats.h"
 #include "util.h"
 #include "views.h"
 
@@ -191,6 +192,131 @@ view_incident(struct bpt_ctx *ctx, struct printer *p, long long number)
 	}
 	pr_object_end(p);
 	return st;
+}
+
+/* --- statistics --------------------------------------------------------- */
+
+static const char *const result_keys[INCRES_MAX] = {
+	"outcome_arrest", "outcome_police", "outcome_prevented",
+	"outcome_nothing", "outcome_unknown",
+};
+
+static const struct pr_column stats_cols[] = {
+	{ "month", "MONTH" }, { "incidents", "ALERTS" },
+	{ "called_112_yes", "112:YES" }, { "called_112_no", "112:NO" },
+	{ "called_112_unknown", "112:?" }, { "replied", "REPLIED" },
+	{ "reply_median_s", "REPLY:MEDIAN" }, { "reply_p90_s", "REPLY:P90" },
+	{ "closed", "CLOSED" }, { "close_median_s", "CLOSE:MEDIAN" },
+	{ "outcome_arrest", "ARREST" }, { "outcome_police", "POLICE" },
+	{ "outcome_prevented", "PREVENTED" }, { "outcome_nothing", "NOTHING" },
+	{ "outcome_unknown", "UNKNOWN" }, { "outcome_none", "NO OUTCOME" },
+	{ "members_active", "ACTIVE" }, { "members_suspended", "SUSPENDED" },
+	{ "members_removed", "REMOVED" }, { "members_banned", "BANNED" },
+	{ "copies_sent", "SENT" }, { "copies_failed", "FAILED" },
+};
+
+/* "45s", "12m 30s", "2h 05m", "3d 04h" for people; -1 is none. */
+static const char *
+human_duration(long long s, char b[32])
+{
+	if (s < 0)
+		return NULL;
+	if (s < 60)
+		snprintf(b, 32, "%llds", s);
+	else if (s < 3600)
+		snprintf(b, 32, "%lldm %02llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(b, 32, "%lldh %02lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(b, 32, "%lldd %02lldh", s / 86400, s % 86400 / 3600);
+	return b;
+}
+
+static void
+pr_duration(struct printer *p, long long s)
+{
+	char b[32];
+
+	if (s < 0)
+		pr_null(p);
+	else if (pr_format(p) == PR_TEXT)
+		pr_str(p, human_duration(s, b));
+	else
+		pr_int(p, s);
+}
+
+static void
+kv_duration(struct printer *p, const char *key, long long s)
+{
+	char b[32];
+
+	if (s < 0)
+		pr_kv_str(p, key, NULL);
+	else if (pr_format(p) == PR_TEXT)
+		pr_kv_str(p, key, human_duration(s, b));
+	else
+		pr_kv_int(p, key, s);
+}
+
+void
+view_stats(struct printer *p, const struct stats_report *r)
+{
+	const struct stats_row *t = &r->total;
+	char b[32];
+	size_t i;
+	int k;
+
+	pr_object_begin(p, "stats");
+	util_time_iso(r->from, b);
+	pr_kv_str(p, "from", b);
+	util_time_iso(r->to, b);
+	pr_kv_str(p, "to", b);
+	pr_kv_int(p, "incidents", t->incidents);
+	pr_kv_int(p, "called_112_yes", t->called_yes);
+	pr_kv_int(p, "called_112_no", t->called_no);
+	pr_kv_int(p, "called_112_unknown", t->called_unknown);
+	pr_kv_int(p, "replied", t->replied);
+	kv_duration(p, "reply_median_s", t->reply_median);
+	kv_duration(p, "reply_p90_s", t->reply_p90);
+	pr_kv_int(p, "closed", t->closed);
+	kv_duration(p, "close_median_s", t->close_median);
+	for (k = 0; k < INCRES_MAX; k++)
+		pr_kv_int(p, result_keys[k], t->results[k]);
+	pr_kv_int(p, "outcome_none", t->no_outcome);
+	pr_kv_int(p, "members_active", t->members_active);
+	pr_kv_int(p, "members_suspended", t->members_suspended);
+	pr_kv_int(p, "members_removed", t->members_removed);
+	pr_kv_int(p, "members_banned", t->members_banned);
+	pr_kv_int(p, "copies_sent", t->copies_sent);
+	pr_kv_int(p, "copies_failed", t->copies_failed);
+	pr_list_begin(p, "months", stats_cols, NCOLS(stats_cols));
+	for (i = 0; i < r->nmonths; i++) {
+		const struct stats_row *m = &r->months[i];
+
+		pr_row_begin(p);
+		pr_str(p, m->month);
+		pr_int(p, m->incidents);
+		pr_int(p, m->called_yes);
+		pr_int(p, m->called_no);
+		pr_int(p, m->called_unknown);
+		pr_int(p, m->replied);
+		pr_duration(p, m->reply_median);
+		pr_duration(p, m->reply_p90);
+		pr_int(p, m->closed);
+		pr_duration(p, m->close_median);
+		for (k = 0; k < INCRES_MAX; k++)
+			pr_int(p, m->results[k]);
+		pr_int(p, m->no_outcome);
+		pr_int(p, m->members_active);
+		pr_int(p, m->members_suspended);
+		pr_int(p, m->members_removed);
+		pr_int(p, m->members_banned);
+		pr_int(p, m->copies_sent);
+		pr_int(p, m->copies_failed);
+		pr_row_end(p);
+	}
+	pr_list_end(p);
+	pr_object_end(p);
 }
 
 /* --- the outbox queue ---------------------------------------------------- */

@@ -11,6 +11,7 @@
 
 struct printer;
 struct incident_filter;
+struct stats_report;
 struct close_run;
 
 /* `bpt-report list`: the incidents f lets through, newest first. */
@@ -20,6 +21,9 @@ enum bpt_status view_incidents(struct bpt_ctx *ctx, struct printer *p,
 /* `bpt-report show N`: one incident, its copies and its messages. */
 enum bpt_status view_incident(struct bpt_ctx *ctx, struct printer *p,
     long long number);
+
+/* `bpt-report stats`: the period's totals and its months. */
+void view_stats(struct printer *p, const struct stats_report *r);
 
 /* `bpt-send --queue`: the deliveries that wait. */
 enum bpt_status view_queue(struct bpt_ctx *ctx, struct printer *p);

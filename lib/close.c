@@ -278,6 +278,9 @@ close_one(struct bpt_ctx *ctx, struct close_run *r, long long number,
 		st = to_group(ctx, r, &inc, "end", "closed", v, sizeof(v) / sizeof(v[0]),
 		    &count);
 	}
+	/* copies settled long ago keep their numbers for the statistics */
+	if (st == BPT_OK)
+		st = incident_fold_copies(ctx);
 	if ((st = finish(ctx, r, st)) == BPT_OK) {
 		inc.closed = 1;
 		inc.closed_at = now;

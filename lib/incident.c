@@ -1,5 +1,5 @@
 /* incident.c - incidents: the model of their rows, thread lookup,
- * closing and outcomes. */
+ * closing and outcomes, and the figures the statistics read. */
 #include "bptconf.h"
 
 #include <ctype.h>
@@ -691,4 +691,87 @@ incident_mark_reminded(struct bpt_ctx *ctx, long long number, time_t at)
 	sqlite3_bind_int64(s, 1, number);
 	sqlite3_bind_int64(s, 2, at);
 	return update_one(ctx, s, number, &changed);
+}
+
+/* The live count of an incident's group copies in one state. */
+#define COPIES_IN(state) "(SELECT count(*) FROM outbox o CROSS JOIN deliveries d " \
+	"ON d.id BETWEEN o.dfirst AND o.dlast WHERE o.incident_id = i.id " \
+	"AND o.kind IN ('alert', 'reply') AND d.state = '" state "')"
+
+enum bpt_status
+incident_fold_copies(struct bpt_ctx *ctx)
+{
+	static const char sql[] = "UPDATE incidents AS i SET "
+	    "copies_sent = " COPIES_IN("sent") ", "
+	    "copies_failed = " COPIES_IN("failed") " "
+	    "WHERE i.status = 'closed' AND i.copies_sent IS NULL AND NOT EXISTS "
+	    "(SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.open = 1 "
+	    "AND o.kind IN ('alert', 'reply'))";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+
+	if (s == NULL)
+		return ctx->err;
+	return store_step_done(ctx, ctx->store, s);
+}
+
+/* --- the year in numbers ------------------------------------------------ */
+
+enum bpt_status
+incident_each_figures(struct bpt_ctx *ctx, time_t from, time_t to,
+    int (*fn)(void *arg, const struct incident_figures *f), void *arg)
+{
+	/* final counts where they were folded, else the outbox's */
+	static const char sql[] = "SELECT i.opened_at, i.called_112, "
+	    "i.first_reply_at, i.closed_at, i.outcome IS NOT NULL, i.result, "
+	    "coalesce(i.copies_sent, " COPIES_IN("sent") "), "
+	    "coalesce(i.copies_failed, " COPIES_IN("failed") ") "
+	    "FROM incidents i WHERE i.opened_at >= ?1 AND i.opened_at < ?2 "
+	    "ORDER BY i.opened_at, i.id";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	struct incident_figures f;
+	int rc;
+
+	if (s == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		f.opened_at = (time_t)sqlite3_column_int64(s, 0);
+		f.called_112 = parse_112(store_col_text(s, 1));
+		f.first_reply_at = (time_t)sqlite3_column_int64(s, 2);
+		f.closed_at = (time_t)sqlite3_column_int64(s, 3);
+		f.has_outcome = sqlite3_column_int(s, 4);
+		f.result = f.has_outcome ? incident_result_parse(store_col_text(s, 5)) : -1;
+		if (f.has_outcome && f.result < 0)
+			f.result = INCRES_UNKNOWN;
+		f.copies_sent = sqlite3_column_int64(s, 6);
+		f.copies_failed = sqlite3_column_int64(s, 7);
+		if (fn(arg, &f) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(ctx, ctx->store, rc, "incident figures");
+	return BPT_OK;
+}
+
+enum bpt_status
+incident_first_opened(struct bpt_ctx *ctx, time_t *at)
+{
+	static const char sql[] = "SELECT min(opened_at) FROM incidents";
+	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
+	int rc;
+
+	*at = 0;
+	if (s == NULL)
+		return ctx->err;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*at = (time_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(ctx, ctx->store, rc, "first incident");
+	return BPT_OK;
 }

@@ -210,4 +210,34 @@ enum bpt_status incident_each_unreported(struct bpt_ctx *ctx,
 enum bpt_status incident_mark_reminded(struct bpt_ctx *ctx, long long number,
     time_t at);
 
+/*
+ * Writes the final number of copies sent and failed onto every closed
+ * incident whose copies are all settled, so that the statistics keep
+ * them when the messages (and with them their copies) are purged.  A
+ * purge of messages calls this first.
+ */
+enum bpt_status incident_fold_copies(struct bpt_ctx *ctx);
+
+/* --- the year in numbers (bpt-report stats) ---------------------------- */
+
+/* What the statistics read of one incident: numbers, times, categories. */
+struct incident_figures {
+	time_t opened_at;
+	int called_112;		/* enum inc_112 */
+	time_t first_reply_at;	/* 0: none */
+	time_t closed_at;	/* 0: open */
+	int has_outcome;
+	int result;		/* enum inc_result, or -1 */
+	long long copies_sent;
+	long long copies_failed;
+};
+
+/* Calls fn for each incident opened in [from, to), oldest first. */
+enum bpt_status incident_each_figures(struct bpt_ctx *ctx, time_t from,
+    time_t to, int (*fn)(void *arg, const struct incident_figures *f),
+    void *arg);
+
+/* When the first incident was opened; 0 when there is none. */
+enum bpt_status incident_first_opened(struct bpt_ctx *ctx, time_t *at);
+
 #endif
