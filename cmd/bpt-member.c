@@ -9,6 +9,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "actor.h"
 #include "addr.h"
 #include "audit.h"
 #include "bpt.h"
@@ -34,7 +35,8 @@ enum {
 	OPT_ROLE,
 	OPT_STATUS,
 	OPT_UNTIL,
-	OPT_UPDATE
+	OPT_UPDATE,
+	OPT_LOGIN
 };
 
 /* The command options each command takes. */
@@ -48,6 +50,7 @@ enum {
 #define T_STATUS	(1u << 7)
 #define T_FORCE		(1u << 8)
 #define T_EXCEL		(1u << 9)
+#define T_LOGIN		(1u << 10)
 #define T_FIELDS	(T_NAME | T_PHONE | T_ROLE | T_CONSENT)
 
 struct opts {
@@ -65,6 +68,7 @@ struct opts {
 	int update;
 	int force;		/* add, import: banned addresses too */
 	int excel;		/* export: csv for Excel */
+	const char *login;
 	enum pr_format fmt;
 	int csv;		/* export as csv */
 };
@@ -105,6 +109,7 @@ static const struct option all_options[] = {
 	{ "status", required_argument, NULL, OPT_STATUS },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "update", no_argument, NULL, OPT_UPDATE },
+	{ "login", required_argument, NULL, OPT_LOGIN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -123,6 +128,7 @@ usage(FILE *f)
 	    "       " PROG " ban email --reason text\n"
 	    "       " PROG " set email [--name name] [--phone phone] "
 	    "[--role role] [--consent version]\n"
+	    "           [--login name]\n"
 	    "       " PROG " list [--status status] [--role role]\n"
 	    "       " PROG " show email\n"
 	    "       " PROG " import [--update] [--consent version] "
@@ -263,10 +269,13 @@ cmd_set(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	struct member_report r;
 
 	(void)argc;
-	if (!o->name && !o->phone && !o->role && !o->consent)
-		return usage_error("%s: nothing to set (--name, --phone, --role "
-		    "or --consent)", "set");
+	if (!o->name && !o->phone && !o->role && !o->consent && !o->login)
+		return usage_error("%s: nothing to set (--name, --phone, --role, "
+		    "--consent or --login)", "set");
 	change_from_opts(o, &ch);
+	if (o->login != NULL)
+		return report_or_fail(ctx, o, actor_set_login(ctx, argv[0], &ch,
+		    o->name || o->phone || o->role || o->consent, o->login, &r), &r);
 	return report_or_fail(ctx, o, member_set(ctx, argv[0], &ch, &r), &r);
 }
 
@@ -385,7 +394,7 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	const char *tz = ctx->cfg->group.timezone;
 	struct member m;
 	struct printer *p;
-	char t[32];
+	char t[32], *login = NULL;
 
 	(void)argc;
 	if (member_find(ctx, argv[0], &m) != BPT_OK)
@@ -406,6 +415,14 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	pr_kv_str(p, "consent_via", m.consent_via);
 	pr_kv_str(p, "joined", show_time(p, tz, m.joined_at, t));
 	pr_kv_str(p, "updated", show_time(p, tz, m.updated_at, t));
+	if (actor_login_of(ctx, m.id, &login) != BPT_OK) {
+		pr_object_end(p);
+		member_release(&m);
+		finish(p, EX_OK);
+		return cmd_fail(ctx);
+	}
+	pr_kv_str(p, "login", login);
+	free(login);
 	pr_object_end(p);
 	member_release(&m);
 	return finish(p, EX_OK);
@@ -620,7 +637,7 @@ static const struct command commands[] = {
 	{ "log", cmd_log, 0, 0, 1 },
 	{ "reinstate", cmd_reinstate, 0, 1, 1 },
 	{ "remove", cmd_remove, T_REASON, 1, 1 },
-	{ "set", cmd_set, T_FIELDS, 1, 1 },
+	{ "set", cmd_set, T_FIELDS | T_LOGIN, 1, 1 },
 	{ "show", cmd_show, 0, 1, 1 },
 	{ "suspend", cmd_suspend, T_REASON | T_UNTIL, 1, 1 },
 };
@@ -651,6 +668,7 @@ option_bit(int c)
 	case OPT_STATUS: return T_STATUS;
 	case OPT_UNTIL: return T_UNTIL;
 	case OPT_UPDATE: return T_UPDATE;
+	case OPT_LOGIN: return T_LOGIN;
 	default: return 0;
 	}
 }
@@ -721,6 +739,9 @@ take_option(struct opts *o, int c, const struct command *cmd)
 		break;
 	case OPT_UPDATE:
 		o->update = 1;
+		break;
+	case OPT_LOGIN:
+		o->login = optarg;
 		break;
 	default:
 		usage(stderr);
@@ -801,6 +822,16 @@ main(int argc, char **argv)
 	if (cmd_setup(&ctx, o.config, as, 1) != BPT_OK) {
 		code = cmd_fail(&ctx);
 		goto out;
+	}
+	/* who acts for someone else must be an active admin or coordinator */
+	if (o.as != NULL) {
+		struct actor a;
+
+		if (actor_check(&ctx, as, NULL, &a) != BPT_OK) {
+			code = cmd_fail(&ctx);
+			goto out;
+		}
+		actor_release(&a);
 	}
 	/* a suspension that has ended counts as active from here on */
 	if (!o.dry_run && member_expire_suspensions(&ctx) != BPT_OK) {

@@ -28,7 +28,10 @@
 #include "log.h"
 #include "printer.h"
 #include "runmark.h"
+#include "stats.h"
 #include "store.h"
+#include "util.h"
+#include "views.h"
 
 static const char *progname = "bpt-report";
 
@@ -39,6 +42,9 @@ struct opts {
 	const char *recipient;
 	const char *maildir;
 	const char *status;
+	const char *from;
+	const char *to;
+	int needs_outcome;
 	enum pr_format fmt;
 	int deliver;
 	int verbose;
@@ -51,10 +57,12 @@ usage(FILE *f)
 	    "usage: %s [-v] [-c file] [-f sender] [-r recipient] [--no-deliver] < message\n"
 	    "       %s [-c file] fetch --maildir dir\n"
 	    "       %s [-c file] [--format text|tsv|json] list [--status open|closed]\n"
+	    "           [--needs-outcome]\n"
 	    "       %s [-c file] [--format text|tsv|json] show number\n"
+	    "       %s [-c file] [--format text|tsv|json] stats [--from date] [--to date]\n"
 	    "       %s [-c file] [--as email] [--no-deliver] release id\n"
 	    "       %s --help | --version\n",
-	    progname, progname, progname, progname, progname, progname);
+	    progname, progname, progname, progname, progname, progname, progname);
 }
 
 /*
@@ -331,11 +339,20 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	return worst;
 }
 
+/* Prints through a new printer; a failed write is an I/O error. */
+static int
+print_done(struct bpt_ctx *ctx, struct printer *p, enum bpt_status st)
+{
+	if (pr_free(p) < 0 && st == BPT_OK)
+		st = bpt_err(ctx, BPT_EIO, "stdout: %s", strerror(errno));
+	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
+}
+
 static int
 cmd_list(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
+	struct incident_filter f = { o->status, o->needs_outcome };
 	struct printer *p;
-	enum bpt_status st;
 
 	(void)argc;
 	(void)argv;
@@ -343,19 +360,15 @@ cmd_list(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		fprintf(stderr, "%s: --status must be open or closed\n", progname);
 		return EX_USAGE;
 	}
-	if ((p = pr_new(stdout, o->fmt)) == NULL)
+	if ((p = cmd_printer(ctx, o->fmt)) == NULL)
 		return EX_TEMPFAIL;
-	st = incident_list(ctx, p, o->status);
-	if (pr_free(p) < 0 && st == BPT_OK)
-		st = bpt_err(ctx, BPT_EIO, "stdout: %s", strerror(errno));
-	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
+	return print_done(ctx, p, view_incidents(ctx, p, &f));
 }
 
 static int
 cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	struct printer *p;
-	enum bpt_status st;
 	char *end;
 	long long n;
 
@@ -366,12 +379,63 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		fprintf(stderr, "%s: show needs an incident number\n", progname);
 		return EX_USAGE;
 	}
-	if ((p = pr_new(stdout, o->fmt)) == NULL)
+	if ((p = cmd_printer(ctx, o->fmt)) == NULL)
 		return EX_TEMPFAIL;
-	st = incident_show(ctx, p, n);
-	if (pr_free(p) < 0 && st == BPT_OK)
-		st = bpt_err(ctx, BPT_EIO, "stdout: %s", strerror(errno));
-	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
+	return print_done(ctx, p, view_incident(ctx, p, n));
+}
+
+/*
+ * A --from or --to date in the group's zone tz; a plain date --to
+ * means the end of that day (the start of the next, a day of 23 or 25
+ * hours included).
+ */
+static int
+period_end(const char *tz, const char *s, int end, time_t *t)
+{
+	if ((*t = util_parse_date(tz, s)) == (time_t)-1)
+		return -1;
+	if (end && strlen(s) == 10) {
+		struct tm tm;
+		char next[16];
+
+		memset(&tm, 0, sizeof(tm));
+		if (strptime(s, "%Y-%m-%d", &tm) == NULL)
+			return -1;
+		tm.tm_mday++;
+		tm.tm_hour = 12;	/* normalised by timegm(): no zone involved */
+		if (timegm(&tm) == (time_t)-1 ||
+		    strftime(next, sizeof(next), "%Y-%m-%d", &tm) == 0 ||
+		    (*t = util_parse_date(tz, next)) == (time_t)-1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_stats(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct stats_report r;
+	struct printer *p;
+	enum bpt_status st;
+	time_t from = 0, to = 0;
+
+	(void)argc;
+	(void)argv;
+	if ((o->from && period_end(cfg_timezone(ctx->cfg), o->from, 0, &from) < 0) ||
+	    (o->to && period_end(cfg_timezone(ctx->cfg), o->to, 1, &to) < 0)) {
+		fprintf(stderr, "%s: bad date '%s': write it as YYYY-MM-DD\n", progname,
+		    o->from && from == (time_t)-1 ? o->from : o->to);
+		return EX_USAGE;
+	}
+	if ((st = stats_compute(ctx, from, to, &r)) != BPT_OK)
+		return cmd_fail(ctx);
+	if ((p = cmd_printer(ctx, o->fmt)) == NULL) {
+		stats_report_release(&r);
+		return EX_TEMPFAIL;
+	}
+	view_stats(p, &r);
+	stats_report_release(&r);
+	return print_done(ctx, p, BPT_OK);
 }
 
 /* A quarantined message, processed as if it had just come in. */
@@ -415,6 +479,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list, 0, 0, NULL },
 	{ "show", cmd_show, 1, 1, "an incident number" },
 	{ "release", cmd_release_message, 1, 1, "a message id" },
+	{ "stats", cmd_stats, 0, 0, NULL },
 };
 
 static const struct command *
@@ -431,7 +496,8 @@ find_command(const char *name)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_FORMAT = 256, OPT_NO_DELIVER, OPT_MAILDIR, OPT_STATUS, OPT_AS };
+	enum { OPT_FORMAT = 256, OPT_NO_DELIVER, OPT_MAILDIR, OPT_STATUS, OPT_AS,
+	    OPT_FROM, OPT_TO, OPT_NEEDS_OUTCOME };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "sender", required_argument, NULL, 'f' },
@@ -441,9 +507,12 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ "as", required_argument, NULL, OPT_AS },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "from", required_argument, NULL, OPT_FROM },
 		{ "maildir", required_argument, NULL, OPT_MAILDIR },
+		{ "needs-outcome", no_argument, NULL, OPT_NEEDS_OUTCOME },
 		{ "no-deliver", no_argument, NULL, OPT_NO_DELIVER },
 		{ "status", required_argument, NULL, OPT_STATUS },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bpt_ctx ctx = BPT_CTX_INIT;
@@ -484,14 +553,23 @@ main(int argc, char *argv[])
 				return EX_USAGE;
 			}
 			break;
+		case OPT_FROM:
+			o.from = optarg;
+			break;
 		case OPT_MAILDIR:
 			o.maildir = optarg;
+			break;
+		case OPT_NEEDS_OUTCOME:
+			o.needs_outcome = 1;
 			break;
 		case OPT_NO_DELIVER:
 			o.deliver = 0;
 			break;
 		case OPT_STATUS:
 			o.status = optarg;
+			break;
+		case OPT_TO:
+			o.to = optarg;
 			break;
 		default:
 			usage(stderr);
@@ -516,6 +594,14 @@ main(int argc, char *argv[])
 	}
 	if (nargs > (cmd != NULL ? cmd->max_args : 0)) {
 		fprintf(stderr, "%s: too many arguments\n", progname);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (((o.from || o.to) && (cmd == NULL || strcmp(cmd->name, "stats") != 0)) ||
+	    (o.needs_outcome && (cmd == NULL || strcmp(cmd->name, "list") != 0))) {
+		fprintf(stderr, "%s: %s applies to %s only\n", progname,
+		    o.needs_outcome ? "--needs-outcome" : "--from/--to",
+		    o.needs_outcome ? "list" : "stats");
 		usage(stderr);
 		return EX_USAGE;
 	}

@@ -17,6 +17,7 @@
 #include "outbox.h"
 #include "printer.h"
 #include "store.h"
+#include "views.h"
 #include "watch.h"
 
 static const char *progname = "bpt-send";
@@ -95,13 +96,13 @@ main(int argc, char *argv[])
 		return rc;
 	}
 	if (queue) {
-		struct printer *p = pr_new(stdout, fmt);
+		struct printer *p = cmd_printer(&ctx, fmt);
 
 		if (p == NULL) {
 			cmd_release(&ctx);
 			return EX_TEMPFAIL;
 		}
-		st = outbox_queue_list(&ctx, p);
+		st = view_queue(&ctx, p);
 		if (pr_free(p) < 0 && st == BPT_OK)
 			st = bpt_err(&ctx, BPT_EIO, "stdout: %s", strerror(errno));
 	} else {

@@ -85,6 +85,16 @@ cmd_release(struct bpt_ctx *ctx)
 	ctx->actor = NULL;
 }
 
+struct printer *
+cmd_printer(const struct bpt_ctx *ctx, enum pr_format fmt)
+{
+	struct printer *p = pr_new(stdout, fmt);
+
+	if (p != NULL)
+		pr_set_timezone(p, cfg_timezone(ctx->cfg));
+	return p;
+}
+
 int
 cmd_version(const char *prog)
 {

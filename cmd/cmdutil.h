@@ -6,6 +6,7 @@
 #define BPT_CMDUTIL_H
 
 #include "bpt.h"
+#include "printer.h"
 
 /* The exit code (sysexits.h) for a library status. */
 int cmd_exit_code(enum bpt_status st);
@@ -25,6 +26,10 @@ enum bpt_status cmd_setup(struct bpt_ctx *ctx, const char *config_path,
 /* Closes the store and frees the configuration and actor that
  * cmd_setup() put in ctx; safe on a context it never filled. */
 void cmd_release(struct bpt_ctx *ctx);
+
+/* A printer on stdout whose times are in the group's zone (cmd_setup()
+ * loaded the configuration); NULL on out of memory. */
+struct printer *cmd_printer(const struct bpt_ctx *ctx, enum pr_format fmt);
 
 /* Prints "PROG (bpt) VERSION" to stdout; returns 0. */
 int cmd_version(const char *prog);

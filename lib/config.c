@@ -182,7 +182,6 @@ static const char *const later[] = {
 	"police",		/* bpt-export */
 	"signing",
 	"retention",
-	"followup",		/* bpt-close */
 	"policy.non_members",	/* the moderation queue and its rules */
 	"policy.language",
 	"policy.words",

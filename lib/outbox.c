@@ -13,10 +13,8 @@
 #include "config.h"
 #include "log.h"
 #include "outbox.h"
-#include "printer.h"
 #include "store.h"
 #include "transport.h"
-#include "util.h"
 
 /* Rows handed to the transport per call, in batches: one batch for
  * every connection.  Results are recorded after each call, so a runner
@@ -620,50 +618,35 @@ outbox_sent_to(struct bpt_ctx *ctx, const char *msgid, const char *rcpt,
 }
 
 enum bpt_status
-outbox_queue_list(struct bpt_ctx *ctx, struct printer *p)
+outbox_queue_each(struct bpt_ctx *ctx,
+    int (*fn)(void *arg, const struct outbox_queued *q), void *arg)
 {
 	static const char sql[] = "SELECT d.id, o.kind, o.incident_id, d.rcpt, "
 	    "d.state, d.attempts, d.next_at, d.last_reply FROM outbox o "
 	    "CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
 	    "WHERE o.open = 1 AND d.state IN ('queued', 'sending', 'deferred') "
 	    "ORDER BY d.next_at, d.id";
-	static const struct pr_column cols[] = {
-		{ "id", "ID" }, { "kind", "KIND" }, { "incident", "INCIDENT" },
-		{ "recipient", "RECIPIENT" }, { "state", "STATE" },
-		{ "attempts", "TRIES" }, { "next_attempt", "NEXT" },
-		{ "last_reply", "LAST REPLY" },
-	};
 	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
-	const char *tz = ctx->cfg->group.timezone;
+	struct outbox_queued q;
 	int rc;
 
 	if (s == NULL)
 		return ctx->err;
-	pr_list_begin(p, "queue", cols, (int)(sizeof(cols) / sizeof(cols[0])));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		char t[32];
-
-		if (pr_format(p) == PR_TEXT)
-			util_time_short(tz, (time_t)sqlite3_column_int64(s, 6), t);
-		else
-			util_time_iso(tz, (time_t)sqlite3_column_int64(s, 6), t);
-		pr_row_begin(p);
-		pr_int(p, sqlite3_column_int64(s, 0));
-		pr_str(p, store_col_text(s, 1));
-		if (sqlite3_column_type(s, 2) == SQLITE_NULL)
-			pr_null(p);
-		else
-			pr_int(p, sqlite3_column_int64(s, 2));
-		pr_str(p, store_col_text(s, 3));
-		pr_str(p, store_col_text(s, 4));
-		pr_int(p, sqlite3_column_int64(s, 5));
-		pr_str(p, t);
-		pr_str(p, sqlite3_column_type(s, 7) == SQLITE_NULL ? NULL :
-		    store_col_text(s, 7));
-		pr_row_end(p);
+		q.id = sqlite3_column_int64(s, 0);
+		q.kind = store_col_text(s, 1);
+		q.incident = sqlite3_column_int64(s, 2);
+		q.rcpt = store_col_text(s, 3);
+		q.state = store_col_text(s, 4);
+		q.attempts = sqlite3_column_int64(s, 5);
+		q.next_at = (time_t)sqlite3_column_int64(s, 6);
+		q.last_reply = (const char *)sqlite3_column_text(s, 7);
+		if (fn(arg, &q) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
 	}
 	sqlite3_reset(s);
-	pr_list_end(p);
 	if (rc != SQLITE_DONE)
 		return store_fail(ctx, ctx->store, rc, "outbox queue");
 	return BPT_OK;

@@ -18,8 +18,6 @@
 
 #include "bpt.h"
 
-struct printer;
-
 #define OUTBOX_LEASE 900	/* seconds before another runner may take over */
 #define OUTBOX_RUNNER_MAX 96
 
@@ -84,7 +82,23 @@ enum bpt_status outbox_run(struct bpt_ctx *ctx, struct outbox_stats *stats);
 enum bpt_status outbox_sent_to(struct bpt_ctx *ctx, const char *msgid,
     const char *rcpt, time_t since, int *sent);
 
-/* `bpt-send --queue`: deliveries not yet sent, due first. */
-enum bpt_status outbox_queue_list(struct bpt_ctx *ctx, struct printer *p);
+/* One delivery that waits or is in flight; strings borrowed for the call. */
+struct outbox_queued {
+	long long id;
+	const char *kind;
+	long long incident;	/* 0: none */
+	const char *rcpt;
+	const char *state;	/* queued, sending, deferred */
+	long long attempts;
+	time_t next_at;
+	const char *last_reply;	/* or NULL */
+};
+
+/*
+ * `bpt-send --queue`: calls fn for each delivery not yet sent, due
+ * first.  A non-zero return stops the walk.  Store errors.
+ */
+enum bpt_status outbox_queue_each(struct bpt_ctx *ctx,
+    int (*fn)(void *arg, const struct outbox_queued *q), void *arg);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "printer.h"
+#include "util.h"
 
 #define PR_MAXCOLS 32
 #define PR_MAXDEPTH 8
@@ -15,6 +16,7 @@
 struct printer {
 	FILE *out;
 	enum pr_format fmt;
+	const char *tz;		/* zone of times; borrowed, NULL: UTC */
 	int depth;		/* nesting: 0 none, 1 top document, 2 nested list */
 	int first[PR_MAXDEPTH];	/* json: no comma needed yet at this depth */
 	/* current list */
@@ -369,6 +371,28 @@ pr_null(struct printer *p)
 }
 
 void
+pr_set_timezone(struct printer *p, const char *tz)
+{
+	p->tz = tz;
+}
+
+void
+pr_time(struct printer *p, time_t t)
+{
+	char b[32];
+
+	if (t == 0) {
+		pr_null(p);
+		return;
+	}
+	if (p->fmt == PR_TEXT)
+		util_time_short(p->tz, t, b);
+	else
+		util_time_iso(p->tz, t, b);
+	pr_str(p, b);
+}
+
+void
 pr_row_end(struct printer *p)
 {
 	while (p->col < p->ncols)
@@ -471,9 +495,35 @@ pr_kv(struct printer *p, const char *key, const char *s, int raw)
 }
 
 void
+pr_time_iso(struct printer *p, time_t t)
+{
+	char b[32];
+
+	if (t == 0) {
+		pr_null(p);
+		return;
+	}
+	util_time_iso(p->tz, t, b);
+	pr_str(p, b);
+}
+
+void
 pr_kv_str(struct printer *p, const char *key, const char *s)
 {
 	pr_kv(p, key, s, 0);
+}
+
+void
+pr_kv_time(struct printer *p, const char *key, time_t t)
+{
+	char b[32];
+
+	if (t == 0) {
+		pr_kv_str(p, key, NULL);
+		return;
+	}
+	util_time_iso(p->tz, t, b);
+	pr_kv_str(p, key, b);
 }
 
 void

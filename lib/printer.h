@@ -15,6 +15,7 @@
 #define BPT_PRINTER_H
 
 #include <stdio.h>
+#include <time.h>
 
 enum pr_format { PR_TEXT, PR_TSV, PR_JSON };
 
@@ -49,6 +50,19 @@ void pr_bool(struct printer *p, int v);
 void pr_null(struct printer *p);
 void pr_row_end(struct printer *p);
 void pr_list_end(struct printer *p);
+
+/*
+ * Times: the zone they are shown in (an IANA name such as
+ * "Europe/Amsterdam", borrowed; NULL: UTC), set once after pr_new().
+ * pr_time() prints "2026-11-28 21:04" for people and RFC 3339 with the
+ * zone's offset for scripts; pr_time_iso() and pr_kv_time() RFC 3339
+ * in every format (where an hour that happens twice, at the end of
+ * summer time, must not be ambiguous).  A time of 0 prints null/empty.
+ */
+void pr_set_timezone(struct printer *p, const char *tz);
+void pr_time(struct printer *p, time_t t);
+void pr_time_iso(struct printer *p, time_t t);
+void pr_kv_time(struct printer *p, const char *key, time_t t);
 
 void pr_object_begin(struct printer *p, const char *name);
 void pr_kv_str(struct printer *p, const char *key, const char *s);

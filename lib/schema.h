@@ -252,6 +252,26 @@ static const char *const store_migrations[] = {
  * attempts goes on counting the runs begun, and decides nothing. */
 "ALTER TABLE messages ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;"
 "ALTER TABLE messages ADD COLUMN unfinished INTEGER NOT NULL DEFAULT 0;",
+
+/* 4: closing and outcomes (bpt-close), the year in numbers (bpt-report
+ * stats), and the login name that acts for an admin.  What the
+ * statistics need is kept on the incident row, so that they survive a
+ * purge of message texts: the category of the outcome, the time of the
+ * first reply, the copies sent and failed once they are final (NULL:
+ * still counted from the outbox), and how often admins were reminded.
+ * The first reply of incidents stored before is taken from their
+ * messages. */
+"ALTER TABLE incidents ADD COLUMN result TEXT CHECK (result IS NULL OR"
+"	result = 'arrest' OR result = 'police' OR result = 'prevented' OR"
+"	result = 'nothing' OR result = 'unknown');"
+"ALTER TABLE incidents ADD COLUMN reminders INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE incidents ADD COLUMN first_reply_at INTEGER;"
+"ALTER TABLE incidents ADD COLUMN copies_sent INTEGER;"
+"ALTER TABLE incidents ADD COLUMN copies_failed INTEGER;"
+"UPDATE incidents SET first_reply_at = (SELECT min(m.received_at) FROM messages m"
+"	WHERE m.incident_id = incidents.id AND m.class = 'reply');"
+"ALTER TABLE members ADD COLUMN login TEXT;"
+"CREATE UNIQUE INDEX members_login ON members(login) WHERE login IS NOT NULL;",
 };
 
 #endif

@@ -351,6 +351,78 @@ static const struct builtin builtins[] = {
 "again from zero.\n\n"
 "Last error from the mail server:\n"
 "{{status}} {{diagnostic}}\n" },
+{ "end",
+"EINDE MELDING #{{number}} - {{time}}\n"
+"{{#by}}{{by}} heeft deze melding afgesloten.{{/by}}{{^by}}Deze melding is afgesloten.{{/by}}\n"
+"{{#reason}}Reden: {{reason}}\n{{/reason}}"
+"------------------------------------------------------------\n"
+"Ziet u de persoon weer? Bel 112 en start een nieuwe melding met een\n"
+"nieuw bericht (geen antwoord op deze mail) aan:\n"
+"  {{list}}\n"
+"Antwoorden op deze melding worden niet meer doorgestuurd.\n"
+"\n-- \n{{footer}}\n",
+"END OF ALERT #{{number}} - {{time}}\n"
+"{{#by}}{{by}} has closed this alert.{{/by}}{{^by}}This alert has been closed.{{/by}}\n"
+"{{#reason}}Reason: {{reason}}\n{{/reason}}"
+"------------------------------------------------------------\n"
+"Seeing the person again? Call 112 and start a new alert with a new\n"
+"message (not a reply to this mail) to:\n"
+"  {{list}}\n"
+"Replies to this alert are no longer passed on.\n"
+"\n-- \n{{footer}}\n" },
+{ "reopen",
+"Melding #{{number}} is weer open: reacties gaan weer naar iedereen.\n"
+"\n-- \n{{footer}}\n",
+"Alert #{{number}} is open again: replies go to everyone again.\n"
+"\n-- \n{{footer}}\n" },
+{ "outcome",
+"TERUGKOPPELING MELDING #{{number}}\n"
+"Resultaat: {{#arrest}}er is iemand aangehouden{{/arrest}}{{#police}}de politie is in actie gekomen{{/police}}{{#prevented}}erger is voorkomen{{/prevented}}{{#nothing}}er is niets gevonden{{/nothing}}{{#unknown}}niet bekend{{/unknown}}\n"
+"------------------------------------------------------------\n"
+"{{outcome}}\n"
+"{{#replaced}}\n"
+"\n(Dit vervangt de eerdere terugkoppeling over deze melding.)\n"
+"{{/replaced}}\n"
+"\nBedankt aan iedereen die heeft opgelet en gereageerd.\n"
+"\n-- \n{{footer}}\n",
+"OUTCOME OF ALERT #{{number}}\n"
+"Result: {{#arrest}}someone was arrested{{/arrest}}{{#police}}the police took action{{/police}}{{#prevented}}worse was prevented{{/prevented}}{{#nothing}}nothing was found{{/nothing}}{{#unknown}}not known{{/unknown}}\n"
+"------------------------------------------------------------\n"
+"{{outcome}}\n"
+"{{#replaced}}\n"
+"\n(This replaces the earlier outcome of this alert.)\n"
+"{{/replaced}}\n"
+"\nThank you to everyone who kept watch and replied.\n"
+"\n-- \n{{footer}}\n" },
+{ "admin-remind",
+"Subject: [{{group}}] Graag terugkoppeling over afgesloten meldingen\n\n"
+"Van deze afgesloten meldingen staat nog niet vast wat ze hebben\n"
+"opgeleverd. Laat de groep weten of er resultaat was (stap 7 van de\n"
+"werkwijze). Zet de uitkomst vast met de opdracht onder elke melding:\n\n"
+"{{incidents}}"
+"Vul bij SOORT in: arrest (iemand aangehouden), police (de politie\n"
+"kwam in actie), prevented (erger voorkomen), nothing (niets gevonden)\n"
+"of unknown (niet bekend). De leden krijgen de terugkoppeling per mail.\n\n"
+"U krijgt per melding hooguit {{max}} keer zo'n herinnering, één keer\n"
+"per week.\n",
+"Subject: [{{group}}] Please report the outcome of closed alerts\n\n"
+"For these closed alerts it has not been recorded yet what came of\n"
+"them. Let the group know whether there was a result (step 7 of the\n"
+"procedure). Record the outcome with the command under each alert:\n\n"
+"{{incidents}}"
+"For KIND write: arrest (someone was arrested), police (the police\n"
+"took action), prevented (worse was prevented), nothing (nothing was\n"
+"found) or unknown (not known). The members get the outcome by mail.\n\n"
+"You get such a reminder at most {{max}} times per alert, once a week.\n" },
+{ "admin-remind-item",
+"#{{number}} {{subject}}\n"
+"  afgesloten op {{closed_at}}; naar de politie: {{#exported}}ja{{/exported}}{{^exported}}nee{{/exported}}\n"
+"  herinnering {{round}} van {{max}}\n"
+"  bpt-close {{config}}--outcome \"TEKST\" --result SOORT {{number}}\n\n",
+"#{{number}} {{subject}}\n"
+"  closed on {{closed_at}}; sent to the police: {{#exported}}yes{{/exported}}{{^exported}}no{{/exported}}\n"
+"  reminder {{round}} of {{max}}\n"
+"  bpt-close {{config}}--outcome \"TEXT\" --result KIND {{number}}\n\n" },
 };
 
 const char *

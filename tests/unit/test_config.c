@@ -138,7 +138,6 @@ test_later_keys_refused(void **state)
 		{ "police:\n  address: dossier@politie.example\n", "t.yaml:4:1: police: not supported yet" },
 		{ "signing:\n  key: \"\"\n", "t.yaml:4:1: signing: not supported yet" },
 		{ "retention:\n  days: 28\n", "t.yaml:4:1: retention: not supported yet" },
-		{ "followup:\n  idle_close: 90m\n", "t.yaml:4:1: followup: not supported yet" },
 		{ "policy:\n  non_members: hold\n", "t.yaml:5:3: policy.non_members: not supported yet" },
 		{ "policy:\n  language: hold\n", "t.yaml:5:3: policy.language: not supported yet" },
 		{ "policy:\n  words: /etc/bpt/words.txt\n", "t.yaml:5:3: policy.words: not supported yet" },
@@ -323,6 +322,28 @@ test_null_values_and_example(void **state)
 		fail_msg("%s", ctx.errmsg);
 	assert_string_equal(c->store, "/var/lib/bpt/binnenbijster.db");
 	cfg_free(c);
+}
+
+/* bpt-close reads followup: both keys work and are checked. */
+static void
+test_followup_keys(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+
+	(void)state;
+	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "followup:\n  idle_close: 90m\n  outcome_after: 3w\n", &c), BPT_OK);
+	assert_int_equal(c->followup.idle_close, 90 * 60);
+	assert_int_equal(c->followup.outcome_after, 21 * 86400);
+	cfg_free(c);
+	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "followup:\n  idle_close: 3 hours\n", &c), BPT_ECONFIG);
+	assert_non_null(strstr(ctx.errmsg,
+	    "t.yaml:5:15: followup.idle_close: bad duration '3 hours'"));
+	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "followup:\n  remind_every: 1w\n", &c), BPT_ECONFIG);
+	assert_non_null(strstr(ctx.errmsg, "t.yaml:5:3: unknown key 'followup.remind_every'"));
 }
 
 static void
@@ -536,6 +557,7 @@ main(void)
 		cmocka_unit_test(test_smtp_session_timeout),
 		cmocka_unit_test(test_durations_and_sizes),
 		cmocka_unit_test(test_null_values_and_example),
+		cmocka_unit_test(test_followup_keys),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_file_not_regular_or_too_large),

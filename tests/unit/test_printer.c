@@ -121,6 +121,64 @@ test_text_blocks(void **state)
 	free(out);
 }
 
+/* Times in the zone the printer was given; an hour that happens twice
+ * at the end of summer time keeps its offset where it must. */
+static void
+test_times(void **state)
+{
+	static const struct pr_column tc[] = { { "short", "SHORT" }, { "iso", "ISO" } };
+	/* 2026-10-25 00:30 UTC: 02:30 summer time; 01:30 UTC: 02:30 winter time */
+	const time_t t1 = 1792888200, t2 = t1 + 3600;
+	enum pr_format fmts[] = { PR_TEXT, PR_TSV, PR_JSON };
+	const char *want[] = {
+		"\ntimes:\n"
+		"SHORT             ISO\n"
+		"2026-10-25 02:30  2026-10-25T02:30:00+02:00\n"
+		"2026-10-25 02:30  2026-10-25T02:30:00+01:00\n"
+		"-                 -\n"
+		"at               2026-10-25T02:30:00+01:00\n",
+		"times\t2026-10-25T02:30:00+02:00\t2026-10-25T02:30:00+02:00\n"
+		"times\t2026-10-25T02:30:00+01:00\t2026-10-25T02:30:00+01:00\n"
+		"times\t\t\n"
+		"at\t2026-10-25T02:30:00+01:00\n",
+		NULL,
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(fmts); i++) {
+		struct mem m;
+		struct printer *p = mem_printer(&m, fmts[i]);
+		char *out;
+
+		pr_set_timezone(p, "Europe/Amsterdam");
+		pr_object_begin(p, "o");
+		pr_list_begin(p, "times", tc, 2);
+		pr_row_begin(p);
+		pr_time(p, t1);
+		pr_time_iso(p, t1);
+		pr_row_end(p);
+		pr_row_begin(p);
+		pr_time(p, t2);
+		pr_time_iso(p, t2);
+		pr_row_end(p);
+		pr_row_begin(p);
+		pr_time(p, 0);
+		pr_time_iso(p, 0);
+		pr_row_end(p);
+		pr_list_end(p);
+		pr_kv_time(p, "at", t2);
+		pr_object_end(p);
+		out = mem_done(&m, p);
+		if (want[i] != NULL)
+			assert_string_equal(out, want[i]);
+		else
+			assert_non_null(strstr(out, "\"short\":\"2026-10-25T02:30:00+02:00\","
+			    "\"iso\":\"2026-10-25T02:30:00+02:00\"") );
+		free(out);
+	}
+}
+
 int
 main(void)
 {
@@ -128,6 +186,7 @@ main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_object_with_list),
 		cmocka_unit_test(test_text_blocks),
+		cmocka_unit_test(test_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

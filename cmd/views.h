@@ -1,0 +1,34 @@
+/*
+ * views.h - how the tools print what lib/ returns: one function per
+ * kind of record, through the printer (text, tsv, json), so that every
+ * tool prints a record the same way.  The columns are documented in
+ * the tools' man pages.
+ */
+#ifndef BPT_VIEWS_H
+#define BPT_VIEWS_H
+
+#include "bpt.h"
+
+struct printer;
+struct incident_filter;
+struct stats_report;
+struct close_run;
+
+/* `bpt-report list`: the incidents f lets through, newest first. */
+enum bpt_status view_incidents(struct bpt_ctx *ctx, struct printer *p,
+    const struct incident_filter *f);
+
+/* `bpt-report show N`: one incident, its copies and its messages. */
+enum bpt_status view_incident(struct bpt_ctx *ctx, struct printer *p,
+    long long number);
+
+/* `bpt-report stats`: the period's totals and its months. */
+void view_stats(struct printer *p, const struct stats_report *r);
+
+/* `bpt-send --queue`: the deliveries that wait. */
+enum bpt_status view_queue(struct bpt_ctx *ctx, struct printer *p);
+
+/* `bpt-close`: what was done (or would be, for a dry run). */
+void view_close_run(struct printer *p, const struct close_run *r);
+
+#endif
