@@ -20,6 +20,7 @@
 #include "cmdutil.h"
 #include "config.h"
 #include "fileio.h"
+#include "imap.h"
 #include "incident.h"
 #include "ingest.h"
 #include "log.h"
@@ -38,6 +39,8 @@ struct opts {
 	enum pr_format fmt;
 	int deliver;
 	int verbose;
+	int imap;		/* fetch --imap */
+	int once;		/* fetch --imap --once */
 };
 
 static void
@@ -45,7 +48,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: %s [-v] [-c file] [-f sender] [-r recipient] [--no-deliver] < message\n"
-	    "       %s [-c file] fetch --maildir dir\n"
+	    "       %s [-c file] fetch --maildir dir | --imap [--once]\n"
 	    "       %s [-c file] [--format text|tsv|json] list [--status open|closed]\n"
 	    "       %s [-c file] [--format text|tsv|json] show number\n"
 	    "       %s --help | --version\n",
@@ -159,6 +162,38 @@ maildir_done(struct bpt_ctx *ctx, const char *dir, const char *name)
 	return st;
 }
 
+/* fetch --imap: each message of the mailbox as if the MTA piped it. */
+static enum bpt_status
+imap_take(struct bpt_ctx *ctx, void *arg, const char *raw, size_t len,
+    size_t total, int truncated)
+{
+	const struct opts *o = arg;
+	struct ingest_opts io;
+	struct ingest_result r;
+	enum bpt_status st;
+
+	memset(&io, 0, sizeof(io));
+	io.deliver = o->deliver;
+	io.total = total;
+	io.truncated = truncated;
+	st = run_one(ctx, raw, len, &io, &r);
+	if (st == BPT_OK)
+		report_result(ctx, &r, st);
+	return st;
+}
+
+static int
+fetch_imap(struct bpt_ctx *ctx, const struct opts *o)
+{
+	struct imap_fetch_opts io = { o->once, imap_take, (void *)o };
+	struct imap_fetch_stats stats;
+	enum bpt_status st;
+
+	st = imap_fetch(ctx, &io, &stats);
+	log_info("fetch: %lld messages", stats.taken);
+	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
+}
+
 static int
 cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
@@ -169,8 +204,10 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (o->maildir == NULL) {
-		fprintf(stderr, "%s: fetch needs --maildir DIR\n", progname);
+	if (o->imap && o->maildir == NULL)
+		return fetch_imap(ctx, o);
+	if (o->maildir == NULL || o->imap || o->once) {
+		fprintf(stderr, "%s: fetch needs --maildir DIR or --imap\n", progname);
 		usage(stderr);
 		return EX_USAGE;
 	}
@@ -290,7 +327,8 @@ find_command(const char *name)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_FORMAT = 256, OPT_NO_DELIVER, OPT_MAILDIR, OPT_STATUS, OPT_AS };
+	enum { OPT_FORMAT = 256, OPT_NO_DELIVER, OPT_MAILDIR, OPT_STATUS, OPT_AS,
+		OPT_IMAP, OPT_ONCE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "sender", required_argument, NULL, 'f' },
@@ -300,8 +338,10 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ "as", required_argument, NULL, OPT_AS },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "imap", no_argument, NULL, OPT_IMAP },
 		{ "maildir", required_argument, NULL, OPT_MAILDIR },
 		{ "no-deliver", no_argument, NULL, OPT_NO_DELIVER },
+		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "status", required_argument, NULL, OPT_STATUS },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -343,11 +383,17 @@ main(int argc, char *argv[])
 				return EX_USAGE;
 			}
 			break;
+		case OPT_IMAP:
+			o.imap = 1;
+			break;
 		case OPT_MAILDIR:
 			o.maildir = optarg;
 			break;
 		case OPT_NO_DELIVER:
 			o.deliver = 0;
+			break;
+		case OPT_ONCE:
+			o.once = 1;
 			break;
 		case OPT_STATUS:
 			o.status = optarg;

@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential autoconf automake pkg-config
 libetpan-dev libgnutls28-dev libsqlite3-dev libyaml-dev libgpgme-dev libcmocka-dev
 mandoc gnupg sqlite3 python3 postfix swaks ca-certificates libsasl2-modules openssl
-sasl2-bin time"
+sasl2-bin time dovecot-imapd"
 
 missing=""
 for p in $PKGS; do

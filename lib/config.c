@@ -33,6 +33,7 @@ enum ktype {
 	K_DUR,		/* "3h", "14d" */
 	K_SIZE,		/* "3MB" */
 	K_ENUM,		/* index into names */
+	K_ARGV,		/* a command as a list of words, no shell; the first a path */
 };
 
 static const char *const e_lang[] = { "nl", "en", NULL };
@@ -63,6 +64,7 @@ struct key {
 #define DUR(p, f, d) { p, K_DUR, OFF(f), d, 0, 0, NULL, 0 }
 #define SIZE(p, f, d) { p, K_SIZE, OFF(f), d, 0, 0, NULL, 0 }
 #define ENUM(p, f, d, n) { p, K_ENUM, OFF(f), d, 0, 0, n, 0 }
+#define ARGV(p, f) { p, K_ARGV, OFF(f), NULL, 0, 0, NULL, 0 }
 
 /* Every key of bpt.yaml(5); keep the man page in step. */
 static const struct key keys[] = {
@@ -106,8 +108,11 @@ static const struct key keys[] = {
 	ENUM("inbound.imap.tls", inbound.imap.tls, "implicit", e_tls),
 	STR("inbound.imap.user", inbound.imap.user, ""),
 	PATH("inbound.imap.password_file", inbound.imap.password_file, ""),
+	PATH("inbound.imap.ca_file", inbound.imap.ca_file, ""),
 	STR("inbound.imap.mailbox", inbound.imap.mailbox, "INBOX"),
+	STR("inbound.imap.done_mailbox", inbound.imap.done_mailbox, ""),
 	DUR("inbound.imap.timeout", inbound.imap.timeout, "60s"),
+	ARGV("inbound.imap.oauth2_token_command", inbound.imap.oauth2_argv),
 	SEC("police"),
 	{ "police.address", K_ADDR, OFF(police.address), "", 0, 0, NULL, 0 },
 	STR("police.encrypt_to", police.encrypt_to, ""),
@@ -153,7 +158,6 @@ static const struct key keys[] = {
  * takes its keys off this list and documents them in bpt.yaml(5).
  */
 static const char *const later[] = {
-	"inbound",		/* bpt-report fetch --imap */
 	"police",		/* bpt-export */
 	"signing",
 	"retention",
@@ -312,6 +316,96 @@ slot_int(struct bpt_config *c, const struct key *k)
 	return (int *)(void *)((char *)c + k->off);
 }
 
+static char ***
+slot_argv(struct bpt_config *c, const struct key *k)
+{
+	return (char ***)(void *)((char *)c + k->off);
+}
+
+static void
+argv_free(char **v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * A command for K_ARGV: a YAML list of words ([/usr/bin/prog, --flag,
+ * x]), run without a shell, or a single word.  The program is a path;
+ * a relative one is taken from the config's folder.  A single value
+ * with spaces is refused: it would look like a shell command line, and
+ * none is run.  ~ or "" for none.
+ */
+static enum bpt_status
+set_argv(struct loader *l, const struct key *k, yaml_node_t *vn)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *items[64];
+	char **v;
+	size_t n = 0, i;
+
+	if (vn->type == YAML_SCALAR_NODE) {
+		const char *s = (const char *)vn->data.scalar.value;
+
+		if (*s == '\0' || (vn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    (strcmp(s, "~") == 0 || strcmp(s, "null") == 0)))
+			return BPT_OK;
+		if (strpbrk(s, " \t") != NULL)
+			return at(l, vn, "%s: write the command as a list of words, "
+			    "e.g. [/usr/local/bin/token, --user, bpt]; no shell runs it",
+			    k->path);
+		items[n++] = vn;
+	} else if (vn->type == YAML_SEQUENCE_NODE) {
+		for (it = vn->data.sequence.items.start;
+		    it < vn->data.sequence.items.top; it++) {
+			yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+
+			if (e == NULL || e->type != YAML_SCALAR_NODE)
+				return at(l, e ? e : vn, "%s: every word must be a "
+				    "single value", k->path);
+			if (n == sizeof(items) / sizeof(items[0]))
+				return at(l, e, "%s: more than 64 words", k->path);
+			items[n++] = e;
+		}
+		if (n == 0)
+			return BPT_OK;
+	} else {
+		return at(l, vn, "%s: expected a list of words", k->path);
+	}
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return at(l, vn, "out of memory");
+	for (i = 0; i < n; i++) {
+		const char *s = (const char *)items[i]->data.scalar.value;
+
+		if (memchr(s, '\0', items[i]->data.scalar.length) != NULL ||
+		    (i == 0 && *s == '\0')) {
+			argv_free(v);
+			return at(l, items[i], "%s: %s", k->path, i == 0 ?
+			    "the program must not be empty" : "NUL byte in value");
+		}
+		if (i == 0 && *s != '/' && l->dir != NULL) {
+			struct buf b = BUF_INIT;
+
+			buf_addf(&b, "%s/%s", l->dir, s);
+			v[i] = buf_detach(&b, NULL);
+		} else {
+			v[i] = strdup(s);
+		}
+		if (v[i] == NULL) {
+			argv_free(v);
+			return at(l, items[i], "out of memory");
+		}
+	}
+	argv_free(*slot_argv(l->cfg, k));
+	*slot_argv(l->cfg, k) = v;
+	return BPT_OK;
+}
+
 static enum bpt_status
 set_str(struct loader *l, const struct key *k, const yaml_node_t *n, char *v)
 {
@@ -337,6 +431,8 @@ set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
 	switch (k->type) {
 	case K_SECTION:
 		return at(l, n, "'%s' is a section; expected keys under it", k->path);
+	case K_ARGV:
+		return at(l, n, "internal: %s has no default", k->path);
 	case K_STR:
 		return set_str(l, k, n, strdup(v));
 	case K_PATH:
@@ -447,6 +543,8 @@ walk(struct loader *l, yaml_node_t *map, const char *prefix)
 		l->seen[idx] = 1;
 		if (k->type == K_SECTION) {
 			st = walk(l, vn, path);
+		} else if (k->type == K_ARGV) {
+			st = set_argv(l, k, vn);
 		} else if (vn->type != YAML_SCALAR_NODE) {
 			st = at(l, vn, "%s: expected a single value", path);
 		} else {
@@ -502,6 +600,15 @@ check_whole(struct loader *l)
 		return at(l, NULL, "delivery.retry_min is longer than delivery.retry_max");
 	if (c->delivery.sendmail_timeout < 1)
 		return at(l, NULL, "delivery.sendmail_timeout must be at least 1s");
+	if (c->inbound.imap.tls == CFG_TLS_NONE)
+		return at(l, NULL, "inbound.imap.tls: none would send the mailbox's "
+		    "password unencrypted; use implicit or starttls");
+	if (c->inbound.imap.password_file[0] != '\0' &&
+	    c->inbound.imap.oauth2_argv != NULL)
+		return at(l, NULL, "inbound.imap: give password_file or "
+		    "oauth2_token_command, not both");
+	if (c->inbound.imap.timeout < 1)
+		return at(l, NULL, "inbound.imap.timeout must be at least 1s");
 	if (c->delivery.smtp.session_timeout < 1 ||
 	    c->delivery.smtp.session_timeout > 86400)
 		return at(l, NULL, "delivery.smtp.session_timeout must be "
@@ -521,6 +628,8 @@ cfg_free(struct bpt_config *c)
 
 		if (t == K_STR || t == K_PATH || t == K_ADDR || t == K_HTTPS)
 			free(*slot_str(c, &keys[i]));
+		else if (t == K_ARGV)
+			argv_free(*slot_argv(c, &keys[i]));
 	}
 	free(c->path);
 	free(c);

@@ -91,7 +91,6 @@ static void
 test_later_keys_refused(void **state)
 {
 	static const struct { const char *text, *expect; } cases[] = {
-		{ "inbound:\n  imap: {host: imap.example}\n", "t.yaml:4:1: inbound: not supported yet" },
 		{ "police:\n  address: dossier@politie.example\n", "t.yaml:4:1: police: not supported yet" },
 		{ "signing:\n  key: \"\"\n", "t.yaml:4:1: signing: not supported yet" },
 		{ "retention:\n  days: 28\n", "t.yaml:4:1: retention: not supported yet" },
@@ -185,6 +184,82 @@ test_errors_have_positions(void **state)
 	}
 }
 
+/* inbound.imap: every key, the command as a list, and what is refused */
+static void
+test_inbound_imap(void **state)
+{
+	static const char text[] =
+	    "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "inbound:\n"
+	    "  imap: {host: imap.provider.example, port: 143, tls: starttls,\n"
+	    "         ca_file: ca.pem, user: bpt@x.example, mailbox: Alarm,\n"
+	    "         done_mailbox: Verwerkt, timeout: 2m,\n"
+	    "         oauth2_token_command: [bin/token, --account, 'a b']}\n";
+	static const struct bad_case bad[] = {
+		{ "inbound:\n  imap:\n    tls: none\n",
+		  "inbound.imap.tls: none would send the mailbox's password unencrypted" },
+		{ "inbound:\n  imap:\n    password_file: pw\n    oauth2_token_command: [/bin/t]\n",
+		  "give password_file or oauth2_token_command, not both" },
+		{ "inbound:\n  imap:\n    oauth2_token_command: /bin/token --user x\n",
+		  "t.yaml:6:27: inbound.imap.oauth2_token_command: write the command as a list" },
+		{ "inbound:\n  imap:\n    oauth2_token_command: [/bin/t, [x]]\n",
+		  "t.yaml:6:36: inbound.imap.oauth2_token_command: every word must be a single value" },
+		{ "inbound:\n  imap:\n    oauth2_token_command: {a: b}\n",
+		  "inbound.imap.oauth2_token_command: expected a list of words" },
+		{ "inbound:\n  imap:\n    oauth2_token_command: [\"\", x]\n",
+		  "inbound.imap.oauth2_token_command: the program must not be empty" },
+		{ "inbound:\n  imap:\n    timeout: 0s\n", "inbound.imap.timeout must be at least 1s" },
+		{ "inbound:\n  imap:\n    sasl: plain\n", "unknown key 'inbound.imap.sasl'" },
+	};
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(load(&ctx, text, &c), BPT_OK);
+	assert_string_equal(c->inbound.imap.host, "imap.provider.example");
+	assert_int_equal(c->inbound.imap.port, 143);
+	assert_int_equal(c->inbound.imap.tls, CFG_TLS_STARTTLS);
+	assert_string_equal(c->inbound.imap.ca_file, "/etc/bpt/ca.pem");
+	assert_string_equal(c->inbound.imap.user, "bpt@x.example");
+	assert_string_equal(c->inbound.imap.password_file, "");
+	assert_string_equal(c->inbound.imap.mailbox, "Alarm");
+	assert_string_equal(c->inbound.imap.done_mailbox, "Verwerkt");
+	assert_int_equal(c->inbound.imap.timeout, 120);
+	assert_non_null(c->inbound.imap.oauth2_argv);
+	assert_string_equal(c->inbound.imap.oauth2_argv[0], "/etc/bpt/bin/token");
+	assert_string_equal(c->inbound.imap.oauth2_argv[1], "--account");
+	assert_string_equal(c->inbound.imap.oauth2_argv[2], "a b");
+	assert_null(c->inbound.imap.oauth2_argv[3]);
+	cfg_free(c);
+
+	/* the defaults: implicit TLS on 993, INBOX, \Seen, no command */
+	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "inbound:\n  imap:\n    host: h\n    oauth2_token_command: ~\n", &c), BPT_OK);
+	assert_int_equal(c->inbound.imap.port, 993);
+	assert_int_equal(c->inbound.imap.tls, CFG_TLS_IMPLICIT);
+	assert_string_equal(c->inbound.imap.mailbox, "INBOX");
+	assert_string_equal(c->inbound.imap.done_mailbox, "");
+	assert_int_equal(c->inbound.imap.timeout, 60);
+	assert_null(c->inbound.imap.oauth2_argv);
+	cfg_free(c);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char buf[512];
+		enum bpt_status st;
+
+		c = (void *)1;
+		snprintf(buf, sizeof(buf), "group:\n  address: bpt@x.example\n"
+		    "store: s.db\n%s", bad[i].text);
+		st = load(&ctx, buf, &c);
+		if (st != BPT_ECONFIG)
+			fail_msg("case %zu: status %d: %s", i, st, ctx.errmsg);
+		assert_null(c);
+		if (strstr(ctx.errmsg, bad[i].expect) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, ctx.errmsg, bad[i].expect);
+	}
+}
+
 /* delivery.smtp.session_timeout: a duration up to a day */
 static void
 test_smtp_session_timeout(void **state)
@@ -274,6 +349,7 @@ main(void)
 		cmocka_unit_test(test_later_keys_refused),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_smtp_session_timeout),
+		cmocka_unit_test(test_inbound_imap),
 		cmocka_unit_test(test_durations_and_sizes),
 		cmocka_unit_test(test_null_values_and_example),
 		cmocka_unit_test(test_missing_file),
