@@ -101,6 +101,7 @@ static const struct key keys[] = {
 	INT("delivery.bounce_limit", delivery.bounce_limit, "5", 1, 1000),
 	DUR("delivery.bounce_window", delivery.bounce_window, "30d"),
 	DUR("delivery.undelivered_after", delivery.undelivered_after, "5m"),
+	INT("delivery.rate", delivery.rate, "0", 0, 1000000),
 	SEC("inbound"),
 	SEC("inbound.imap"),
 	STR("inbound.imap.host", inbound.imap.host, ""),

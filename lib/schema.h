@@ -245,6 +245,15 @@ static const char *const store_migrations[] = {
 ");"
 "CREATE INDEX probes_member ON probes(member_id, sent_at);"
 "CREATE INDEX probes_msgid ON probes(msgid);",
+
+/* 3: delivery.rate, copies per hour for a provider's sending limits:
+ * how many copies were claimed when, for the last hour only (older
+ * rows are deleted as they age), so the count is a sum over a few
+ * rows and never a scan of deliveries. */
+"CREATE TABLE send_log ("
+"	at INTEGER NOT NULL,"			/* when copies were claimed */
+"	n INTEGER NOT NULL"			/* how many */
+");",
 };
 
 #endif

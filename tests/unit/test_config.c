@@ -32,6 +32,7 @@ test_minimal_gets_defaults(void **state)
 	assert_int_equal(c->delivery.smtp.tls_verify, 1);
 	assert_string_equal(c->delivery.smtp.ca_file, "");
 	assert_int_equal(c->delivery.bounce_limit, 5);
+	assert_int_equal(c->delivery.rate, 0);
 	assert_int_equal(c->policy.max_message_size, 10L * 1024 * 1024);
 	assert_int_equal(c->policy.max_image_size, 3L * 1024 * 1024);
 	assert_int_equal(c->policy.max_images, 4);
@@ -64,6 +65,7 @@ test_full_design_example(void **state)
 	    "  connections: 8\n"
 	    "  max_age: 3d\n"
 	    "  bounce_limit: 7\n"
+	    "  rate: 400\n"
 	    "policy:\n"
 	    "  attachments: {images: allow, max_images: 2, max_image_size: 512KB, other: strip}\n"
 	    "  max_message_size: 20MB\n";
@@ -80,6 +82,7 @@ test_full_design_example(void **state)
 	assert_int_equal(c->delivery.verp, 1);
 	assert_int_equal(c->delivery.batch, 100);
 	assert_int_equal(c->delivery.max_age, 3 * 86400);
+	assert_int_equal(c->delivery.rate, 400);
 	assert_int_equal(c->policy.max_images, 2);
 	assert_int_equal(c->policy.max_image_size, 512 * 1024);
 	assert_int_equal(c->policy.max_message_size, 20 * 1024 * 1024);
@@ -145,6 +148,8 @@ test_errors_have_positions(void **state)
 		  "t.yaml:2:12: group.address: bad address" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  transport: pigeon\n",
 		  "t.yaml:5:14: delivery.transport: 'pigeon' is not one of smtp, sendmail, maildir" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  rate: -1\n",
+		  "t.yaml:5:9: delivery.rate: -1 is out of range 0..1000000" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  batch: 0\n",
 		  "t.yaml:5:10: delivery.batch: 0 is out of range" },
 		{ "group:\n  address: bpt@x.example\n store: s.db\n",
