@@ -142,8 +142,11 @@ test_expect_success 'the IDLE loop survives a restart of Dovecot' '
 	test "$(grep -c "open (UIDVALIDITY" idle.log)" -ge 2
 '
 
-test_expect_success 'fetch stops on SIGTERM' '
-	bg_stop idle &&
+test_expect_success 'fetch stops on SIGTERM, nothing left unseen' '
+	pid=$(bg_pid idle) &&
+	kill -TERM "$pid" &&
+	wait_for 10 pid_gone "$pid" &&
+	rm -f "$TRASH/.pid.idle" &&
 	test "$(unseen)" = 0
 '
 
