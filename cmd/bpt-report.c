@@ -23,6 +23,7 @@
 #include "cmdutil.h"
 #include "config.h"
 #include "fileio.h"
+#include "imap.h"
 #include "incident.h"
 #include "ingest.h"
 #include "log.h"
@@ -48,6 +49,8 @@ struct opts {
 	enum pr_format fmt;
 	int deliver;
 	int verbose;
+	int imap;		/* fetch --imap */
+	int once;		/* fetch --imap --once */
 };
 
 static void
@@ -55,7 +58,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: %s [-v] [-c file] [-f sender] [-r recipient] [--no-deliver] < message\n"
-	    "       %s [-c file] fetch --maildir dir\n"
+	    "       %s [-c file] fetch --maildir dir | --imap [--once]\n"
 	    "       %s [-c file] [--format text|tsv|json] list [--status open|closed]\n"
 	    "           [--needs-outcome]\n"
 	    "       %s [-c file] [--format text|tsv|json] show number\n"
@@ -267,6 +270,43 @@ maildir_done(struct bpt_ctx *ctx, const char *dir, const char *name)
 	return st;
 }
 
+/* fetch --imap: each message of the mailbox as if the MTA piped it. */
+static enum bpt_status
+imap_take(struct bpt_ctx *ctx, void *arg, const char *raw, size_t len,
+    size_t total, int truncated)
+{
+	const struct opts *o = arg;
+	struct ingest_opts io;
+	struct ingest_result r;
+	enum bpt_status st;
+
+	memset(&io, 0, sizeof(io));
+	io.deliver = o->deliver;
+	io.total = total;
+	io.truncated = truncated;
+	io.guard = &guard_fd;
+	guard_start(ctx);
+	st = ingest_message(ctx, raw, len, &io, &r);
+	guard_stop();
+	if (st == BPT_OK) {
+		deliver(ctx, &io, &r);
+		report_result(ctx, &r, st);
+	}
+	return st;
+}
+
+static int
+fetch_imap(struct bpt_ctx *ctx, const struct opts *o)
+{
+	struct imap_fetch_opts io = { o->once, imap_take, (void *)o };
+	struct imap_fetch_stats stats;
+	enum bpt_status st;
+
+	st = imap_fetch(ctx, &io, &stats);
+	log_info("fetch: %lld messages", stats.taken);
+	return st == BPT_OK ? EX_OK : cmd_fail(ctx);
+}
+
 static int
 cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
@@ -277,8 +317,10 @@ cmd_fetch(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (o->maildir == NULL) {
-		fprintf(stderr, "%s: fetch needs --maildir DIR\n", progname);
+	if (o->imap && o->maildir == NULL)
+		return fetch_imap(ctx, o);
+	if (o->maildir == NULL || o->imap || o->once) {
+		fprintf(stderr, "%s: fetch needs --maildir DIR or --imap\n", progname);
 		usage(stderr);
 		return EX_USAGE;
 	}
@@ -497,7 +539,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_FORMAT = 256, OPT_NO_DELIVER, OPT_MAILDIR, OPT_STATUS, OPT_AS,
-	    OPT_FROM, OPT_TO, OPT_NEEDS_OUTCOME };
+	    OPT_FROM, OPT_TO, OPT_NEEDS_OUTCOME, OPT_IMAP, OPT_ONCE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "sender", required_argument, NULL, 'f' },
@@ -508,9 +550,11 @@ main(int argc, char *argv[])
 		{ "as", required_argument, NULL, OPT_AS },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "from", required_argument, NULL, OPT_FROM },
+		{ "imap", no_argument, NULL, OPT_IMAP },
 		{ "maildir", required_argument, NULL, OPT_MAILDIR },
 		{ "needs-outcome", no_argument, NULL, OPT_NEEDS_OUTCOME },
 		{ "no-deliver", no_argument, NULL, OPT_NO_DELIVER },
+		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "status", required_argument, NULL, OPT_STATUS },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ NULL, 0, NULL, 0 },
@@ -556,6 +600,9 @@ main(int argc, char *argv[])
 		case OPT_FROM:
 			o.from = optarg;
 			break;
+		case OPT_IMAP:
+			o.imap = 1;
+			break;
 		case OPT_MAILDIR:
 			o.maildir = optarg;
 			break;
@@ -564,6 +611,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_NO_DELIVER:
 			o.deliver = 0;
+			break;
+		case OPT_ONCE:
+			o.once = 1;
 			break;
 		case OPT_STATUS:
 			o.status = optarg;

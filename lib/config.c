@@ -42,6 +42,7 @@ enum ktype {
 	K_SIZE,		/* "3MB"; bytes in min..max */
 	K_ENUM,		/* index into names */
 	K_ZONE,		/* an IANA time zone the system knows */
+	K_ARGV,		/* a command as a list of words, no shell; the first a path */
 };
 
 static const char *const e_lang[] = { "nl", "en", NULL };
@@ -85,6 +86,7 @@ struct key {
 #define KB 1024L
 #define MB (1024 * KB)
 #define ENUM(p, f, d, n) { p, K_ENUM, OFF(f), d, 0, 0, n, 0 }
+#define ARGV(p, f) { p, K_ARGV, OFF(f), NULL, 0, 0, NULL, 0 }
 
 /* Every key of bpt.yaml(5); keep the man page in step. */
 static const struct key keys[] = {
@@ -123,6 +125,7 @@ static const struct key keys[] = {
 	INT("delivery.bounce_limit", delivery.bounce_limit, "5", 1, 1000),
 	DUR("delivery.bounce_window", delivery.bounce_window, "30d", DAY, 365 * DAY),
 	DUR("delivery.undelivered_after", delivery.undelivered_after, "5m", 0, 7 * DAY),
+	INT("delivery.rate", delivery.rate, "0", 0, 1000000),
 	SEC("inbound"),
 	SEC("inbound.imap"),
 	STR("inbound.imap.host", inbound.imap.host, ""),
@@ -130,8 +133,11 @@ static const struct key keys[] = {
 	ENUM("inbound.imap.tls", inbound.imap.tls, "implicit", e_tls),
 	STR("inbound.imap.user", inbound.imap.user, ""),
 	PATH("inbound.imap.password_file", inbound.imap.password_file, ""),
+	PATH("inbound.imap.ca_file", inbound.imap.ca_file, ""),
 	STR("inbound.imap.mailbox", inbound.imap.mailbox, "INBOX"),
+	STR("inbound.imap.done_mailbox", inbound.imap.done_mailbox, ""),
 	DUR("inbound.imap.timeout", inbound.imap.timeout, "60s", 1, HOUR),
+	ARGV("inbound.imap.oauth2_token_command", inbound.imap.oauth2_argv),
 	SEC("police"),
 	{ "police.address", K_ADDR, OFF(police.address), "", 0, 0, NULL, 0 },
 	STR("police.encrypt_to", police.encrypt_to, ""),
@@ -178,7 +184,6 @@ static const struct key keys[] = {
  * takes its keys off this list and documents them in bpt.yaml(5).
  */
 static const char *const later[] = {
-	"inbound",		/* bpt-report fetch --imap */
 	"police",		/* bpt-export */
 	"signing",
 	"retention",
@@ -343,16 +348,22 @@ slot_int(struct bpt_config *c, const struct key *k)
 	return (int *)(void *)((char *)c + k->off);
 }
 
-static enum bpt_status
-set_str(struct loader *l, const struct key *k, const yaml_node_t *n, char *v)
+static char ***
+slot_argv(struct bpt_config *c, const struct key *k)
 {
-	char **slot = slot_str(l->cfg, k);
+	return (char ***)(void *)((char *)c + k->off);
+}
+
+static void
+argv_free(char **v)
+{
+	size_t i;
 
 	if (v == NULL)
-		return at(l, n, "out of memory");
-	free(*slot);
-	*slot = v;
-	return BPT_OK;
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
 }
 
 /*
@@ -380,6 +391,96 @@ owner_writes_only(const struct stat *sb)
 	    (gr->gr_mem[0] == NULL || (strcmp(gr->gr_mem[0], pw->pw_name) == 0 &&
 	    gr->gr_mem[1] == NULL));
 }
+
+/*
+ * A command for K_ARGV: a YAML list of words ([/usr/bin/prog, --flag,
+ * x]), run without a shell, or a single word.  The program is a path;
+ * a relative one is taken from the config's folder.  A single value
+ * with spaces is refused: it would look like a shell command line, and
+ * none is run.  ~ or "" for none.
+ */
+static enum bpt_status
+set_argv(struct loader *l, const struct key *k, yaml_node_t *vn)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *items[64];
+	char **v;
+	size_t n = 0, i;
+
+	if (vn->type == YAML_SCALAR_NODE) {
+		const char *s = (const char *)vn->data.scalar.value;
+
+		if (*s == '\0' || (vn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    (strcmp(s, "~") == 0 || strcmp(s, "null") == 0)))
+			return BPT_OK;
+		if (strpbrk(s, " \t") != NULL)
+			return at(l, vn, "%s: write the command as a list of words, "
+			    "e.g. [/usr/local/bin/token, --user, bpt]; no shell runs it",
+			    k->path);
+		items[n++] = vn;
+	} else if (vn->type == YAML_SEQUENCE_NODE) {
+		for (it = vn->data.sequence.items.start;
+		    it < vn->data.sequence.items.top; it++) {
+			yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+
+			if (e == NULL || e->type != YAML_SCALAR_NODE)
+				return at(l, e ? e : vn, "%s: every word must be a "
+				    "single value", k->path);
+			if (n == sizeof(items) / sizeof(items[0]))
+				return at(l, e, "%s: more than 64 words", k->path);
+			items[n++] = e;
+		}
+		if (n == 0)
+			return BPT_OK;
+	} else {
+		return at(l, vn, "%s: expected a list of words", k->path);
+	}
+	if (l->file != NULL && !owner_writes_only(l->file))
+		return at(l, vn, "%s: names a program to run, but %s is "
+		    "writable by %s (mode %04o); chmod go-w it", k->path,
+		    l->name, l->file->st_mode & S_IWOTH ? "others" :
+		    "its group", (unsigned)(l->file->st_mode & 07777));
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return at(l, vn, "out of memory");
+	for (i = 0; i < n; i++) {
+		const char *s = (const char *)items[i]->data.scalar.value;
+
+		if (memchr(s, '\0', items[i]->data.scalar.length) != NULL ||
+		    (i == 0 && *s == '\0')) {
+			argv_free(v);
+			return at(l, items[i], "%s: %s", k->path, i == 0 ?
+			    "the program must not be empty" : "NUL byte in value");
+		}
+		if (i == 0 && *s != '/' && l->dir != NULL) {
+			struct buf b = BUF_INIT;
+
+			buf_addf(&b, "%s/%s", l->dir, s);
+			v[i] = buf_detach(&b, NULL);
+		} else {
+			v[i] = strdup(s);
+		}
+		if (v[i] == NULL) {
+			argv_free(v);
+			return at(l, items[i], "out of memory");
+		}
+	}
+	argv_free(*slot_argv(l->cfg, k));
+	*slot_argv(l->cfg, k) = v;
+	return BPT_OK;
+}
+
+static enum bpt_status
+set_str(struct loader *l, const struct key *k, const yaml_node_t *n, char *v)
+{
+	char **slot = slot_str(l->cfg, k);
+
+	if (v == NULL)
+		return at(l, n, "out of memory");
+	free(*slot);
+	*slot = v;
+	return BPT_OK;
+}
+
 
 struct unit {
 	long n;
@@ -430,6 +531,8 @@ set_value(struct loader *l, const struct key *k, const yaml_node_t *n,
 	switch (k->type) {
 	case K_SECTION:
 		return at(l, n, "'%s' is a section; expected keys under it", k->path);
+	case K_ARGV:
+		return at(l, n, "internal: %s has no default", k->path);
 	case K_STR:
 		return set_str(l, k, n, strdup(v));
 	case K_PATH:
@@ -561,6 +664,8 @@ walk(struct loader *l, yaml_node_t *map, const char *prefix)
 		l->seen[idx] = 1;
 		if (k->type == K_SECTION) {
 			st = walk(l, vn, path);
+		} else if (k->type == K_ARGV) {
+			st = set_argv(l, k, vn);
 		} else if (vn->type != YAML_SCALAR_NODE) {
 			st = at(l, vn, "%s: expected a single value", path);
 		} else {
@@ -617,6 +722,13 @@ check_whole(struct loader *l)
 		return at(l, NULL, "group.name must not be empty");
 	if (c->delivery.retry_min > c->delivery.retry_max)
 		return at(l, NULL, "delivery.retry_min is longer than delivery.retry_max");
+	if (c->inbound.imap.tls == CFG_TLS_NONE)
+		return at(l, NULL, "inbound.imap.tls: none would send the mailbox's "
+		    "password unencrypted; use implicit or starttls");
+	if (c->inbound.imap.password_file[0] != '\0' &&
+	    c->inbound.imap.oauth2_argv != NULL)
+		return at(l, NULL, "inbound.imap: give password_file or "
+		    "oauth2_token_command, not both");
 	return BPT_OK;
 }
 
@@ -633,6 +745,8 @@ cfg_free(struct bpt_config *c)
 		if (t == K_STR || t == K_PATH || t == K_PROG || t == K_ADDR ||
 		    t == K_HTTPS || t == K_ZONE)
 			free(*slot_str(c, &keys[i]));
+		else if (t == K_ARGV)
+			argv_free(*slot_argv(c, &keys[i]));
 	}
 	free(c->path);
 	free(c);

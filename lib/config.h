@@ -25,9 +25,11 @@ struct cfg_server {
 	char *user;
 	char *password_file;
 	char *mailbox;		/* imap only */
+	char *done_mailbox;	/* imap only: processed mail moves here; "": \Seen */
+	char **oauth2_argv;	/* imap only: token command, NULL-ended; NULL: none */
 	char *helo;		/* smtp only: EHLO name; NULL: the host name */
 	int tls_verify;		/* smtp only: check the relay's certificate */
-	char *ca_file;		/* smtp only: roots (PEM); empty: the system's */
+	char *ca_file;		/* roots (PEM); empty: the system's */
 	long timeout;		/* seconds */
 	long session_timeout;	/* smtp only: seconds a whole session may take */
 };
@@ -59,6 +61,7 @@ struct bpt_config {
 		long bounce_limit;
 		long bounce_window;	/* seconds */
 		long undelivered_after;	/* seconds: tell the reporter */
+		long rate;	/* copies per hour at most; 0: no limit */
 	} delivery;
 	struct {
 		struct cfg_server imap;

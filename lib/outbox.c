@@ -15,6 +15,7 @@
 #include "outbox.h"
 #include "store.h"
 #include "transport.h"
+#include "util.h"
 
 /* Rows handed to the transport per call, in batches: one batch for
  * every connection.  Results are recorded after each call, so a runner
@@ -95,6 +96,93 @@ own_addresses(struct bpt_ctx *ctx, char **req, char **bounces)
 	return BPT_OK;
 }
 
+/*
+ * delivery.rate: how many more copies may be claimed in this hour (the
+ * rate, less what send_log holds for the last hour), into *left; -1
+ * without a limit, and then nothing is read.  Inside the caller's
+ * write transaction.
+ */
+static enum bpt_status
+rate_left(struct bpt_ctx *ctx, long long *left)
+{
+	static const char prune[] = "DELETE FROM send_log WHERE at <= ?";
+	static const char sum[] = "SELECT coalesce(sum(n), 0) FROM send_log";
+	long rate = ctx->cfg->delivery.rate;
+	sqlite3_stmt *s;
+	enum bpt_status st;
+	int rc;
+
+	*left = -1;
+	if (rate <= 0)
+		return BPT_OK;
+	if ((s = store_prepare(ctx, ctx->store, prune)) == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, bpt_now(ctx) - 3600);
+	if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+		return st;
+	if ((s = store_prepare(ctx, ctx->store, sum)) == NULL)
+		return ctx->err;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*left = rate - sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(ctx, ctx->store, rc, "send_log");
+	if (*left < 0)
+		*left = 0;
+	return BPT_OK;
+}
+
+/* delivery.rate: n copies claimed now.  Inside the caller's transaction. */
+static enum bpt_status
+rate_note(struct bpt_ctx *ctx, long long n)
+{
+	static const char add[] = "INSERT INTO send_log(at, n) VALUES (?, ?)";
+	sqlite3_stmt *s;
+
+	if (ctx->cfg->delivery.rate <= 0 || n <= 0)
+		return BPT_OK;
+	if ((s = store_prepare(ctx, ctx->store, add)) == NULL)
+		return ctx->err;
+	sqlite3_bind_int64(s, 1, bpt_now(ctx));
+	sqlite3_bind_int64(s, 2, n);
+	return store_step_done(ctx, ctx->store, s);
+}
+
+/*
+ * The n delivery rows just inserted and claimed for immediate delivery
+ * (the last n rowids): with delivery.rate, those past what this hour
+ * allows go back to the queue, where bpt-send takes them, alerts and
+ * replies first, as the hour allows.  Without it nothing is read.
+ */
+static enum bpt_status
+rate_trim(struct bpt_ctx *ctx, long long n)
+{
+	static const char back[] = "UPDATE deliveries SET state = 'queued', "
+	    "claimed_by = NULL, claimed_at = NULL WHERE id BETWEEN ?1 AND ?2";
+	long long last = sqlite3_last_insert_rowid(store_db(ctx->store));
+	long long left;
+	sqlite3_stmt *s;
+	enum bpt_status st;
+
+	if (ctx->cfg->delivery.rate <= 0 || n <= 0)
+		return BPT_OK;
+	if ((st = rate_left(ctx, &left)) != BPT_OK)
+		return st;
+	if (left < n) {
+		if ((s = store_prepare(ctx, ctx->store, back)) == NULL)
+			return ctx->err;
+		sqlite3_bind_int64(s, 1, last - n + 1 + left);
+		sqlite3_bind_int64(s, 2, last);
+		if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+			return st;
+		log_info("delivery.rate: %lld of %lld copies wait for the next "
+		    "hour's share", n - left, n);
+		n = left;
+	}
+	return rate_note(ctx, n);
+}
+
 static enum bpt_status
 to_members(struct bpt_ctx *ctx, long long outbox_id, const char *runner,
     int admins_only, long long *count)
@@ -131,6 +219,8 @@ to_members(struct bpt_ctx *ctx, long long outbox_id, const char *runner,
 		if (count)
 			*count = n;
 		st = set_range(ctx, outbox_id, n);
+		if (st == BPT_OK && runner != NULL)
+			st = rate_trim(ctx, n);
 	}
 out:
 	free(req);
@@ -174,7 +264,14 @@ outbox_to_address(struct bpt_ctx *ctx, long long outbox_id, long long member_id,
 	sqlite3_bind_int64(s, 5, bpt_now(ctx));
 	if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
 		return st;
-	return set_range(ctx, outbox_id, 1);
+	if ((st = set_range(ctx, outbox_id, 1)) != BPT_OK)
+		return st;
+	/*
+	 * One copy to one person (a reporter told that an alert has not
+	 * reached everyone, most of all when delivery.rate holds copies
+	 * back) goes now, and counts against the hour's share.
+	 */
+	return runner != NULL ? rate_note(ctx, 1) : BPT_OK;
 }
 
 /* Seconds to wait before attempt number attempts + 1. */
@@ -186,6 +283,28 @@ backoff(const struct bpt_config *cfg, long attempts)
 	while (--attempts > 0 && d < cfg->delivery.retry_max)
 		d *= 2;
 	return d > cfg->delivery.retry_max ? cfg->delivery.retry_max : d;
+}
+
+/*
+ * A provider that limits how much one account sends says so with a 4xx
+ * or, often, a 5xx reply ("550 5.4.5 Daily user sending limit
+ * exceeded", "554 5.2.0 ... SubmissionQuotaExceeded", "451 4.7.0 Rate
+ * limited"): the copy waits and is tried again, it is not given up.
+ */
+static int
+limit_reply(const char *reply)
+{
+	static const char *const words[] = {
+		"rate limit", "ratelimit", "rate-limit", "rate exceeded",
+		"quota", "too many", "limit exceeded", "sending limit",
+		"throttl", "try again later", "5.4.5",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (util_ci_find(reply, words[i]) != NULL)
+			return 1;
+	return 0;
 }
 
 static enum bpt_status
@@ -212,7 +331,7 @@ record(struct bpt_ctx *ctx, const struct tr_rcpt *r, size_t n, time_t created,
 		if (r[i].result == TR_OK) {
 			state = "sent";
 			stats->sent++;
-		} else if (r[i].result == TR_PERM) {
+		} else if (r[i].result == TR_PERM && !limit_reply(r[i].reply)) {
 			state = "failed";
 			stats->failed++;
 		} else {
@@ -552,11 +671,22 @@ outbox_run(struct bpt_ctx *ctx, struct outbox_stats *stats)
 	    "FROM outbox o CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
 	    "WHERE o.open = 1 AND d.state IN ('queued', 'deferred') "
 	    "AND d.next_at <= ?2)";
+	/*
+	 * With delivery.rate, this hour's share: alerts and replies before
+	 * other mail, the newest incident first (an alert is worth most
+	 * while it is fresh), then in order of arrival within a message.
+	 */
+	static const char claim_share[] = "UPDATE deliveries SET state = 'sending', "
+	    "claimed_by = ?1, claimed_at = ?2 WHERE id IN (SELECT d.id "
+	    "FROM outbox o CROSS JOIN deliveries d ON d.id BETWEEN o.dfirst AND o.dlast "
+	    "WHERE o.open = 1 AND d.state IN ('queued', 'deferred') "
+	    "AND d.next_at <= ?2 ORDER BY o.kind IN ('alert', 'reply') DESC, "
+	    "coalesce(o.incident_id, 0) DESC, o.id DESC, d.id LIMIT ?3)";
 	char runner[OUTBOX_RUNNER_MAX];
 	time_t now = bpt_now(ctx);
 	enum bpt_status st;
 	sqlite3_stmt *s;
-	long long dropped = 0;
+	long long dropped = 0, left;
 
 	outbox_runner(runner);
 	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
@@ -573,11 +703,19 @@ outbox_run(struct bpt_ctx *ctx, struct outbox_stats *stats)
 	sqlite3_bind_int64(s, 1, now - ctx->cfg->delivery.max_age);
 	if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
 		goto fail;
-	if ((s = store_prepare(ctx, ctx->store, claim)) == NULL)
+	if ((st = rate_left(ctx, &left)) != BPT_OK)
+		goto fail;
+	if ((s = store_prepare(ctx, ctx->store, left < 0 ? claim : claim_share)) ==
+	    NULL)
 		goto fail_ctx;
 	sqlite3_bind_text(s, 1, runner, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
+	if (left >= 0)
+		sqlite3_bind_int64(s, 3, left);
 	if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
+		goto fail;
+	if (left >= 0 &&
+	    (st = rate_note(ctx, sqlite3_changes(store_db(ctx->store)))) != BPT_OK)
 		goto fail;
 	if ((st = store_commit(ctx, ctx->store)) != BPT_OK)
 		return st;

@@ -272,6 +272,15 @@ static const char *const store_migrations[] = {
 "	WHERE m.incident_id = incidents.id AND m.class = 'reply');"
 "ALTER TABLE members ADD COLUMN login TEXT;"
 "CREATE UNIQUE INDEX members_login ON members(login) WHERE login IS NOT NULL;",
+
+/* 5: delivery.rate, copies per hour for a provider's sending limits:
+ * how many copies were claimed when, for the last hour only (older
+ * rows are deleted as they age), so the count is a sum over a few
+ * rows and never a scan of deliveries. */
+"CREATE TABLE send_log ("
+"	at INTEGER NOT NULL,"			/* when copies were claimed */
+"	n INTEGER NOT NULL"			/* how many */
+");",
 };
 
 #endif

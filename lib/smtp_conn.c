@@ -1,19 +1,14 @@
 /* smtp_conn.c - one SMTP session with the relay (smtp_conn.h). */
 #include "bptconf.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "net.h"
 #include "smtp_conn.h"
 #include "smtp_watch.h"
 #include "tlsverify.h"
@@ -29,93 +24,12 @@
 int mailsmtp_read_response(mailsmtp *session);
 int mailesmtp_parse_ehlo(mailsmtp *session);
 
-/* Waits for a non-blocking connect until deadline; 0 or -1 with *err set. */
-static int
-connect_wait(int fd, long long deadline, int *err)
-{
-	long long left;
-	struct pollfd pfd;
-	socklen_t len = sizeof(*err);
-	int r;
-
-	for (;;) {
-		if ((left = deadline - util_now_ms()) <= 0) {
-			*err = ETIMEDOUT;
-			return -1;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, (int)left);
-		if (r > 0)
-			break;
-		if (r < 0 && errno != EINTR) {
-			*err = errno;
-			return -1;
-		}
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &len) < 0)
-		*err = errno;
-	return *err == 0 ? 0 : -1;
-}
-
-/*
- * A connected, blocking TCP socket with TCP_NODELAY, or -1 and why.
- * Each address may take delivery.smtp.timeout, all of them together no
- * more than the session's time.
- */
+/* A connected, blocking TCP socket to the relay, or -1 and why. */
 static int
 tcp_connect(const struct smtp_peer *p, long long session_end, char *why,
     size_t whysz)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	int fd = -1, r, err = 0, one = 1, fl;
-	long long end;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	r = getaddrinfo(p->host, p->port, &hints, &res);
-	if (r != 0) {
-		snprintf(why, whysz, "cannot resolve '%s': %s", p->host,
-		    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd < 0) {
-			err = errno;
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		err = errno;
-		end = util_now_ms() + (long long)p->timeout * 1000;
-		if (end > session_end)
-			end = session_end;
-		if (err == EINPROGRESS && connect_wait(fd, end, &err) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0) {
-		snprintf(why, whysz, "connect to %s port %s: %s", p->host,
-		    p->port, strerror(err ? err : ECONNREFUSED));
-		return -1;
-	}
-	/* libetpan polls before each read and write, then expects the
-	 * call to finish: hand it a blocking socket. */
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0) {
-		snprintf(why, whysz, "socket to %s: %s", p->host, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return net_connect(p->host, p->port, p->timeout, session_end, why, whysz);
 }
 
 int
@@ -186,16 +100,6 @@ smtp_conn_last(struct smtp_conn *c, char *out, size_t outsz)
 	return last_reply(c, c->s, "", out, outsz);
 }
 
-/* Names the relay in the TLS handshake (SNI), unless it is an address. */
-static void
-sni(struct mailstream_ssl_context *ssl, void *host)
-{
-	unsigned char a[sizeof(struct in6_addr)];
-
-	if (inet_pton(AF_INET, host, a) != 1 && inet_pton(AF_INET6, host, a) != 1)
-		mailstream_ssl_set_server_name(ssl, host);
-}
-
 /*
  * After a TLS handshake on stream: 0 when the relay's certificate is
  * good for p->host (or checking is off), else -1 with why.
@@ -204,35 +108,7 @@ static int
 tls_check(const struct smtp_peer *p, mailstream *stream, char *why,
     size_t whysz)
 {
-	struct tls_cert certs[16];
-	carray *chain;
-	size_t i, n;
-	int r, k;
-
-	if (p->trust == NULL)
-		return 0;
-	if ((chain = mailstream_get_certificate_chain(stream)) == NULL) {
-		snprintf(why, whysz, "TLS certificate of %s: none received",
-		    p->host);
-		return -1;
-	}
-	n = carray_count(chain);
-	if (n > sizeof(certs) / sizeof(certs[0]))
-		n = sizeof(certs) / sizeof(certs[0]);
-	for (i = 0; i < n; i++) {
-		MMAPString *der = carray_get(chain, (unsigned int)i);
-
-		certs[i].der = (const unsigned char *)der->str;
-		certs[i].len = der->len;
-	}
-	/* the reason goes after the prefix */
-	k = snprintf(why, whysz, "TLS certificate of %s: ", p->host);
-	if (k < 0 || (size_t)k >= whysz)
-		k = 0;
-	r = tls_trust_verify(p->trust, certs, n, p->host, why + k,
-	    whysz - (size_t)k);
-	mailstream_certificate_chain_free(chain);
-	return r;
+	return net_tls_check(p->trust, p->host, stream, why, whysz);
 }
 
 /* EHLO with our name, HELO when the relay does not know EHLO. */
@@ -265,7 +141,7 @@ stream_open(const struct smtp_peer *p, struct smtp_conn *c, int fd,
 
 	if (p->tls == CFG_TLS_IMPLICIT)
 		stream = mailstream_ssl_open_with_callback_timeout(fd,
-		    p->timeout, sni, p->host);
+		    p->timeout, net_sni, p->host);
 	else
 		stream = mailstream_socket_open_timeout(fd, p->timeout);
 	if (stream == NULL) {
@@ -303,7 +179,7 @@ starttls(const struct smtp_peer *p, struct smtp_conn *c, struct buf *cmd,
 		snprintf(why, whysz, "%s does not offer STARTTLS", p->host);
 		return -1;
 	}
-	r = mailsmtp_socket_starttls_with_callback(s, sni, p->host);
+	r = mailsmtp_socket_starttls_with_callback(s, net_sni, p->host);
 	if (r == MAILSMTP_NO_ERROR && smtp_guard_wrap(&c->guard, s->stream) < 0) {
 		snprintf(why, whysz, "out of memory");
 		return -1;

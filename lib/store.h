@@ -20,7 +20,7 @@
 
 #include "bpt.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 

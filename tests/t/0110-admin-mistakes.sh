@@ -110,6 +110,17 @@ test_expect_success 'a program named in a file others or a group may write is re
 	fi
 '
 
+test_expect_success 'a token command in a file others may write is refused too' '
+	conf c.yaml "inbound:
+  imap:
+    host: imap.example
+    oauth2_token_command: [/usr/local/bin/token, bpt]" &&
+	chmod 0602 c.yaml &&
+	refused c.yaml "c.yaml:11:27: inbound.imap.oauth2_token_command: names a program to run, but c.yaml is writable by others (mode 0602); chmod go-w it" &&
+	chmod 0600 c.yaml &&
+	bpt-member -c c.yaml list >out
+'
+
 test_expect_success 'a second YAML document is refused' '
 	conf c.yaml "---
 store: /tmp/elsewhere.db" &&

@@ -39,6 +39,7 @@ test_minimal_gets_defaults(void **state)
 	assert_int_equal(c->delivery.smtp.tls_verify, 1);
 	assert_string_equal(c->delivery.smtp.ca_file, "");
 	assert_int_equal(c->delivery.bounce_limit, 5);
+	assert_int_equal(c->delivery.rate, 0);
 	assert_int_equal(c->policy.max_message_size, 10L * 1024 * 1024);
 	assert_int_equal(c->policy.max_image_size, 3L * 1024 * 1024);
 	assert_int_equal(c->policy.max_images, 4);
@@ -106,6 +107,7 @@ test_full_design_example(void **state)
 	    "  connections: 8\n"
 	    "  max_age: 3d\n"
 	    "  bounce_limit: 7\n"
+	    "  rate: 400\n"
 	    "policy:\n"
 	    "  attachments: {images: allow, max_images: 2, max_image_size: 512KB, other: strip}\n"
 	    "  max_message_size: 20MB\n";
@@ -123,6 +125,7 @@ test_full_design_example(void **state)
 	assert_int_equal(c->delivery.verp, 1);
 	assert_int_equal(c->delivery.batch, 100);
 	assert_int_equal(c->delivery.max_age, 3 * 86400);
+	assert_int_equal(c->delivery.rate, 400);
 	assert_int_equal(c->policy.max_images, 2);
 	assert_int_equal(c->policy.max_image_size, 512 * 1024);
 	assert_int_equal(c->policy.max_message_size, 20 * 1024 * 1024);
@@ -134,7 +137,6 @@ static void
 test_later_keys_refused(void **state)
 {
 	static const struct { const char *text, *expect; } cases[] = {
-		{ "inbound:\n  imap: {host: imap.example}\n", "t.yaml:4:1: inbound: not supported yet" },
 		{ "police:\n  address: dossier@politie.example\n", "t.yaml:4:1: police: not supported yet" },
 		{ "signing:\n  key: \"\"\n", "t.yaml:4:1: signing: not supported yet" },
 		{ "retention:\n  days: 28\n", "t.yaml:4:1: retention: not supported yet" },
@@ -188,6 +190,8 @@ test_errors_have_positions(void **state)
 		  "t.yaml:2:12: group.address: bad address" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  transport: pigeon\n",
 		  "t.yaml:5:14: delivery.transport: 'pigeon' is not one of smtp, sendmail, maildir" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  rate: -1\n",
+		  "t.yaml:5:9: delivery.rate: -1 is out of range 0..1000000" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  batch: 0\n",
 		  "t.yaml:5:10: delivery.batch: 0 is out of range" },
 		{ "group:\n  address: bpt@x.example\n store: s.db\n",
@@ -252,6 +256,82 @@ test_errors_have_positions(void **state)
 		assert_null(c);
 		if (strstr(ctx.errmsg, cases[i].expect) == NULL)
 			fail_msg("case %zu: '%s' lacks '%s'", i, ctx.errmsg, cases[i].expect);
+	}
+}
+
+/* inbound.imap: every key, the command as a list, and what is refused */
+static void
+test_inbound_imap(void **state)
+{
+	static const char text[] =
+	    "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "inbound:\n"
+	    "  imap: {host: imap.provider.example, port: 143, tls: starttls,\n"
+	    "         ca_file: ca.pem, user: bpt@x.example, mailbox: Alarm,\n"
+	    "         done_mailbox: Verwerkt, timeout: 2m,\n"
+	    "         oauth2_token_command: [bin/token, --account, 'a b']}\n";
+	static const struct bad_case bad[] = {
+		{ "inbound:\n  imap:\n    tls: none\n",
+		  "inbound.imap.tls: none would send the mailbox's password unencrypted" },
+		{ "inbound:\n  imap:\n    password_file: pw\n    oauth2_token_command: [/bin/t]\n",
+		  "give password_file or oauth2_token_command, not both" },
+		{ "inbound:\n  imap:\n    oauth2_token_command: /bin/token --user x\n",
+		  "t.yaml:6:27: inbound.imap.oauth2_token_command: write the command as a list" },
+		{ "inbound:\n  imap:\n    oauth2_token_command: [/bin/t, [x]]\n",
+		  "t.yaml:6:36: inbound.imap.oauth2_token_command: every word must be a single value" },
+		{ "inbound:\n  imap:\n    oauth2_token_command: {a: b}\n",
+		  "inbound.imap.oauth2_token_command: expected a list of words" },
+		{ "inbound:\n  imap:\n    oauth2_token_command: [\"\", x]\n",
+		  "inbound.imap.oauth2_token_command: the program must not be empty" },
+		{ "inbound:\n  imap:\n    timeout: 0s\n", "t.yaml:6:14: inbound.imap.timeout: 0s is out of range 1s..1h" },
+		{ "inbound:\n  imap:\n    sasl: plain\n", "unknown key 'inbound.imap.sasl'" },
+	};
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(load(&ctx, text, &c), BPT_OK);
+	assert_string_equal(c->inbound.imap.host, "imap.provider.example");
+	assert_int_equal(c->inbound.imap.port, 143);
+	assert_int_equal(c->inbound.imap.tls, CFG_TLS_STARTTLS);
+	assert_string_equal(c->inbound.imap.ca_file, "/etc/bpt/ca.pem");
+	assert_string_equal(c->inbound.imap.user, "bpt@x.example");
+	assert_string_equal(c->inbound.imap.password_file, "");
+	assert_string_equal(c->inbound.imap.mailbox, "Alarm");
+	assert_string_equal(c->inbound.imap.done_mailbox, "Verwerkt");
+	assert_int_equal(c->inbound.imap.timeout, 120);
+	assert_non_null(c->inbound.imap.oauth2_argv);
+	assert_string_equal(c->inbound.imap.oauth2_argv[0], "/etc/bpt/bin/token");
+	assert_string_equal(c->inbound.imap.oauth2_argv[1], "--account");
+	assert_string_equal(c->inbound.imap.oauth2_argv[2], "a b");
+	assert_null(c->inbound.imap.oauth2_argv[3]);
+	cfg_free(c);
+
+	/* the defaults: implicit TLS on 993, INBOX, \Seen, no command */
+	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "inbound:\n  imap:\n    host: h\n    oauth2_token_command: ~\n", &c), BPT_OK);
+	assert_int_equal(c->inbound.imap.port, 993);
+	assert_int_equal(c->inbound.imap.tls, CFG_TLS_IMPLICIT);
+	assert_string_equal(c->inbound.imap.mailbox, "INBOX");
+	assert_string_equal(c->inbound.imap.done_mailbox, "");
+	assert_int_equal(c->inbound.imap.timeout, 60);
+	assert_null(c->inbound.imap.oauth2_argv);
+	cfg_free(c);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char buf[512];
+		enum bpt_status st;
+
+		c = (void *)1;
+		snprintf(buf, sizeof(buf), "group:\n  address: bpt@x.example\n"
+		    "store: s.db\n%s", bad[i].text);
+		st = load(&ctx, buf, &c);
+		if (st != BPT_ECONFIG)
+			fail_msg("case %zu: status %d: %s", i, st, ctx.errmsg);
+		assert_null(c);
+		if (strstr(ctx.errmsg, bad[i].expect) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, ctx.errmsg, bad[i].expect);
 	}
 }
 
@@ -555,6 +635,7 @@ main(void)
 		cmocka_unit_test(test_unfinished_runs),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_smtp_session_timeout),
+		cmocka_unit_test(test_inbound_imap),
 		cmocka_unit_test(test_durations_and_sizes),
 		cmocka_unit_test(test_null_values_and_example),
 		cmocka_unit_test(test_followup_keys),
