@@ -61,7 +61,7 @@ test_expect_success 'set up the group, a sink that refuses every RCPT and Postfi
 	as_nobody bpt-member add alice@bewoners.example --name "Alice" --role admin &&
 	as_nobody bpt-member add dora@dood.example --name "Dora" &&
 	sink_start "$SINK" "$TRASH/sink" -f RCPT &&
-	mta_setup "$MTA" "$PORT" "$top_builddir/cmd/bpt-report -c $TRASH/bpt.yaml" &&
+	mta_setup "$MTA" "$PORT" "$BPT_BIN/bpt-report -c $TRASH/bpt.yaml" &&
 	mta_mailbox "$MTA" alice@bewoners.example &&
 	postconf -c "$MTA/etc" -e "relay_domains = bars.example, dood.example" \
 	    "transport_maps = inline:{ bars.example=bpt:, dood.example=smtp:[127.0.0.1]:$SINK }" &&

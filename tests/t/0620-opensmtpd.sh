@@ -79,7 +79,7 @@ if rm "$TRASH/state/fault-once" 2>/dev/null; then
 	BPT_TEST_FAULT=store-commit
 	export BPT_TEST_FAULT
 fi
-exec "$top_builddir/cmd/bpt-report" "\$@"
+exec "$BPT_BIN/bpt-report" "\$@"
 EOF
 chmod 755 "$TRASH/bpt-pipe"
 
