@@ -18,6 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "member.h"
+#include "member_data.h"
 #include "printer.h"
 #include "util.h"
 
@@ -135,7 +136,9 @@ usage(FILE *f)
 	    "[--force --reason text] [file | -]\n"
 	    "       " PROG " export [--status status] [--excel | "
 	    "--format csv|tsv|json]\n"
-	    "       " PROG " log [email]\n");
+	    "       " PROG " log [email]\n"
+	    "       " PROG " export-data email\n"
+	    "       " PROG " forget email\n");
 }
 
 static int
@@ -180,8 +183,10 @@ finish(struct printer *p, int code)
 	return code;
 }
 
+/* A printer for the command's output; times in the group's zone when
+ * the configuration is loaded (ctx may be NULL: UTC). */
 static struct printer *
-new_printer(const struct opts *o)
+new_printer(const struct bpt_ctx *ctx, const struct opts *o)
 {
 	struct printer *p = pr_new(stdout, o->fmt);
 
@@ -189,13 +194,15 @@ new_printer(const struct opts *o)
 		fprintf(stderr, "%s: out of memory\n", PROG);
 		exit(EX_TEMPFAIL);
 	}
+	if (ctx != NULL && ctx->cfg != NULL)
+		pr_set_timezone(p, cfg_timezone(ctx->cfg));
 	return p;
 }
 
 static int
 print_report(const struct opts *o, const struct member_report *r)
 {
-	struct printer *p = new_printer(o);
+	struct printer *p = new_printer(NULL, o);
 
 	pr_object_begin(p, "change");
 	pr_kv_str(p, "action", r->action);
@@ -375,7 +382,7 @@ cmd_list(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	p = new_printer(o);
+	p = new_printer(ctx, o);
 	r.p = p;
 	r.tz = ctx->cfg->group.timezone;
 	pr_list_begin(p, "members", list_columns, NCOLUMNS(list_columns));
@@ -399,7 +406,7 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	(void)argc;
 	if (member_find(ctx, argv[0], &m) != BPT_OK)
 		return cmd_fail(ctx);
-	p = new_printer(o);
+	p = new_printer(ctx, o);
 	pr_object_begin(p, "member");
 	pr_kv_int(p, "id", m.id);
 	pr_kv_str(p, "email", m.email);
@@ -463,7 +470,7 @@ cmd_import(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		fprintf(stderr, "%s: nothing imported\n", PROG);
 		return cmd_fail(ctx);
 	}
-	p = new_printer(o);
+	p = new_printer(ctx, o);
 	pr_object_begin(p, "import");
 	pr_kv_str(p, "file", io.name);
 	pr_kv_int(p, "records", res.records);
@@ -547,7 +554,7 @@ cmd_export(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		if (!buf_failed(&x.line))
 			fwrite(x.line.buf, 1, x.line.len, stdout);
 	} else {
-		x.p = new_printer(o);
+		x.p = new_printer(ctx, o);
 		pr_list_begin(x.p, "members", export_columns,
 		    NCOLUMNS(export_columns));
 	}
@@ -615,7 +622,7 @@ cmd_log(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		id = m.id;
 		member_release(&m);
 	}
-	p = new_printer(o);
+	p = new_printer(ctx, o);
 	r.p = p;
 	r.tz = ctx->cfg->group.timezone;
 	pr_list_begin(p, "audit", log_columns, NCOLUMNS(log_columns));
@@ -628,10 +635,55 @@ cmd_log(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	return finish(p, EX_OK);
 }
 
+/* The right of access (AVG art. 15): everything about one member. */
+static int
+cmd_export_data(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct printer *p;
+	enum bpt_status st;
+
+	(void)argc;
+	/* JSON unless asked otherwise: the member reads it without bpt */
+	p = pr_new(stdout, o->format != NULL ? o->fmt : PR_JSON);
+	if (p == NULL) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		return EX_TEMPFAIL;
+	}
+	st = member_data_export(ctx, argv[0], p);
+	if (st != BPT_OK) {
+		finish(p, EX_OK);
+		return cmd_fail(ctx);
+	}
+	return finish(p, EX_OK);
+}
+
+/* The right to erasure (AVG art. 17). */
+static int
+cmd_forget(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct member_forget_report r;
+	struct printer *p;
+
+	(void)argc;
+	if (member_forget(ctx, argv[0], o->dry_run, &r) != BPT_OK)
+		return cmd_fail(ctx);
+	p = new_printer(ctx, o);
+	pr_object_begin(p, "forget");
+	pr_kv_int(p, "member", r.id);
+	pr_kv_int(p, "messages_blanked", r.messages);
+	pr_kv_int(p, "values_redacted", r.redacted);
+	pr_kv_int(p, "deliveries", r.deliveries);
+	pr_kv_bool(p, "dry_run", o->dry_run);
+	pr_object_end(p);
+	return finish(p, EX_OK);
+}
+
 static const struct command commands[] = {
 	{ "add", cmd_add, T_FIELDS | T_UPDATE | T_FORCE | T_REASON, 1, 1 },
 	{ "ban", cmd_ban, T_REASON, 1, 1 },
 	{ "export", cmd_export, T_STATUS | T_EXCEL, 0, 0 },
+	{ "export-data", cmd_export_data, 0, 1, 1 },
+	{ "forget", cmd_forget, 0, 1, 1 },
 	{ "import", cmd_import, T_UPDATE | T_CONSENT | T_FORCE | T_REASON, 0, 1 },
 	{ "list", cmd_list, T_STATUS | T_ROLE, 0, 0 },
 	{ "log", cmd_log, 0, 0, 1 },

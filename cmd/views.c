@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "close.h"
+#include "export.h"
 #include "incident.h"
 #include "outbox.h"
 #include "printer.h"
@@ -105,6 +106,33 @@ delivery_row(void *arg, const struct incident_delivery *d)
 	return 0;
 }
 
+static const struct pr_column export_cols[] = {
+	{ "id", "ID" }, { "at", "AT" }, { "by", "BY" }, { "to", "TO" },
+	{ "format", "FORMAT" }, { "size", "SIZE" }, { "sha256", "SHA256" },
+	{ "signer", "SIGNER" }, { "encrypted_to", "ENCRYPTED TO" },
+	{ "delivery", "DELIVERY" },
+};
+
+static int
+export_row(void *arg, const struct export_record *e)
+{
+	struct printer *p = arg;
+
+	pr_row_begin(p);
+	pr_int(p, e->id);
+	pr_time(p, e->at);
+	pr_str(p, e->by);
+	pr_str(p, e->recipient ? e->recipient : e->file);
+	pr_str(p, e->format);
+	pr_int(p, e->size);
+	pr_str(p, e->sha256);
+	pr_str(p, e->signer);
+	pr_str(p, e->encrypted_to);
+	pr_str(p, e->delivery);
+	pr_row_end(p);
+	return 0;
+}
+
 enum bpt_status
 view_incident(struct bpt_ctx *ctx, struct printer *p, long long number)
 {
@@ -150,6 +178,12 @@ view_incident(struct bpt_ctx *ctx, struct printer *p, long long number)
 	if (st == BPT_OK && pr_format(p) == PR_JSON) {
 		pr_list_begin(p, "deliveries", delivery_cols, NCOLS(delivery_cols));
 		st = incident_each_delivery(ctx, number, delivery_row, p);
+		pr_list_end(p);
+	}
+	/* the transcripts sent to the police, what they held, who signed */
+	if (st == BPT_OK) {
+		pr_list_begin(p, "exports", export_cols, NCOLS(export_cols));
+		st = export_each(ctx, number, export_row, p);
 		pr_list_end(p);
 	}
 	pr_object_end(p);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The main job end to end on embedded defaults, in a temp folder: a group
-# with a SQLite store and a maildir outbox; four
+# with a SQLite store, a maildir outbox and a throwaway signing key; four
 # members; an alert, a reply made from a member's copy, an auto-reply and a
 # stranger; then what the store and every member's mailbox hold.
 set -eu
@@ -89,6 +89,36 @@ MAIL
 echo "== incidents"
 bpt-report list
 bpt-report show 1
+
+# Steps 5 to 7 of the group's way of working: an admin ends the
+# conversation, a coordinator sends it to the police, signed, and later
+# the group hears what came of it.
+echo "== Jan, an admin, ends the conversation; every member is told"
+bpt-close --as jan@demo.example --reason "verdachte weg, politie ter plaatse" 1
+
+echo "== Jan sends incident 1 to the police file, signed with a throwaway key"
+export GNUPGHOME="$D/gnupg"
+mkdir -m 700 "$GNUPGHOME"
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
+    --quick-gen-key "BPT Demo <bpt@demo.example>" ed25519 sign 1d 2>/dev/null
+fpr=$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ { print $10; exit }')
+cat >>"$D/bpt.yaml" <<CFG
+police:
+  address: dossier@politie.example
+signing:
+  key: "$fpr"
+  gnupghome: $GNUPGHOME
+CFG
+bpt-export --as jan@demo.example 1
+echo "== what the police check, with only the file and the public key"
+bpt-export --verify "$D"/outbox/dossier@politie.example/new/*
+gpgconf --kill gpg-agent
+
+echo "== later: what came of it, to every member"
+bpt-close --as jan@demo.example --outcome "De politie heeft de man aangesproken." \
+    --result police 1
+bpt-report list
+
 echo "== mailboxes (one Maildir per recipient)"
 (cd "$D/outbox" && for m in *; do printf '%-28s %s\n' "$m" "$(ls "$m/new" | wc -l) message(s)"; done)
 echo "== done; everything is in $D"

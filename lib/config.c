@@ -52,6 +52,7 @@ static const char *const e_nonmember[] = { "reject", "hold", NULL };
 static const char *const e_action[] = { "hold", "reject", "allow", NULL };
 static const char *const e_strip[] = { "strip", "allow", NULL };
 static const char *const e_auth[] = { "confirm", "pgp", NULL };
+static const char *const e_unexported[] = { "keep", "purge", NULL };
 
 struct key {
 	const char *path;
@@ -141,6 +142,7 @@ static const struct key keys[] = {
 	SEC("police"),
 	{ "police.address", K_ADDR, OFF(police.address), "", 0, 0, NULL, 0 },
 	STR("police.encrypt_to", police.encrypt_to, ""),
+	DUR("police.export_after", police.export_after, "1h", 0, 30 * DAY),
 	SEC("signing"),
 	STR("signing.key", signing.key, ""),
 	PATH("signing.gnupghome", signing.gnupghome, "gnupg"),
@@ -165,6 +167,7 @@ static const struct key keys[] = {
 	DUR("followup.outcome_after", followup.outcome_after, "14d", DAY, 365 * DAY),
 	SEC("retention"),
 	INT("retention.days", retention.days, "28", 1, 36500),
+	ENUM("retention.unexported", retention.unexported_purge, "keep", e_unexported),
 	SEC("limits"),
 	INT("limits.max_parts", limits.max_parts, "100", 1, 10000),
 	INT("limits.max_depth", limits.max_depth, "10", 1, 100),
@@ -184,9 +187,6 @@ static const struct key keys[] = {
  * takes its keys off this list and documents them in bpt.yaml(5).
  */
 static const char *const later[] = {
-	"police",		/* bpt-export */
-	"signing",
-	"retention",
 	"policy.non_members",	/* the moderation queue and its rules */
 	"policy.language",
 	"policy.words",
@@ -706,6 +706,20 @@ apply_defaults(struct loader *l)
 	return BPT_OK;
 }
 
+/* 1 for an OpenPGP fingerprint: 40 (v4) or 64 (v5) hex digits. */
+static int
+is_fingerprint(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n != 40 && n != 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
 static enum bpt_status
 check_whole(struct loader *l)
 {
@@ -729,6 +743,14 @@ check_whole(struct loader *l)
 	    c->inbound.imap.oauth2_argv != NULL)
 		return at(l, NULL, "inbound.imap: give password_file or "
 		    "oauth2_token_command, not both");
+	/* a key ID or a name could match another key than the one meant */
+	if (*c->signing.key && !is_fingerprint(c->signing.key))
+		return at(l, NULL, "signing.key: '%s' is not a key fingerprint "
+		    "(40 hex digits, as gpg --list-keys --with-colons shows it)",
+		    c->signing.key);
+	if (*c->police.encrypt_to && !is_fingerprint(c->police.encrypt_to))
+		return at(l, NULL, "police.encrypt_to: '%s' is not a key fingerprint "
+		    "(40 hex digits)", c->police.encrypt_to);
 	return BPT_OK;
 }
 

@@ -68,10 +68,11 @@ struct bpt_config {
 	} inbound;
 	struct {
 		char *address;
-		char *encrypt_to;
+		char *encrypt_to;	/* fingerprint, or "" */
+		long export_after;	/* seconds after closing: --pending */
 	} police;
 	struct {
-		char *key;
+		char *key;		/* fingerprint, or "" */
 		char *gnupghome;
 	} signing;
 	struct {
@@ -95,6 +96,7 @@ struct bpt_config {
 	} followup;
 	struct {
 		long days;
+		int unexported_purge;	/* 0 keep (admins told), 1 purge */
 	} retention;
 	struct {
 		long max_parts;

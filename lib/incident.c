@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "export.h"
 #include "incident.h"
 #include "store.h"
 

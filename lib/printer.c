@@ -77,6 +77,17 @@ json_string(FILE *out, const char *s)
 	while (*u) {
 		unsigned char c = *u;
 		int n = 0, i;
+		size_t run;
+
+		/* plain ASCII goes out as a run: texts are long */
+		for (run = 0; u[run] >= 0x20 && u[run] < 0x7f && u[run] != '"' &&
+		    u[run] != '\\'; run++)
+			;
+		if (run > 0) {
+			fwrite(u, 1, run, out);
+			u += run;
+			continue;
+		}
 
 		if (c == '"' || c == '\\') {
 			putc('\\', out);

@@ -281,6 +281,34 @@ static const char *const store_migrations[] = {
 "	at INTEGER NOT NULL,"			/* when copies were claimed */
 "	n INTEGER NOT NULL"			/* how many */
 ");",
+
+/* 6: transcripts for the police, the retention purge and a member's
+ * erasure (bpt-export, bpt-member forget).  An export row says what
+ * was written (format, size, the key it was encrypted to) and never
+ * keeps the transcript itself: the outbox holds a mailed one until it
+ * is purged.  incidents.purged_at marks what the purge took;
+ * messages.erased says why an original is gone ('purged', 'forgotten')
+ * or was altered ('redacted': a forgotten member's details cut out),
+ * so that a later transcript can say so instead of enclosing it.  The
+ * audit trail stays append-only, except while an erasure runs: its
+ * transaction puts a row in erasing, may then rewrite the personal
+ * details of audit rows (never their time, action or subject), and
+ * takes the row out again before it commits. */
+"ALTER TABLE exports ADD COLUMN format TEXT;"
+"ALTER TABLE exports ADD COLUMN size INTEGER;"
+"ALTER TABLE exports ADD COLUMN encrypted_to TEXT;"
+"CREATE INDEX exports_incident ON exports(incident_id, id);"
+"ALTER TABLE incidents ADD COLUMN purged_at INTEGER;"
+"ALTER TABLE messages ADD COLUMN erased TEXT;"
+"CREATE TABLE erasing (member_id INTEGER NOT NULL);"
+"DROP TRIGGER audit_no_update;"
+"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+"	WHEN NOT EXISTS (SELECT 1 FROM erasing) OR NEW.id IS NOT OLD.id OR"
+"	NEW.at IS NOT OLD.at OR NEW.action IS NOT OLD.action OR"
+"	NEW.member_id IS NOT OLD.member_id OR"
+"	NEW.member_last IS NOT OLD.member_last OR"
+"	NEW.incident_id IS NOT OLD.incident_id"
+"	BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
 };
 
 #endif

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <gnutls/crypto.h>
+
 #include "sha256.h"
 
 static const uint32_t K[64] = {
@@ -131,5 +133,17 @@ sha256_hex(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1])
 	sha256_init(&s);
 	sha256_update(&s, p, n);
 	sha256_final(&s, d);
+	sha256_tohex(d, hex);
+}
+
+void
+sha256_hex_fast(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1])
+{
+	unsigned char d[32];
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, p, n, d) < 0) {
+		sha256_hex(p, n, hex);
+		return;
+	}
 	sha256_tohex(d, hex);
 }

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "fileio.h"
+#include "log.h"
 #include "schema.h"
 #include "store.h"
 
@@ -284,6 +285,23 @@ store_checkpoint(struct bpt_ctx *ctx, struct store *st)
 	return BPT_OK;
 }
 
+enum bpt_status
+store_scrub(struct bpt_ctx *ctx, struct store *st)
+{
+	int rc, log = 0, done = 0;
+
+	if (st->in_tx)
+		return bpt_err(ctx, BPT_EINTERNAL, "scrub inside a transaction");
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    &log, &done);
+	if ((rc & 0xff) == SQLITE_BUSY)
+		log_warnx("store '%s': another process holds the log open; its old "
+		    "pages go at the next checkpoint", st->path);
+	else if (rc != SQLITE_OK)
+		return store_fail(ctx, st, rc, "checkpoint");
+	return BPT_OK;
+}
+
 int
 store_schema_version(struct store *st)
 {
@@ -468,9 +486,12 @@ store_open(struct bpt_ctx *ctx, const char *path, long busy_ms,
 	   bpt-report a big process; the OS caches the file anyway */
 	/* every query has its access path; a temporary index made by a
 	   full scan of a large table is never the better plan */
+	/* deleted and overwritten values are zeroed where they were, so a
+	   purge or an erasure leaves no copy in free pages (see
+	   store_scrub()); Debian builds SQLite with this on already */
 	if ((s = store_exec(ctx, st, "PRAGMA foreign_keys=ON;"
 	    "PRAGMA synchronous=FULL;" "PRAGMA cache_size=-" STORE_CACHE_KB ";"
-	    "PRAGMA automatic_index=OFF;")) != BPT_OK)
+	    "PRAGMA automatic_index=OFF;" "PRAGMA secure_delete=ON;")) != BPT_OK)
 		goto fail;
 	if ((s = store_exec(ctx, st, "PRAGMA journal_mode=WAL")) != BPT_OK)
 		goto fail;

@@ -20,7 +20,7 @@
 
 #include "bpt.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -59,6 +59,19 @@ enum bpt_status store_set_sync(struct bpt_ctx *ctx, struct store *st, int level)
  * processes skip the checkpoint on close; bpt-send runs this.
  */
 enum bpt_status store_checkpoint(struct bpt_ctx *ctx, struct store *st);
+
+/*
+ * After personal data was removed (a retention purge, a member's
+ * erasure): makes the file keep none of its bytes.  Every connection
+ * runs with secure_delete on, so SQLite zeroes a deleted or overwritten
+ * value where it was, in the page and in pages it frees; what is left
+ * are the old page images in the write-ahead log, which a TRUNCATE
+ * checkpoint copies over and empties.  This costs what was removed,
+ * not the size of the store (VACUUM would rewrite the whole file and
+ * hold the write lock, and an alert, as long).  Outside a transaction.
+ * A checkpoint that readers hold up is logged and left to the next.
+ */
+enum bpt_status store_scrub(struct bpt_ctx *ctx, struct store *st);
 
 /*
  * A prepared statement for sql, reset with bindings cleared; sql must

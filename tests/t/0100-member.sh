@@ -42,12 +42,12 @@ test_expect_success '--help prints the usage on stdout and exits 0' '
 
 test_expect_success 'usage names every command of the man page SYNOPSIS' '
 	sed -n "/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p" \
-	    "$top_srcdir/man/bpt-member.1" | sed -n "s/^\.Cm \([a-z]*\)$/\1/p" \
+	    "$top_srcdir/man/bpt-member.1" | sed -n "s/^\.Cm \([a-z-]*\)$/\1/p" \
 	    | sort >man.cmds &&
-	bpt-member --help | sed -n "s/^ *bpt-member \([a-z][a-z]*\) .*/\1/p;
-	    s/^ *bpt-member \([a-z][a-z]*\)$/\1/p" | sort >usage.cmds &&
+	bpt-member --help | sed -n "s/^ *bpt-member \([a-z][a-z-]*\) .*/\1/p;
+	    s/^ *bpt-member \([a-z][a-z-]*\)$/\1/p" | sort >usage.cmds &&
 	test_cmp man.cmds usage.cmds &&
-	test $(wc -l <usage.cmds) -eq 11
+	test $(wc -l <usage.cmds) -eq 13
 '
 
 test_expect_success '--version names the package version' '

@@ -388,9 +388,19 @@ test_expect_success 'a dry run of --remind sends and counts nothing' '
 # --- every job contrib/ names exists and runs -----------------------------
 
 test_expect_success 'every job of contrib/cron/bpt runs with this group (commented ones too)' '
+	# bpt-export --pending signs what is closed: a throwaway key
+	mkdir -m 700 "$TRASH/gnupg" &&
+	echo allow-loopback-pinentry >"$TRASH/gnupg/gpg-agent.conf" &&
+	GNUPGHOME=$TRASH/gnupg gpg --batch --quiet --pinentry-mode loopback \
+	    --passphrase "" --quick-gen-key "BPT Test <cor@bewoners.example>" \
+	    ed25519 sign 1d 2>/dev/null &&
+	fpr=$(GNUPGHOME=$TRASH/gnupg gpg --batch --with-colons --list-keys |
+	    awk -F: "/^fpr/ { print \$10; exit }") &&
+	printf "police:\n  address: dossier@politie.example\nsigning:\n  key: \"%s\"\n  gnupghome: %s\n" \
+	    "$fpr" "$TRASH/gnupg" >>"$TRASH/bpt.yaml" &&
 	mkdir -p groups && cp "$TRASH/bpt.yaml" groups/buurt.yaml &&
 	grep -E "^#?[*0-9]" "$top_srcdir/contrib/cron/bpt" | sed "s/^#//" >jobs &&
-	test "$(wc -l <jobs)" = 7 &&
+	test "$(wc -l <jobs)" = 11 &&
 	while IFS= read -r line; do
 		cmd=$(printf "%s\n" "$line" | awk "{ \$1=\$2=\$3=\$4=\$5=\$6=\"\"; print }" |
 		    sed "s|/etc/bpt/bpt.yaml|$TRASH/bpt.yaml|g; s|/etc/bpt/groups|$TRASH/groups|g;
@@ -427,5 +437,7 @@ test_expect_success 'every systemd service of a job has a timer, runs, and its m
 		BPT_CONFIG="$TRASH/bpt.yaml" sh -c "$exec" >/dev/null 2>err || { echo "$exec"; cat err; return 1; }
 	done
 '
+
+gpgconf --homedir "$TRASH/gnupg" --kill gpg-agent 2>/dev/null
 
 test_done

@@ -47,6 +47,12 @@ test_minimal_gets_defaults(void **state)
 	assert_int_equal(c->followup.outcome_after, 14 * 86400);
 	assert_int_equal(c->policy.hold_expiry, 24 * 3600);
 	assert_int_equal(c->retention.days, 28);
+	assert_int_equal(c->retention.unexported_purge, 0);
+	assert_string_equal(c->police.address, "");
+	assert_string_equal(c->police.encrypt_to, "");
+	assert_int_equal(c->police.export_after, 3600);
+	assert_string_equal(c->signing.key, "");
+	assert_string_equal(c->signing.gnupghome, "/etc/bpt/gnupg");
 	assert_int_equal(c->limits.max_parts, 100);
 	assert_int_equal(c->limits.max_depth, 10);
 	assert_int_equal(c->limits.parse_attempts, 1);
@@ -137,9 +143,6 @@ static void
 test_later_keys_refused(void **state)
 {
 	static const struct { const char *text, *expect; } cases[] = {
-		{ "police:\n  address: dossier@politie.example\n", "t.yaml:4:1: police: not supported yet" },
-		{ "signing:\n  key: \"\"\n", "t.yaml:4:1: signing: not supported yet" },
-		{ "retention:\n  days: 28\n", "t.yaml:4:1: retention: not supported yet" },
 		{ "policy:\n  non_members: hold\n", "t.yaml:5:3: policy.non_members: not supported yet" },
 		{ "policy:\n  language: hold\n", "t.yaml:5:3: policy.language: not supported yet" },
 		{ "policy:\n  words: /etc/bpt/words.txt\n", "t.yaml:5:3: policy.words: not supported yet" },
@@ -165,6 +168,39 @@ test_later_keys_refused(void **state)
 			fail_msg("case %zu: got '%s', want '%s'", i, ctx.errmsg,
 			    cases[i].expect);
 	}
+}
+
+/* police, signing and retention: bpt-export's keys */
+static void
+test_export_keys(void **state)
+{
+	static const char text[] =
+	    "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "police:\n"
+	    "  address: Dossier@Politie.Example\n"
+	    "  encrypt_to: 0123456789ABCDEF0123456789abcdef01234567\n"
+	    "  export_after: 30m\n"
+	    "signing:\n"
+	    "  key: FEDCBA9876543210FEDCBA9876543210FEDCBA98\n"
+	    "  gnupghome: keys\n"
+	    "retention:\n"
+	    "  days: 14\n"
+	    "  unexported: purge\n";
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c;
+
+	(void)state;
+	if (load(&ctx, text, &c) != BPT_OK)
+		fail_msg("%s", ctx.errmsg);
+	assert_string_equal(c->police.address, "Dossier@politie.example");
+	assert_string_equal(c->police.encrypt_to,
+	    "0123456789ABCDEF0123456789abcdef01234567");
+	assert_int_equal(c->police.export_after, 1800);
+	assert_string_equal(c->signing.key, "FEDCBA9876543210FEDCBA9876543210FEDCBA98");
+	assert_string_equal(c->signing.gnupghome, "/etc/bpt/keys");
+	assert_int_equal(c->retention.days, 14);
+	assert_int_equal(c->retention.unexported_purge, 1);
+	cfg_free(c);
 }
 
 struct bad_case {
@@ -242,6 +278,18 @@ test_errors_have_positions(void **state)
 		  "t.yaml:6:22: delivery.smtp.session_timeout: 25h is out of range 1s..1d" },
 		{ "group:\n  address: bpt@x.example\nstore: s.db\ndelivery:\n  smtp:\n    session_timeout: 10\n",
 		  "t.yaml:6:22: delivery.smtp.session_timeout: bad duration '10'" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\nsigning:\n  key: 0xDEADBEEF\n",
+		  "signing.key: '0xDEADBEEF' is not a key fingerprint" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\npolice:\n  encrypt_to: Politie Dossier\n",
+		  "police.encrypt_to: 'Politie Dossier' is not a key fingerprint" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\npolice:\n  address: dossier\n",
+		  "t.yaml:5:12: police.address: bad address" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\npolice:\n  export_after: soon\n",
+		  "t.yaml:5:17: police.export_after: bad duration 'soon'" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\nretention:\n  unexported: delete\n",
+		  "t.yaml:5:15: retention.unexported: 'delete' is not one of keep, purge" },
+		{ "group:\n  address: bpt@x.example\nstore: s.db\nretention:\n  days: 0\n",
+		  "t.yaml:5:9: retention.days: 0 is out of range" },
 	};
 	size_t i;
 
@@ -633,6 +681,7 @@ main(void)
 		cmocka_unit_test(test_full_design_example),
 		cmocka_unit_test(test_later_keys_refused),
 		cmocka_unit_test(test_unfinished_runs),
+		cmocka_unit_test(test_export_keys),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_smtp_session_timeout),
 		cmocka_unit_test(test_inbound_imap),
