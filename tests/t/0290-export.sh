@@ -130,7 +130,8 @@ test_expect_success 'the text: summary and messages, in Dutch, the offset writte
 	grep "^Telefoon melder:  *+31612345678 (06-12345678)" text &&
 	grep "^112 gebeld:  *ja, door Jan de Vries om 2026-11-28T21:03:00+01:00" text &&
 	grep "^Kentekens:  *12-ABC-3" text &&
-	grep "^Berichten:  *3, van 3 deelnemer" text &&
+	grep "^Berichten:  *3$" text &&
+	grep "^Deelnemers:  *3$" text &&
 	grep "^Gesloten door:  *jan@bewoners.example" text &&
 	grep "^Reden:  *dader weg" text &&
 	grep "^Bericht 2 van 3, ontvangen 2026-11-28T21:05:00+01:00" text &&
