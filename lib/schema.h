@@ -309,6 +309,26 @@ static const char *const store_migrations[] = {
 "	NEW.member_last IS NOT OLD.member_last OR"
 "	NEW.incident_id IS NOT OLD.incident_id"
 "	BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+
+/* 7: the texts and the original bytes move to the end of the row.
+ * SQLite stores a row as one record, and what does not fit on its page
+ * spills into a chain of overflow pages; reading a column behind a
+ * large value walks that chain.  With raw, body and body_shown in the
+ * middle, looking up a message's incident, class or chain hash read
+ * its texts and every byte of its photos.  SQLite cannot move a
+ * column, so: a copy at the end, the old one dropped, the copy renamed.
+ * Nothing is deleted, so no foreign key action runs. */
+"ALTER TABLE messages ADD COLUMN body_last TEXT;"
+"ALTER TABLE messages ADD COLUMN body_shown_last TEXT;"
+"ALTER TABLE messages ADD COLUMN raw_last BLOB NOT NULL DEFAULT x'';"
+"UPDATE messages SET body_last = body, body_shown_last = body_shown,"
+"	raw_last = raw;"
+"ALTER TABLE messages DROP COLUMN body;"
+"ALTER TABLE messages DROP COLUMN body_shown;"
+"ALTER TABLE messages DROP COLUMN raw;"
+"ALTER TABLE messages RENAME COLUMN body_last TO body;"
+"ALTER TABLE messages RENAME COLUMN body_shown_last TO body_shown;"
+"ALTER TABLE messages RENAME COLUMN raw_last TO raw;",
 };
 
 #endif

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "schema.h"
 #include "store.h"
 
 static void
@@ -45,6 +46,67 @@ test_create_mode_and_schema(void **state)
 	/* reopening does not migrate again */
 	assert_int_equal(store_open(&ctx, path, 1000, &st), BPT_OK);
 	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	store_close(st);
+	unit_rmtree(dir);
+}
+
+/* A store of schema 6 with a message and its attachment migrates: the
+ * bytes as received are the same, now the last column of the row, and
+ * nothing that refers to the message went. */
+static void
+test_raw_moves_last(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	char *dir = unit_tmpdir(), path[512];
+	struct store *st;
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bpt.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < 6; i++)
+		if (sqlite3_exec(db, store_migrations[i], NULL, NULL, NULL) != SQLITE_OK)
+			fail_msg("migration %d: %s", i + 1, sqlite3_errmsg(db));
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=6;"
+	    "INSERT INTO messages(sha256, raw, size, received_at, class, body, "
+	    "chain_hash) "
+	    "VALUES ('abc', CAST(randomblob(300000) || x'0a4279650a' AS BLOB), "
+	    "300005, 1, 'alert', 'Inbraak', 'c1');"
+	    "INSERT INTO attachments(message_id, idx, content_type, size, sha256) "
+	    "VALUES (1, 0, 'image/jpeg', 300000, 'def');"
+	    "CREATE TABLE kept AS SELECT raw FROM messages", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(&ctx, path, 1000, &st), BPT_OK);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	s = store_prepare(&ctx, st, "SELECT group_concat(name, ' ') FROM "
+	    "(SELECT name FROM pragma_table_info('messages') ORDER BY cid DESC "
+	    "LIMIT 3)");
+	assert_non_null(s);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0),
+	    "raw body_shown body");
+	sqlite3_reset(s);
+	s = store_prepare(&ctx, st, "SELECT length(raw), substr(raw, 300001), class, "
+	    "chain_hash || body, (SELECT count(*) FROM attachments WHERE message_id = 1), "
+	    "raw = (SELECT raw FROM kept) "
+	    "FROM messages WHERE id = 1");
+	assert_non_null(s);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 300005);
+	assert_int_equal(sqlite3_column_bytes(s, 1), 5);
+	assert_memory_equal(sqlite3_column_blob(s, 1), "\nBye\n", 5);
+	assert_string_equal((const char *)sqlite3_column_text(s, 2), "alert");
+	assert_string_equal((const char *)sqlite3_column_text(s, 3), "c1Inbraak");
+	assert_int_equal(sqlite3_column_int(s, 4), 1);
+	assert_int_equal(sqlite3_column_int(s, 5), 1);
+	sqlite3_reset(s);
 	store_close(st);
 	unit_rmtree(dir);
 }
@@ -228,6 +290,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_mode_and_schema),
+		cmocka_unit_test(test_raw_moves_last),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_locked_store_is_busy),
 		cmocka_unit_test(test_unwritable_folder),
