@@ -28,7 +28,7 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bpt-bench.XXXXXX")
 export GNUPGHOME=$work/gnupg
-trap 'gpgconf --kill gpg-agent 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+trap 'gpgconf --kill gpg-agent 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT INT TERM
 mkdir -m 700 "$GNUPGHOME"
 gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
     --quick-gen-key "BPT Bench <bpt@bench.example>" ed25519 sign 1y 2>/dev/null

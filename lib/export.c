@@ -345,6 +345,24 @@ export_view(struct bpt_ctx *ctx, long long number, const struct export_opts *o,
 	return st;
 }
 
+/* Waits for the keys (sign_prepare()).  After a failure of the caller's
+ * own (st) a problem with a key still goes first: it is what the admin
+ * must fix before anything else matters. */
+static enum bpt_status
+keys_ready(struct bpt_ctx *ctx, struct sign_prep *prep, struct sign_session **ss,
+    enum bpt_status st)
+{
+	struct bpt_ctx kc = *ctx;
+	enum bpt_status ks = sign_prepared(&kc, prep, ss);
+
+	if (ks != BPT_OK) {
+		ctx->err = kc.err;
+		memcpy(ctx->errmsg, kc.errmsg, sizeof(ctx->errmsg));
+		return ks;
+	}
+	return st;
+}
+
 enum bpt_status
 export_incident(struct bpt_ctx *ctx, long long number, const struct export_opts *o,
     struct export_result *r)
@@ -352,6 +370,7 @@ export_incident(struct bpt_ctx *ctx, long long number, const struct export_opts 
 	const struct bpt_config *cfg = ctx->cfg;
 	struct sign_opts so = { cfg->signing.gnupghome, o->interactive };
 	struct sign_session *ss = NULL;
+	struct sign_prep *prep = NULL;
 	struct buf b = BUF_INIT, msg = BUF_INIT, hdr = BUF_INIT, tmp = BUF_INIT;
 	struct pgpmime_out po;
 	struct sign_result sr;
@@ -375,20 +394,19 @@ export_incident(struct bpt_ctx *ctx, long long number, const struct export_opts 
 		return st;
 	if (o->format == EXPORT_TEXT || o->format == EXPORT_JSON)
 		return export_view(ctx, number, o, r);
-	/* a key that cannot be used stops everything before any work */
-	if ((st = sign_open(ctx, &so, &ss)) != BPT_OK)
-		return st;
-	if ((st = sign_check_signer(ctx, ss, "signing.key", cfg->signing.key)) !=
+	/*
+	 * The keys are looked up while the transcript is built (gpgme starts
+	 * gpg and its helpers several times); a key that cannot be used
+	 * stops everything before anything is written, recorded or sent.
+	 */
+	if ((st = sign_prepare(ctx, &so, "signing.key", cfg->signing.key,
+	    "police.encrypt_to", encrypt ? cfg->police.encrypt_to : NULL, &prep)) !=
 	    BPT_OK)
-		goto out;
-	if (encrypt && (st = sign_check_recipient(ctx, ss, "police.encrypt_to",
-	    cfg->police.encrypt_to)) != BPT_OK)
-		goto out;
+		return st;
 	/* the signed entity goes to a scratch file, never whole in memory */
-	if ((st = scratch(ctx, &efd)) != BPT_OK)
-		goto out;
-	if ((st = transcript_build(ctx, number, TRANSCRIPT_MIME, efd, &b,
-	    &r->info)) != BPT_OK)
+	if ((st = scratch(ctx, &efd)) == BPT_OK)
+		st = transcript_build(ctx, number, TRANSCRIPT_MIME, efd, &b, &r->info);
+	if ((st = keys_ready(ctx, prep, &ss, st)) != BPT_OK)
 		goto out;
 	buf_release(&b);
 	if ((st = headers(ctx, number, r->info.subject, &hdr, msgid)) != BPT_OK)
@@ -401,12 +419,14 @@ export_incident(struct bpt_ctx *ctx, long long number, const struct export_opts 
 		/* the outbox keeps mail with LF line ends; transports make CRLF */
 		po.lf = 1;
 		po.hash_crlf = 1;
+		po.scratch = 1;
 	} else if (o->fd >= 0) {
 		po.fd = o->fd;
 	} else if ((st = out_begin(ctx, o->file, &tmp, &ofd)) != BPT_OK) {
 		goto out;
 	} else {
 		po.fd = ofd;
+		po.scratch = 1;		/* renamed into place only on success */
 	}
 	if (o->format == EXPORT_MBOX) {
 		struct tm tm;

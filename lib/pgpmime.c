@@ -151,6 +151,7 @@ struct reader {
 	int stage;
 	char *ra;		/* read ahead from the file */
 	size_t ralen, raoff;
+	struct sink *tee;	/* also gets each chunk of the file, or NULL */
 };
 
 static ssize_t
@@ -188,6 +189,8 @@ reader_read(void *arg, void *p, size_t n)
 				r->pos += got;
 				r->ralen = (size_t)got;
 				r->raoff = 0;
+				if (r->tee != NULL)
+					put(r->tee, r->ra, (size_t)got);
 				break;
 			}
 			r->stage = 2;
@@ -243,6 +246,51 @@ copy_entity(struct sink *k, int fd)
 	return BPT_OK;
 }
 
+#define MICALG_GUESS "pgp-sha256"
+
+/* The header of the multipart/signed entity and its first boundary. */
+static void
+signed_pre(struct buf *pre, const char *micalg, const char *sb)
+{
+	buf_reset(pre);
+	buf_addf(pre, "Content-Type: multipart/signed; micalg=%s;\r\n"
+	    " protocol=\"application/pgp-signature\";\r\n boundary=\"%s\"\r\n\r\n"
+	    "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n"
+	    "--%s\r\n", micalg, sb, sb);
+}
+
+/* Throws away what was written, to write the message again. */
+static enum bpt_status
+sink_restart(struct sink *k)
+{
+	unsigned char d[32];
+
+	gnutls_hash_output(k->h, d);	/* and starts afresh */
+	buf_reset(&k->wb);
+	k->out->size = 0;
+	k->cr = 0;
+	k->err = 0;
+	if (k->out->fd < 0) {
+		buf_reset(k->out->mem);
+		return BPT_OK;
+	}
+	if (lseek(k->out->fd, 0, SEEK_SET) < 0 || ftruncate(k->out->fd, 0) < 0)
+		return bpt_err(k->ctx, BPT_EIO, "cannot write the transcript again: %s",
+		    strerror(errno));
+	return BPT_OK;
+}
+
+/* The start of the message: an mbox From line, the header fields. */
+static void
+begin(struct sink *k, const struct pgpmime_out *out, const char *hdr, size_t hlen)
+{
+	if (out->from_line != NULL) {
+		emit(k, out->from_line, strlen(out->from_line));
+		emit(k, "\n", 1);
+	}
+	put(k, hdr, hlen);
+}
+
 static enum bpt_status
 boundary(struct bpt_ctx *ctx, const char *kind, char out[64])
 {
@@ -259,7 +307,7 @@ pgpmime_write(struct bpt_ctx *ctx, struct sign_session *ss, const char *hdr,
     size_t hlen, int entity_fd, const char *signer, const char *recipient,
     struct pgpmime_out *out, struct sign_result *res)
 {
-	struct reader rd = { entity_fd, 0, NULL, NULL, 0, 0, 0, 0, NULL, 0, 0 };
+	struct reader rd = { entity_fd, 0, NULL, NULL, 0, 0, 0, 0, NULL, 0, 0, NULL };
 	struct sign_io in = { reader_read, NULL, &rd };
 	struct buf sig = BUF_INIT, pre = BUF_INIT, suf = BUF_INIT;
 	struct sink k;
@@ -279,31 +327,49 @@ pgpmime_write(struct bpt_ctx *ctx, struct sign_session *ss, const char *hdr,
 		free(rd.ra);
 		return bpt_err(ctx, BPT_EINTERNAL, "SHA-256 is not available");
 	}
+	if ((st = boundary(ctx, "signed", sb)) != BPT_OK)
+		goto out;
+	/*
+	 * Where a failure leaves nothing behind (memory, a file that is
+	 * renamed only on success), the message is written while gpg reads
+	 * the entity: the file is read once, not twice.  The hash gpg will
+	 * choose is guessed for the header (gpg's default for every key of
+	 * today); when it chose another, the message is written again.
+	 */
+	if (recipient == NULL && out->scratch) {
+		signed_pre(&pre, MICALG_GUESS, sb);
+		begin(&k, out, hdr, hlen);
+		put(&k, pre.buf, pre.len);
+		rd.tee = &k;
+	}
 	/* the signature over the entity as it stands in its file */
 	if ((st = sign_detached(ctx, ss, "signing.key", signer, &in, &sig, res)) !=
 	    BPT_OK)
 		goto out;
-	if ((st = boundary(ctx, "signed", sb)) != BPT_OK)
-		goto out;
-	buf_addf(&pre, "Content-Type: multipart/signed; micalg=%s;\r\n"
-	    " protocol=\"application/pgp-signature\";\r\n boundary=\"%s\"\r\n\r\n"
-	    "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n"
-	    "--%s\r\n", res->micalg, sb, sb);
 	buf_addf(&suf, "\r\n--%s\r\nContent-Type: application/pgp-signature; "
 	    "name=\"signature.asc\"\r\nContent-Description: OpenPGP digital "
 	    "signature\r\nContent-Disposition: attachment; "
 	    "filename=\"signature.asc\"\r\n\r\n", sb);
 	add_crlf(&suf, sig.buf ? sig.buf : "", sig.len);
 	buf_addf(&suf, "\r\n--%s--\r\n", sb);
-	if (buf_failed(&pre) || buf_failed(&suf)) {
+	if (buf_failed(&suf)) {
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (out->from_line != NULL) {
-		emit(&k, out->from_line, strlen(out->from_line));
-		emit(&k, "\n", 1);
+	if (rd.tee != NULL) {
+		if (strcmp(res->micalg, MICALG_GUESS) == 0) {
+			put(&k, suf.buf, suf.len);
+			goto end;
+		}
+		if ((st = sink_restart(&k)) != BPT_OK)
+			goto out;
 	}
-	put(&k, hdr, hlen);
+	signed_pre(&pre, res->micalg, sb);
+	if (buf_failed(&pre)) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
+	begin(&k, out, hdr, hlen);
 	if (recipient == NULL) {
 		put(&k, pre.buf, pre.len);
 		if ((st = copy_entity(&k, entity_fd)) != BPT_OK)
@@ -344,6 +410,7 @@ pgpmime_write(struct bpt_ctx *ctx, struct sign_session *ss, const char *hdr,
 		puts_(&k, eb);
 		puts_(&k, "--\r\n");
 	}
+end:
 	if (out->from_line != NULL)
 		emit(&k, "\n", 1);
 	if (k.cr)

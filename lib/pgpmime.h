@@ -22,6 +22,9 @@ struct pgpmime_out {
 	const char *from_line;	/* an mbox "From " line first, or NULL */
 	int hash_crlf;		/* hash the CRLF form a relay gets, not what
 				   is written */
+	int scratch;		/* what a failure leaves half written is
+				   thrown away (memory, a file renamed only
+				   on success): written as gpg reads */
 	/* filled by pgpmime_write() */
 	char sha256[65];
 	size_t size;		/* bytes written */

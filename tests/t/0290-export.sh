@@ -355,6 +355,23 @@ test_expect_success '--pending: closed and quiet for police.export_after, never 
 	grep "^3  *exported" pend2 && ! grep "^2 " pend2
 '
 
+test_expect_success 'a key whose hash is not sha256: the header says the one gpg chose' '
+	export_config &&
+	echo "digest-algo SHA512" >>"$GNUPGHOME/gpg.conf" &&
+	bpt-export --as jan@bewoners.example -o d512.eml 1 >/dev/null &&
+	bpt-export --as jan@bewoners.example -o - 1 >d512-stdout.eml &&
+	sed -i "/^digest-algo SHA512$/d" "$GNUPGHOME/gpg.conf" &&
+	for f in d512.eml d512-stdout.eml; do
+		head -n 20 "$f" >head &&
+		grep "^Content-Type: multipart/signed; micalg=pgp-sha512;" head &&
+		split_signed "$f" s512.bin s512.asc &&
+		gpg --batch --verify s512.asc s512.bin 2>g512.out &&
+		grep "Good signature" g512.out &&
+		bpt-export --verify "$f" >v512.out && grep "^result  *ok" v512.out ||
+		return 1
+	done
+'
+
 test_expect_success 'English with group.language: en' '
 	export_config &&
 	sed -i "s/^  address: bpt@bars.example/&\n  language: en/" bpt.yaml &&
