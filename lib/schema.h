@@ -309,6 +309,15 @@ static const char *const store_migrations[] = {
 "	NEW.member_last IS NOT OLD.member_last OR"
 "	NEW.incident_id IS NOT OLD.incident_id"
 "	BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+
+/* 7: the moderation queue.  A hold keeps where its notices go (the
+ * sender's registered address, or nobody: see notice_answer_to()),
+ * the short text an admin gave with a rejection, and whether the
+ * sender may be told at all (never for a mail that may be automatic).
+ * One pending hold per message at most. */
+"ALTER TABLE holds ADD COLUMN notify TEXT;"
+"ALTER TABLE holds ADD COLUMN note TEXT;"
+"CREATE INDEX holds_message ON holds(message_id);",
 };
 
 #endif
