@@ -17,8 +17,10 @@
 #include "close.h"
 #include "cmdutil.h"
 #include "config.h"
+#include "hold.h"
 #include "incident.h"
 #include "log.h"
+#include "outbox.h"
 #include "printer.h"
 #include "views.h"
 
@@ -279,6 +281,24 @@ main(int argc, char *argv[])
 	}
 	if (o.mode == M_IDLE && idle < 0)
 		idle = ctx.cfg->followup.idle_close;
+	/* the hourly run also expires held messages (policy.hold_expiry) */
+	if (o.mode == M_IDLE && !o.dry_run) {
+		char runner[OUTBOX_RUNNER_MAX];
+		struct outbox_stats stats;
+		long long expired = 0;
+
+		outbox_runner(runner);
+		if ((st = hold_expire(&ctx, o.deliver ? runner : NULL, &expired)) !=
+		    BPT_OK) {
+			rc = cmd_fail(&ctx);
+			goto out;
+		}
+		if (expired > 0)
+			log_info("%lld held messages expired", expired);
+		if (expired > 0 && o.deliver &&
+		    outbox_deliver_claimed(&ctx, runner, &stats) != BPT_OK)
+			log_warnx("delivery left for bpt-send: %s", ctx.errmsg);
+	}
 	close_run_init(&r, o.dry_run, o.deliver, a.name);
 	st = run(&ctx, &o, number, idle, &r);
 	/*

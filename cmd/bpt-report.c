@@ -22,11 +22,14 @@
 #include "buf.h"
 #include "cmdutil.h"
 #include "config.h"
+#include "actor.h"
 #include "fileio.h"
+#include "hold.h"
 #include "imap.h"
 #include "incident.h"
 #include "ingest.h"
 #include "log.h"
+#include "outbox.h"
 #include "printer.h"
 #include "runmark.h"
 #include "stats.h"
@@ -45,6 +48,8 @@ struct opts {
 	const char *status;
 	const char *from;
 	const char *to;
+	const char *reason;	/* reject --reason */
+	int all;		/* held --all */
 	int needs_outcome;
 	enum pr_format fmt;
 	int deliver;
@@ -64,8 +69,12 @@ usage(FILE *f)
 	    "       %s [-c file] [--format text|tsv|json] show number\n"
 	    "       %s [-c file] [--format text|tsv|json] stats [--from date] [--to date]\n"
 	    "       %s [-c file] [--as email] [--no-deliver] release id\n"
+	    "       %s [-c file] [--format text|tsv|json] held [--all]\n"
+	    "       %s [-c file] [--as email] [--no-deliver] approve id\n"
+	    "       %s [-c file] [--as email] [--no-deliver] reject id [--reason text]\n"
 	    "       %s --help | --version\n",
-	    progname, progname, progname, progname, progname, progname, progname);
+	    progname, progname, progname, progname, progname, progname, progname,
+	    progname, progname, progname);
 }
 
 /*
@@ -508,6 +517,95 @@ cmd_release_message(struct bpt_ctx *ctx, const struct opts *o, int argc, char **
 	return report_result(ctx, &r, st);
 }
 
+/* A hold's number, or -1 (with a message). */
+static long long
+hold_id(const char *s, const char *cmd)
+{
+	char *end;
+	long long id;
+
+	errno = 0;
+	id = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno || id <= 0) {
+		fprintf(stderr, "%s: %s needs the number of a held message\n",
+		    progname, cmd);
+		return -1;
+	}
+	return id;
+}
+
+/* The moderation queue: what waits for an admin. */
+static int
+cmd_held(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct actor a;
+	struct printer *p;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	memset(&a, 0, sizeof(a));
+	if (actor_check(ctx, o->as, actor_login_name(), &a) != BPT_OK)
+		return cmd_fail(ctx);
+	actor_release(&a);
+	if ((p = cmd_printer(ctx, o->fmt)) == NULL)
+		return EX_TEMPFAIL;
+	rc = print_done(ctx, p, view_holds(ctx, p, o->all));
+	return rc;
+}
+
+/* An admin lets a held message through: it goes out as if just in. */
+static int
+cmd_approve(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct ingest_opts io;
+	struct ingest_result r;
+	struct actor a;
+	enum bpt_status st;
+	long long id;
+
+	(void)argc;
+	if ((id = hold_id(argv[0], "approve")) < 0)
+		return EX_USAGE;
+	memset(&a, 0, sizeof(a));
+	if (actor_check(ctx, o->as, actor_login_name(), &a) != BPT_OK)
+		return cmd_fail(ctx);
+	memset(&io, 0, sizeof(io));
+	io.deliver = o->deliver;
+	st = hold_approve(ctx, id, a.email, o->deliver, &r);
+	if (st == BPT_OK)
+		deliver(ctx, &io, &r);
+	actor_release(&a);
+	return report_result(ctx, &r, st);
+}
+
+/* An admin refuses a held message; its sender is told. */
+static int
+cmd_reject(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	char runner[OUTBOX_RUNNER_MAX];
+	struct outbox_stats stats;
+	struct actor a;
+	enum bpt_status st;
+	long long id;
+
+	(void)argc;
+	if ((id = hold_id(argv[0], "reject")) < 0)
+		return EX_USAGE;
+	memset(&a, 0, sizeof(a));
+	if (actor_check(ctx, o->as, actor_login_name(), &a) != BPT_OK)
+		return cmd_fail(ctx);
+	outbox_runner(runner);
+	st = hold_reject(ctx, id, a.email, o->reason, o->deliver ? runner : NULL);
+	actor_release(&a);
+	if (st != BPT_OK)
+		return cmd_fail(ctx);
+	log_info("held message %lld rejected", id);
+	if (o->deliver && outbox_deliver_claimed(ctx, runner, &stats) != BPT_OK)
+		log_warnx("delivery left for bpt-send: %s", ctx->errmsg);
+	return EX_OK;
+}
+
 /* The subcommands, as notmuch's commands[]: name, function, arguments. */
 struct command {
 	const char *name;
@@ -517,7 +615,10 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "approve", cmd_approve, 1, 1, "the number of a held message" },
 	{ "fetch", cmd_fetch, 0, 0, NULL },
+	{ "held", cmd_held, 0, 0, NULL },
+	{ "reject", cmd_reject, 1, 1, "the number of a held message" },
 	{ "list", cmd_list, 0, 0, NULL },
 	{ "show", cmd_show, 1, 1, "an incident number" },
 	{ "release", cmd_release_message, 1, 1, "a message id" },
@@ -539,7 +640,8 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_FORMAT = 256, OPT_NO_DELIVER, OPT_MAILDIR, OPT_STATUS, OPT_AS,
-	    OPT_FROM, OPT_TO, OPT_NEEDS_OUTCOME, OPT_IMAP, OPT_ONCE };
+	    OPT_FROM, OPT_TO, OPT_NEEDS_OUTCOME, OPT_IMAP, OPT_ONCE, OPT_REASON,
+	    OPT_ALL };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "sender", required_argument, NULL, 'f' },
@@ -547,6 +649,7 @@ main(int argc, char *argv[])
 		{ "recipient", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "all", no_argument, NULL, OPT_ALL },
 		{ "as", required_argument, NULL, OPT_AS },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "from", required_argument, NULL, OPT_FROM },
@@ -555,6 +658,7 @@ main(int argc, char *argv[])
 		{ "needs-outcome", no_argument, NULL, OPT_NEEDS_OUTCOME },
 		{ "no-deliver", no_argument, NULL, OPT_NO_DELIVER },
 		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "reason", required_argument, NULL, OPT_REASON },
 		{ "status", required_argument, NULL, OPT_STATUS },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ NULL, 0, NULL, 0 },
@@ -587,6 +691,9 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			return cmd_version(progname);
+		case OPT_ALL:
+			o.all = 1;
+			break;
 		case OPT_AS:
 			o.as = optarg;
 			break;
@@ -614,6 +721,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_ONCE:
 			o.once = 1;
+			break;
+		case OPT_REASON:
+			o.reason = optarg;
 			break;
 		case OPT_STATUS:
 			o.status = optarg;
@@ -652,6 +762,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s: %s applies to %s only\n", progname,
 		    o.needs_outcome ? "--needs-outcome" : "--from/--to",
 		    o.needs_outcome ? "list" : "stats");
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((o.reason && (cmd == NULL || strcmp(cmd->name, "reject") != 0)) ||
+	    (o.all && (cmd == NULL || strcmp(cmd->name, "held") != 0))) {
+		fprintf(stderr, "%s: %s applies to %s only\n", progname,
+		    o.reason ? "--reason" : "--all", o.reason ? "reject" : "held");
 		usage(stderr);
 		return EX_USAGE;
 	}

@@ -14,6 +14,7 @@
 
 #include "cmdutil.h"
 #include "log.h"
+#include "hold.h"
 #include "outbox.h"
 #include "printer.h"
 #include "store.h"
@@ -108,8 +109,15 @@ main(int argc, char *argv[])
 	} else {
 		struct watch_result w;
 		char runner[OUTBOX_RUNNER_MAX];
+		long long expired = 0;
 
-		st = outbox_run(&ctx, &stats);
+		/* held messages past policy.hold_expiry: their senders are
+		 * told, and those notices go out in this run */
+		st = hold_expire(&ctx, NULL, &expired);
+		if (st == BPT_OK && expired > 0)
+			log_info("%lld held messages expired", expired);
+		if (st == BPT_OK)
+			st = outbox_run(&ctx, &stats);
 		if (st == BPT_OK)
 			log_info("%lld sent, %lld deferred, %lld failed, %lld dropped",
 			    stats.sent, stats.deferred, stats.failed, stats.dropped);

@@ -7,6 +7,7 @@
 
 #include "close.h"
 #include "export.h"
+#include "hold.h"
 #include "incident.h"
 #include "outbox.h"
 #include "printer.h"
@@ -393,4 +394,45 @@ view_close_run(struct printer *p, const struct close_run *r)
 		pr_row_end(p);
 	}
 	pr_list_end(p);
+}
+
+/* --- the moderation queue ------------------------------------------------ */
+
+static const struct pr_column hold_cols[] = {
+	{ "id", "ID" }, { "message", "MESSAGE" }, { "state", "STATE" },
+	{ "held", "HELD" }, { "expires", "EXPIRES" }, { "rule", "RULE" },
+	{ "from", "FROM" }, { "subject", "SUBJECT" }, { "evidence", "EVIDENCE" },
+	{ "decided_by", "DECIDED BY" }, { "note", "NOTE" },
+};
+
+static int
+hold_row(void *arg, const struct hold *h)
+{
+	struct printer *p = arg;
+
+	pr_row_begin(p);
+	pr_int(p, h->id);
+	pr_int(p, h->message);
+	pr_str(p, h->state);
+	pr_time(p, h->created_at);
+	pr_time(p, h->expires_at);
+	pr_str(p, h->rule);
+	pr_str(p, h->from);
+	pr_str(p, h->subject);
+	pr_str(p, h->evidence);
+	pr_str(p, h->decided_by);
+	pr_str(p, h->note);
+	pr_row_end(p);
+	return 0;
+}
+
+enum bpt_status
+view_holds(struct bpt_ctx *ctx, struct printer *p, int all)
+{
+	enum bpt_status st;
+
+	pr_list_begin(p, "holds", hold_cols, NCOLS(hold_cols));
+	st = hold_each(ctx, all, hold_row, p);
+	pr_list_end(p);
+	return st;
 }

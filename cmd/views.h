@@ -28,6 +28,9 @@ void view_stats(struct printer *p, const struct stats_report *r);
 /* `bpt-send --queue`: the deliveries that wait. */
 enum bpt_status view_queue(struct bpt_ctx *ctx, struct printer *p);
 
+/* `bpt-report held`: the pending holds (all of them with all). */
+enum bpt_status view_holds(struct bpt_ctx *ctx, struct printer *p, int all);
+
 /* `bpt-close`: what was done (or would be, for a dry run). */
 void view_close_run(struct printer *p, const struct close_run *r);
 

@@ -76,6 +76,16 @@ enum autoclass {
 enum autoclass autoclass_of(const struct mail *m, const char *list_addr,
     const char *list_id, const char **why);
 
+/*
+ * 1 when autoclass_of() finds m automatic only by its subject: a
+ * vacation or non-delivery subject, and no header, structure or
+ * address that says so (a person may write "Out of office pand
+ * Kerkstraat: verdachte man").  The afwezig rule is not a subject rule
+ * here: it asks for In-Reply-To or a null sender as well.
+ */
+int autoclass_subject_only(const struct mail *m, const char *list_addr,
+    const char *list_id);
+
 /* "human", "loop", "bounce", "autoreply"; static. */
 const char *autoclass_str(enum autoclass c);
 

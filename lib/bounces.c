@@ -286,7 +286,7 @@ send_probe(struct bpt_ctx *ctx, const struct member *mm, long count,
 	const char *list = ctx->cfg->group.address, *at = strrchr(list, '@');
 	char rnd[2 * PROBE_RANDOM + 1], token[2 * PROBE_RANDOM + 2];
 	char msgid[COMPOSE_MSGID_MAX];
-	char *request = compose_list_variant(list, "-request");
+	const char *request = ctx->cfg->list.request;
 	struct buf from = BUF_INIT;
 	struct tvar v[] = {
 		{ "group", ctx->cfg->group.name }, { "name", name_of(ctx, mm) },
@@ -309,11 +309,10 @@ send_probe(struct bpt_ctx *ctx, const struct member *mm, long count,
 	snprintf(token, sizeof(token), "p%s", rnd);
 	/* too long a VERP address: the bounce address, and the probe is
 	 * known by the Message-ID its bounce returns */
-	buf_add(&from, list, (size_t)(at - list));
 	if (verp_fits(list, token))
-		buf_addf(&from, "-bounces+%s%s", token, at);
+		buf_addf(&from, "%s%s%s", ctx->cfg->list.verp_prefix, token, at);
 	else
-		buf_addf(&from, "-bounces%s", at);
+		buf_adds(&from, ctx->cfg->list.bounces);
 	if (buf_failed(&from)) {
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
@@ -334,7 +333,6 @@ send_probe(struct bpt_ctx *ctx, const struct member *mm, long count,
 	st = tell_admins(ctx, "admin-bounce-probe", mm, count, last, source,
 	    runner);
 out:
-	free(request);
 	buf_release(&from);
 	return st;
 }

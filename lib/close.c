@@ -137,7 +137,8 @@ to_group(struct bpt_ctx *ctx, struct close_run *r, const struct incident *inc,
 	struct buf footer = BUF_INIT, body = BUF_INIT, refs = BUF_INIT, out = BUF_INIT;
 	struct tvar fv[] = { { "group", cfg->group.name } };
 	char msgid[COMPOSE_MSGID_MAX];
-	char *last = NULL, *bounces = NULL;
+	char *last = NULL;
+	const char *bounces = cfg->list.bounces;
 	enum bpt_status st;
 	long long id;
 	size_t i;
@@ -158,8 +159,7 @@ to_group(struct bpt_ctx *ctx, struct close_run *r, const struct incident *inc,
 		if (last != NULL && strcmp(last, inc->root_msgid) != 0)
 			buf_addf(&refs, " <%s>", last);
 	}
-	if ((bounces = compose_list_variant(cfg->group.address, "-bounces")) == NULL ||
-	    buf_failed(&refs)) {
+	if (buf_failed(&refs)) {
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -185,7 +185,6 @@ to_group(struct bpt_ctx *ctx, struct close_run *r, const struct incident *inc,
 		st = outbox_to_members(ctx, id, r->deliver ? r->runner : NULL, count);
 out:
 	free(last);
-	free(bounces);
 	buf_release(&footer);
 	buf_release(&body);
 	buf_release(&refs);

@@ -329,17 +329,13 @@ list_headers(struct bpt_ctx *ctx, struct buf *b)
 {
 	const struct bpt_config *cfg = ctx->cfg;
 	const char *list = cfg->group.address;
-	char *request = compose_list_variant(list, "-request");
-	const char *at = strrchr(list, '@');
+	const char *request = cfg->list.request;
 
-	b->oom |= request == NULL;
 	/* List-Id: "BPT Name" <local.domain> (RFC 2919) */
 	buf_adds(b, "List-Id: ");
 	compose_phrase(b, cfg->group.name);
 	buf_addch(b, ' ');
-	buf_addch(b, '<');
-	buf_add(b, list, at ? (size_t)(at - list) : strlen(list));
-	buf_addf(b, ".%s>\n", cfg_list_domain(cfg));
+	buf_addf(b, "<%s>\n", cfg->list.id);
 	buf_addf(b, "List-Post: <mailto:%s>\n", list);
 	buf_addf(b, "List-Help: <mailto:%s?subject=help>\n", request ? request : "");
 	if (cfg->group.unsubscribe_url[0] != '\0') {
@@ -352,7 +348,6 @@ list_headers(struct bpt_ctx *ctx, struct buf *b)
 	}
 	buf_adds(b, "Precedence: list\n");
 	buf_addf(b, "X-Loop: %s\n", list);
-	free(request);
 }
 
 /* Appends s with CRLF turned into LF (libetpan writes CRLF). */

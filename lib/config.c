@@ -162,6 +162,8 @@ static const struct key keys[] = {
 	DUR("policy.hold_expiry", policy.hold_expiry, "24h", HOUR, 30 * DAY),
 	INT("policy.ban_quorum", policy.ban_quorum, "1", 1, 100),
 	BOOL("policy.signup_approval", policy.signup_approval, "true"),
+	BOOL("policy.hold_alerts", policy.hold_alerts, "true"),
+	STR("policy.authserv_id", policy.authserv_id, ""),
 	SEC("followup"),
 	DUR("followup.idle_close", followup.idle_close, "3h", MINUTE, 30 * DAY),
 	DUR("followup.outcome_after", followup.outcome_after, "14d", DAY, 365 * DAY),
@@ -187,11 +189,6 @@ static const struct key keys[] = {
  * takes its keys off this list and documents them in bpt.yaml(5).
  */
 static const char *const later[] = {
-	"policy.non_members",	/* the moderation queue and its rules */
-	"policy.language",
-	"policy.words",
-	"policy.flood",
-	"policy.hold_expiry",
 	"policy.admin_auth",	/* the request address */
 	"policy.ban_quorum",
 	"policy.signup_approval",
@@ -285,7 +282,8 @@ cfg_timezone(const struct bpt_config *cfg)
 const char *
 cfg_list_domain(const struct bpt_config *cfg)
 {
-	return addr_domain(cfg->group.address);
+	return cfg->list.domain != NULL ? cfg->list.domain :
+	    addr_domain(cfg->group.address);
 }
 
 struct loader {
@@ -720,6 +718,32 @@ is_fingerprint(const char *s)
 	return 1;
 }
 
+/* The list's own addresses, once (config.h, struct bpt_config.list). */
+static enum bpt_status
+list_addresses(struct loader *l)
+{
+	struct bpt_config *c = l->cfg;
+	const char *a = c->group.address, *dom = strrchr(a, '@');
+	struct buf b = BUF_INIT;
+
+	if (dom == NULL || dom == a || dom[1] == '\0')
+		return at(l, NULL, "group.address: '%s' has no local part and domain", a);
+	c->list.local = xmemdupz(a, (size_t)(dom - a));
+	c->list.domain = strdup(dom + 1);
+	buf_addf(&b, "%s-request%s", c->list.local ? c->list.local : "", dom);
+	c->list.request = buf_detach(&b, NULL);
+	buf_addf(&b, "%s-bounces%s", c->list.local ? c->list.local : "", dom);
+	c->list.bounces = buf_detach(&b, NULL);
+	buf_addf(&b, "%s.%s", c->list.local ? c->list.local : "", dom + 1);
+	c->list.id = buf_detach(&b, NULL);
+	buf_addf(&b, "%s-bounces+", c->list.local ? c->list.local : "");
+	c->list.verp_prefix = buf_detach(&b, NULL);
+	if (c->list.local == NULL || c->list.domain == NULL || c->list.request == NULL ||
+	    c->list.bounces == NULL || c->list.id == NULL || c->list.verp_prefix == NULL)
+		return at(l, NULL, "out of memory");
+	return BPT_OK;
+}
+
 static enum bpt_status
 check_whole(struct loader *l)
 {
@@ -751,7 +775,11 @@ check_whole(struct loader *l)
 	if (*c->police.encrypt_to && !is_fingerprint(c->police.encrypt_to))
 		return at(l, NULL, "police.encrypt_to: '%s' is not a key fingerprint "
 		    "(40 hex digits)", c->police.encrypt_to);
-	return BPT_OK;
+	if (strpbrk(c->policy.authserv_id, " \t\r\n;") != NULL)
+		return at(l, NULL, "policy.authserv_id: '%s' is not one word (the "
+		    "host name your mail server writes first in "
+		    "Authentication-Results)", c->policy.authserv_id);
+	return list_addresses(l);
 }
 
 void
@@ -770,6 +798,12 @@ cfg_free(struct bpt_config *c)
 		else if (t == K_ARGV)
 			argv_free(*slot_argv(c, &keys[i]));
 	}
+	free(c->list.local);
+	free(c->list.domain);
+	free(c->list.request);
+	free(c->list.bounces);
+	free(c->list.id);
+	free(c->list.verp_prefix);
 	free(c->path);
 	free(c);
 }

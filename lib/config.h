@@ -36,6 +36,21 @@ struct cfg_server {
 
 struct bpt_config {
 	char *path;		/* the file read */
+	/*
+	 * The list's own addresses, made once from group.address when the
+	 * file is loaded: "bpt", "example.org", "bpt-request@example.org",
+	 * "bpt-bounces@example.org", the List-Id "bpt.example.org" and the
+	 * start of a VERP sender, "bpt-bounces+" (the token and "@" and
+	 * the domain follow).
+	 */
+	struct {
+		char *local;
+		char *domain;
+		char *request;
+		char *bounces;
+		char *id;
+		char *verp_prefix;
+	} list;
 	struct {
 		char *name;
 		char *address;
@@ -89,6 +104,8 @@ struct bpt_config {
 		long hold_expiry;	/* seconds */
 		long ban_quorum;
 		int signup_approval;
+		int hold_alerts;	/* 0: new alerts pass a language hit */
+		char *authserv_id;	/* trusted Authentication-Results id, or "" */
 	} policy;
 	struct {
 		long idle_close;

@@ -184,11 +184,9 @@ queue(struct bpt_ctx *ctx, long long number, const struct export_opts *o,
     struct export_result *r)
 {
 	const struct bpt_config *cfg = ctx->cfg;
-	char *bounces;
+	const char *bounces = cfg->list.bounces;
 	enum bpt_status st;
 
-	if ((bounces = compose_list_variant(cfg->group.address, "-bounces")) == NULL)
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
 	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
 		goto out;
 	st = outbox_add(ctx, "export", number, 0, msgid, bounces, msg->buf, msg->len,
@@ -202,7 +200,6 @@ queue(struct bpt_ctx *ctx, long long number, const struct export_opts *o,
 	else
 		store_rollback(ctx->store);
 out:
-	free(bounces);
 	return st;
 }
 

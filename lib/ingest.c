@@ -9,33 +9,31 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "addr.h"
 #include "audit.h"
-#include "autoclass.h"
 #include "bounces.h"
 #include "buf.h"
-#include "compose.h"
+#include "classify.h"
 #include "config.h"
-#include "detect.h"
+#include "distribute.h"
+#include "hold.h"
 #include "incident.h"
 #include "ingest.h"
 #include "log.h"
 #include "mail.h"
 #include "member.h"
+#include "message.h"
 #include "notice.h"
 #include "outbox.h"
 #include "quarantine.h"
-#include "quote.h"
 #include "runmark.h"
-#include "scrub.h"
 #include "sha256.h"
 #include "store.h"
 #include "template.h"
 #include "util.h"
+#include "words.h"
 
 #define NOTICE_INTERVAL 86400	/* one notice a day per address and kind */
 #define DUPLICATE_WINDOW 86400	/* same Message-ID and sender: a retry */
-#define MAX_PLATES 16
 
 /* Everything one run works with. */
 struct job {
@@ -51,23 +49,13 @@ struct job {
 	const char *runner;	/* claim copies for delivery now, or NULL */
 	struct runmark mark;	/* this run's file while it works on the mail */
 	int release;		/* bpt-report release: the row is quarantined */
+	long long approve;	/* hold_approve(): the hold, the row is held */
+	const char *actor;	/* who approves */
 	const char *env_to;	/* the MTA's, else X-Original-To/Delivered-To */
+	struct words *words;	/* the language list, or NULL */
 	/* what the message row gets at the end */
-	struct buf shown;
-	const char *called;	/* "yes"/"no" when the text said so */
-	char prev_hash[SHA256_HEX_LEN + 1];
-	char chain_hash[SHA256_HEX_LEN + 1];
+	struct distribute_out out;
 };
-
-static const char *
-list_lang_mark(const struct job *j, int phone)
-{
-	int en = j->ctx->cfg->group.language == CFG_EN;
-
-	if (phone)
-		return en ? "[phone number removed]" : "[telefoonnummer verwijderd]";
-	return en ? "[address removed]" : "[e-mailadres verwijderd]";
-}
 
 /* --- notices -------------------------------------------------------------- */
 
@@ -117,21 +105,6 @@ notice_sender(struct job *j, const char *kind, const char *tpl,
 
 /* --- phase B ------------------------------------------------------------- */
 
-/* 1 when rcpt is the list's request address (bpt-request@). */
-static int
-is_request(const struct bpt_config *cfg, const char *rcpt)
-{
-	const char *lat = strrchr(cfg->group.address, '@'), *rat;
-	size_t ll;
-
-	if (rcpt == NULL || lat == NULL || (rat = strrchr(rcpt, '@')) == NULL)
-		return 0;
-	ll = (size_t)(lat - cfg->group.address);
-	return strcasecmp(lat, rat) == 0 && (size_t)(rat - rcpt) == ll + 8 &&
-	    strncasecmp(rcpt, cfg->group.address, ll) == 0 &&
-	    strncasecmp(rcpt + ll, "-request", 8) == 0;
-}
-
 /* bpt+N@ in the envelope recipient, or in To/Cc as written. */
 static long long
 plus_number(const struct job *j)
@@ -168,361 +141,136 @@ plus_number(const struct job *j)
 	return n;
 }
 
-static int
-image_type_ok(const char *t)
-{
-	return strcmp(t, "image/jpeg") == 0 || strcmp(t, "image/jpg") == 0 ||
-	    strcmp(t, "image/png") == 0 || strcmp(t, "image/gif") == 0 ||
-	    strcmp(t, "image/webp") == 0 || strcmp(t, "image/heic") == 0;
-}
-
-static void
-human_size(char *buf, size_t n, double bytes)
-{
-	if (bytes >= 1024.0 * 1024)
-		snprintf(buf, n, "%.1f MB", bytes / (1024.0 * 1024));
-	else
-		snprintf(buf, n, "%lld KB", (long long)((bytes + 1023) / 1024));
-}
-
 /*
- * How members read of an attachment that was not passed on: its file
- * name, unless the name holds a phone number or an address (a photo
- * saved as "jan-0612345678.jpg"); then its type and size.
+ * The request address (LOCAL-request@): sign-up, unsubscribe, help
+ * and admin commands by mail.  Kept and marked; one call, one place.
  */
-static void
-attachment_label(const struct mail_attachment *a, struct buf *b)
-{
-	char size[32];
-
-	if (a->filename != NULL && *a->filename != '\0' && scrub_count(a->filename) == 0) {
-		buf_adds(b, a->filename);
-		return;
-	}
-	human_size(size, sizeof(size), (double)a->size);
-	buf_addf(b, "%s, %s", a->content_type, size);
-}
-
-/* Records attachments; picks what is passed on; notes what was stripped. */
 static enum bpt_status
-attachments(struct job *j, const struct mail_attachment **pass, size_t *npass,
-    struct buf *stripped)
+request_mail(struct job *j)
 {
-	static const char sql[] = "INSERT INTO attachments(message_id, idx, filename, "
-	    "content_type, size, sha256, inline, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-	const struct bpt_config *cfg = j->ctx->cfg;
-	struct bpt_ctx *ctx = j->ctx;
-	int en = cfg->group.language == CFG_EN;
-	size_t i;
-
-	*npass = 0;
-	for (i = 0; i < j->m->natt; i++) {
-		const struct mail_attachment *a = &j->m->att[i];
-		const char *why = NULL;
-		int passed = 0;
-		sqlite3_stmt *s;
-		enum bpt_status st;
-
-		if (image_type_ok(a->content_type)) {
-			if (!cfg->policy.images_allow)
-				why = en ? "photos are not passed on" :
-				    "foto's worden niet doorgestuurd";
-			else if ((long)a->size > cfg->policy.max_image_size)
-				why = en ? "too large" : "te groot";
-			else if ((long)*npass >= cfg->policy.max_images)
-				why = en ? "too many photos" : "te veel foto's";
-			else
-				passed = 1;
-		} else {
-			passed = cfg->policy.other_allow;
-		}
-		if (passed) {
-			pass[(*npass)++] = a;
-		} else {
-			if (stripped->len > 0)
-				buf_adds(stripped, ", ");
-			attachment_label(a, stripped);
-			if (why != NULL)
-				buf_addf(stripped, " (%s)", why);
-		}
-		if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
-			return ctx->err;
-		sqlite3_bind_int64(s, 1, j->r->message);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
-		store_bind_text(s, 3, a->filename);
-		store_bind_text(s, 4, a->content_type);
-		sqlite3_bind_int64(s, 5, (sqlite3_int64)a->size);
-		sqlite3_bind_text(s, 6, a->sha256, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 7, a->is_inline);
-		sqlite3_bind_text(s, 8, passed ? "passed" : "stripped", -1, SQLITE_STATIC);
-		if ((st = store_step_done(ctx, ctx->store, s)) != BPT_OK)
-			return st;
-	}
-	if (buf_failed(stripped))
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	j->r->class = "command";
+	j->r->why = "to the request address";
 	return BPT_OK;
 }
 
-/* The name members see for this sender: never an address. */
-static void
-display_name(struct job *j, struct buf *b)
+/*
+ * The incident the mail answers: its references, then the subject tag,
+ * then bpt+N@.  0 when none (or when that incident does not exist).
+ */
+static enum bpt_status
+thread_of(struct job *j, long long *number, int *closed, const char **why)
 {
-	const char *n = j->sender.name && *j->sender.name ? j->sender.name :
-	    j->m->from_name;
-	char *clean;
+	struct bpt_ctx *ctx = j->ctx;
+	const struct mail *m = j->m;
+	const char **ids;
+	struct incident inc;
+	enum bpt_status st;
+	size_t k = 0, i;
+	long long n = 0;
 
-	if (n != NULL && *n) {
-		clean = scrub_contacts(n, "", "", NULL);
-		if (clean == NULL) {
-			b->oom = 1;	/* the caller checks; never "Een lid" by accident */
-			return;
-		}
-		buf_adds(b, clean);
-		free(clean);
+	*number = 0;
+	*closed = 0;
+	*why = NULL;
+	if ((ids = calloc(m->nrefs + 1, sizeof(*ids))) == NULL)
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	for (i = 0; i < m->nrefs; i++)
+		ids[k++] = m->refs[i];
+	if (m->in_reply_to)
+		ids[k++] = m->in_reply_to;
+	st = incident_by_msgids(ctx, ids, k, &n);
+	free(ids);
+	if (st != BPT_OK)
+		return st;
+	if (n != 0)
+		*why = "In-Reply-To/References";
+	if (n == 0 && m->subject &&
+	    (n = incident_tag_number(m->subject, ctx->cfg->group.name)) != 0)
+		*why = "subject tag";
+	if (n == 0 && (n = plus_number(j)) != 0)
+		*why = "plus address";
+	if (n == 0)
+		return BPT_OK;
+	st = incident_get(ctx, n, &inc);
+	if (st == BPT_ENOENT) {
+		*why = NULL;
+		return BPT_OK;
 	}
-	/* what is left after scrubbing may be blanks or brackets */
-	while (b->len > 0 && strchr(" <>()\"'", b->buf[b->len - 1]))
-		buf_setlen(b, b->len - 1);
-	if (b->len == 0)
-		buf_adds(b, j->ctx->cfg->group.language == CFG_EN ? "A member" :
-		    "Een lid");
+	if (st != BPT_OK)
+		return st;
+	*number = n;
+	*closed = inc.closed;
+	incident_release(&inc);
+	return BPT_OK;
 }
 
-/* The copy every active member gets: template, headers, outbox rows. */
+/* The copy for the group, and what the message row keeps of it. */
 static enum bpt_status
 distribute(struct job *j, long long number, int is_reply)
 {
-	struct bpt_ctx *ctx = j->ctx;
-	const struct bpt_config *cfg = ctx->cfg;
-	struct buf name = BUF_INIT, body = BUF_INIT, out = BUF_INIT, refs = BUF_INIT,
-	    stripped = BUF_INIT, plates = BUF_INIT, footer = BUF_INIT,
-	    shown_plates = BUF_INIT;
-	const struct mail_attachment **pass = NULL;
-	char plate[MAX_PLATES][DETECT_PLATE_LEN];
-	char msgid[COMPOSE_MSGID_MAX], num[32], t_now[8], t_called[8];
-	char *folded_text = NULL, *clean = NULL, *parent = NULL;
-	struct incident inc;
-	struct sha256 h;
-	unsigned char d[32];
-	int folded = 0, have_inc = 0;
-	size_t nplates, npass = 0, i;
-	enum det112 said;
+	struct distribute_in in = {
+		.m = j->m,
+		.message = j->r->message,
+		.sha = j->sha,
+		.sender_id = j->have_sender ? j->sender.id : 0,
+		.sender_name = j->have_sender ? j->sender.name : NULL,
+		.runner = j->runner,
+	};
 	enum bpt_status st;
-	long long id, count = 0;
 
-	/* what members read: the new text, no contact details */
-	folded_text = is_reply ? quote_fold(j->m->text, &folded) : strdup(j->m->text);
-	if (folded_text == NULL ||
-	    (clean = scrub_contacts(folded_text, list_lang_mark(j, 0),
-	    list_lang_mark(j, 1), NULL)) == NULL) {
-		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		goto out;
-	}
-	buf_adds(&j->shown, clean);
-	said = detect_112(clean);
-	j->called = said == DET112_YES ? "yes" : said == DET112_NO ? "no" : NULL;
-	nplates = detect_plates(clean, plate, MAX_PLATES);
-	for (i = 0; i < nplates; i++)
-		buf_addf(&plates, "%s%s", i ? " " : "", plate[i]);
-	if (buf_failed(&j->shown) || buf_failed(&plates)) {
-		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		goto out;
-	}
-
-	/* the tamper-evident chain: H(previous head || this message's hash) */
-	if ((st = incident_get(ctx, number, &inc)) != BPT_OK)
-		goto out;
-	have_inc = 1;
-	snprintf(j->prev_hash, sizeof(j->prev_hash), "%s", inc.last_hash ? inc.last_hash : "");
-	sha256_init(&h);
-	sha256_update(&h, j->prev_hash, strlen(j->prev_hash));
-	sha256_update(&h, j->sha, strlen(j->sha));
-	sha256_final(&h, d);
-	sha256_tohex(d, j->chain_hash);
-	st = incident_touch(ctx, number, bpt_now(ctx), j->chain_hash, buf_str(&plates),
-	    said == DET112_YES ? INC112_YES : said == DET112_NO ? INC112_NO :
-	    INC112_UNKNOWN, j->sender.id);
-	if (st != BPT_OK)
-		goto out;
-	incident_release(&inc);
-	if ((st = incident_get(ctx, number, &inc)) != BPT_OK)
-		goto out;
-
-	pass = calloc(j->m->natt + 1, sizeof(*pass));
-	if (pass == NULL) {
-		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((st = attachments(j, pass, &npass, &stripped)) != BPT_OK)
-		goto out;
-
-	display_name(j, &name);
-	/* "12-ABC-3, AB-12-CD": the incident's plates, as a list */
-	for (i = 0; inc.plates != NULL && inc.plates[i] != '\0'; i++)
-		if (inc.plates[i] == ' ')
-			buf_adds(&shown_plates, ", ");
-		else
-			buf_addch(&shown_plates, inc.plates[i]);
-	if (buf_failed(&name) || buf_failed(&shown_plates)) {
-		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(num, sizeof(num), "%lld", number);
-	util_time_hm(cfg->group.timezone, bpt_now(ctx), t_now);
-	util_time_hm(cfg->group.timezone, inc.called_112_at ? inc.called_112_at :
-	    bpt_now(ctx), t_called);
-	{
-		struct tvar fv[] = { { "group", cfg->group.name } };
-
-		st = tpl_render(ctx, "footer", fv, nitems(fv), &footer);
-		if (st != BPT_OK)
-			goto out;
-	}
-	{
-		struct tvar v[] = {
-			{ "group", cfg->group.name },
-			{ "number", num },
-			{ "time", t_now },
-			{ "reporter", inc.reporter_name && *inc.reporter_name ?
-			    inc.reporter_name : buf_str(&name) },
-			{ "sender", buf_str(&name) },
-			{ "called_yes", inc.called_112 == INC112_YES ? "1" : NULL },
-			{ "called_no", inc.called_112 == INC112_NO ? "1" : NULL },
-			{ "called_unknown", inc.called_112 == INC112_UNKNOWN ? "1" : NULL },
-			{ "called_by", inc.called_112_by_name && *inc.called_112_by_name ?
-			    inc.called_112_by_name : buf_str(&name) },
-			{ "called_at", t_called },
-			{ "plates", buf_str(&shown_plates) },
-			{ "plates_many", strchr(buf_str(&shown_plates), ',') ? "1" : NULL },
-			{ "text", *clean ? clean : (cfg->group.language == CFG_EN ?
-			    "(no text)" : "(geen tekst)") },
-			{ "folded", folded ? "1" : NULL },
-			{ "stripped", buf_str(&stripped) },
-			{ "footer", buf_str(&footer) },
-		};
-
-		st = tpl_render(ctx, is_reply ? "reply" : "alert", v, nitems(v),
-		    &body);
-		if (st != BPT_OK)
-			goto out;
-	}
-
-	/* one thread in every client: our own copies' ids only */
-	if ((st = compose_msgid(ctx, number, msgid)) != BPT_OK)
-		goto out;
-	if (is_reply && inc.root_msgid) {
-		const char *irt = j->m->in_reply_to;
-
-		parent = inc.root_msgid;
-		if (irt != NULL) {
-			static const char sql[] = "SELECT msgid FROM outbox "
-			    "WHERE msgid = ? AND incident_id = ?";
-			sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
-
-			if (s == NULL) {
-				st = ctx->err;
-				goto out;
-			}
-			sqlite3_bind_text(s, 1, irt, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 2, number);
-			if (sqlite3_step(s) == SQLITE_ROW)
-				parent = (char *)irt;
-			sqlite3_reset(s);
-		}
-		buf_addf(&refs, "<%s>", inc.root_msgid);
-		if (strcmp(parent, inc.root_msgid) != 0)
-			buf_addf(&refs, " <%s>", parent);
-		if (buf_failed(&refs)) {
-			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-			goto out;
-		}
-	}
-	{
-		struct compose_copy c = {
-			.number = number,
-			.is_reply = is_reply,
-			.sender_name = buf_str(&name),
-			.subject = inc.subject,
-			.body = buf_str(&body),
-			.msgid = msgid,
-			.in_reply_to = parent,
-			.references = refs.len ? refs.buf : NULL,
-			.date = bpt_now(ctx),
-			.images = pass,
-			.nimages = npass,
-		};
-		char *bounces = compose_list_variant(cfg->group.address, "-bounces");
-
-		if (bounces == NULL) {
-			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-			goto out;
-		}
-		st = compose_copy(ctx, &c, &out);
-		if (st == BPT_OK)
-			st = outbox_add(ctx, is_reply ? "reply" : "alert", number,
-			    j->r->message, msgid, bounces, out.buf, out.len, &id);
-		free(bounces);
-		if (st != BPT_OK)
-			goto out;
-	}
-	if (!is_reply && (st = incident_set_root(ctx, number, msgid)) != BPT_OK)
-		goto out;
-	if ((st = outbox_to_members(ctx, id, j->runner, &count)) != BPT_OK)
-		goto out;
-	j->r->copies = count;
-out:
-	if (have_inc)
-		incident_release(&inc);
-	free(pass);
-	free(folded_text);
-	free(clean);
-	buf_release(&name);
-	buf_release(&body);
-	buf_release(&out);
-	buf_release(&refs);
-	buf_release(&stripped);
-	buf_release(&plates);
-	buf_release(&footer);
-	buf_release(&shown_plates);
+	st = distribute_copy(j->ctx, &in, number, is_reply, &j->out);
+	j->r->copies = j->out.copies;
 	return st;
 }
 
-/*
- * The subject every copy of a new incident carries: the mail's subject
- * without reply prefixes, else the start of the text as a phone shows
- * it, and never a contact detail (it reaches the whole group).  Caller
- * frees; NULL on out of memory.
- */
-static char *
-incident_subject(struct job *j)
+/* How a notice greets the sender. */
+static const char *
+greeting_name(const struct job *j)
 {
-	char *subject = compose_base_subject(j->m->subject), *clean;
 	int en = j->ctx->cfg->group.language == CFG_EN;
 
-	if (subject != NULL && *subject == '\0') {
-		struct buf b = BUF_INIT;
-		const char *t = j->m->text;
-		size_t n;
+	if (j->have_sender)
+		return j->sender.name && *j->sender.name ? j->sender.name :
+		    (en ? "member" : "lid");
+	return en ? "sender" : "afzender";
+}
 
-		while (*t == '\n' || *t == ' ')
-			t++;
-		n = strcspn(t, "\n");
-		if (n > 60) {
-			/* cut between characters */
-			n = 60;
-			while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
-				n--;
-		}
-		buf_add(&b, t, n);
-		free(subject);
-		subject = buf_detach(&b, NULL);
-	}
-	if (subject == NULL)
-		return NULL;
-	clean = scrub_contacts(subject, en ? "[address]" : "[adres]",
-	    en ? "[number]" : "[nummer]", NULL);
-	free(subject);
-	return clean;
+/* A message that broke a rule: kept, the sender and the admins told. */
+static enum bpt_status
+hold(struct job *j, const struct classify_out *c, long long thread)
+{
+	struct bpt_ctx *ctx = j->ctx;
+	const struct mail *m = j->m;
+	const char *to = c->automatic ? NULL : answer_address(j);
+	struct buf from = BUF_INIT;
+	struct hold_new n;
+	enum bpt_status st;
+
+	/* notices name the rule: to the member's registered address only */
+	if (to != NULL && j->have_sender && to != j->sender.email)
+		to = NULL;
+	if (m->from_name && *m->from_name)
+		buf_addf(&from, "%s <%s>", m->from_name, m->from_addr ? m->from_addr : "");
+	else
+		buf_adds(&from, m->from_addr ? m->from_addr : "(no From)");
+	if (buf_failed(&from) || buf_failed(&c->evidence))
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	memset(&n, 0, sizeof(n));
+	n.message = j->r->message;
+	n.rule = c->rule;
+	n.evidence = buf_str(&c->evidence);
+	n.notify = to;
+	n.member_id = j->have_sender ? j->sender.id : 0;
+	n.name = greeting_name(j);
+	n.from = buf_str(&from);
+	n.subject = m->subject;
+	n.text = m->text;
+	n.in_reply_to = m->message_id;
+	n.is_alert = thread == 0;
+	n.runner = j->runner;
+	if ((st = hold_add(ctx, &n, NULL)) == BPT_OK)
+		j->r->notices += (to != NULL) + 1;
+	buf_release(&from);
+	return st;
 }
 
 /* Decides the class; queues copies or notices.  Inside the transaction. */
@@ -532,61 +280,63 @@ classify_and_act(struct job *j)
 	struct bpt_ctx *ctx = j->ctx;
 	const struct bpt_config *cfg = ctx->cfg;
 	struct mail *m = j->m;
-	char listid[320], num[32], size[32], limit[32], closed[32];
-	const char *at = strrchr(cfg->group.address, '@');
-	const char *why = NULL, *name;
-	struct incident inc;
+	struct classify_in in;
+	struct classify_out c;
+	char num[32], size[32], limit[32], closed[32];
+	const char *name = greeting_name(j), *thread_why;
 	enum bpt_status st;
-	long long n = 0;
+	long long n;
+	int is_closed;
 
-	memset(&inc, 0, sizeof(inc));
-	if (j->have_sender)
-		name = j->sender.name && *j->sender.name ? j->sender.name :
-		    (cfg->group.language == CFG_EN ? "member" : "lid");
-	else
-		name = cfg->group.language == CFG_EN ? "sender" : "afzender";
-	if (j->o->truncated) {
+	memset(&in, 0, sizeof(in));
+	memset(&c, 0, sizeof(c));
+	buf_init(&c.evidence);
+	if ((st = thread_of(j, &n, &is_closed, &thread_why)) != BPT_OK)
+		return st;
+	in.cfg = cfg;
+	in.m = m;
+	in.env_to = j->env_to;
+	in.truncated = j->o->truncated;
+	in.sender = j->have_sender ? &j->sender : NULL;
+	in.words = j->words;
+	in.thread = n;
+	in.thread_closed = is_closed;
+	in.approved = j->approve != 0;
+	if (j->have_sender && !in.approved && cfg->policy.flood_max_per_hour > 0 &&
+	    (st = message_count_recent(ctx, j->sender.id, j->r->message,
+	    bpt_now(ctx) - 3600, &in.recent)) != BPT_OK)
+		return st;
+	classify(&in, &c);
+	j->r->class = classify_str(c.cls);
+	j->r->why = c.why;
+	switch (c.cls) {
+	case CLS_TOOLARGE: {
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "name", name },
 			{ "subject", m->subject }, { "size", size }, { "limit", limit },
 		};
 
-		human_size(size, sizeof(size), (double)j->o->total);
-		human_size(limit, sizeof(limit), (double)cfg->policy.max_message_size);
-		j->r->class = "toolarge";
-		j->r->why = "policy.max_message_size";
-		if (autoclass_of(m, cfg->group.address, NULL, &why) != AC_HUMAN)
-			return BPT_OK;
-		return notice_sender(j, "toolarge", "notice-toolarge", v,
-		    nitems(v), 0);
+		util_human_size(size, sizeof(size), (double)j->o->total);
+		util_human_size(limit, sizeof(limit), (double)cfg->policy.max_message_size);
+		if (!c.automatic)
+			st = notice_sender(j, "toolarge", "notice-toolarge", v,
+			    nitems(v), 0);
+		break;
 	}
-	snprintf(listid, sizeof(listid), "%.*s.%s", at ? (int)(at - cfg->group.address) :
-	    0, cfg->group.address, cfg_list_domain(cfg));
-	switch (autoclass_of(m, cfg->group.address, listid, &why)) {
-	case AC_LOOP:
-		j->r->class = "loop";
-		j->r->why = why;
-		return BPT_OK;
-	case AC_BOUNCE: {
+	case CLS_LOOP:
+	case CLS_AUTOREPLY:
+		break;
+	case CLS_BOUNCE: {
 		struct bounces_result br;
 
-		j->r->class = "bounce";
-		j->r->why = why;
 		st = bounces_record(ctx, m, j->env_to, j->r->message, j->runner, &br);
 		if (st == BPT_OK && br.suspended)
 			j->r->why = "probe bounced: member suspended";
 		else if (st == BPT_OK && br.probes)
 			j->r->why = "bounce limit reached: probe sent";
-		return st;
-	}
-	case AC_AUTOREPLY:
-		j->r->class = "autoreply";
-		j->r->why = why;
-		return BPT_OK;
-	case AC_HUMAN:
 		break;
 	}
-	if (m->flags & MAIL_LIMITS) {
+	case CLS_MALFORMED: {
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "name", name },
 			{ "subject", m->subject }, { "reason", m->notes },
@@ -596,23 +346,20 @@ classify_and_act(struct job *j)
 			{ "too_long_line", m->flags & MAIL_LIMIT_LINE ? "1" : NULL },
 		};
 
-		j->r->class = "malformed";
-		j->r->why = "over a parsing limit";
-		return notice_sender(j, "unreadable", "notice-unreadable", v,
+		st = notice_sender(j, "unreadable", "notice-unreadable", v,
 		    nitems(v), 0);
+		break;
 	}
-	if (is_request(cfg, j->env_to)) {
-		j->r->class = "command";
-		j->r->why = "to the request address";
-		return BPT_OK;
-	}
-	if (!j->have_sender || !member_is_active(&j->sender)) {
+	case CLS_COMMAND:
+		st = request_mail(j);
+		break;
+	case CLS_NONMEMBER: {
 		/* a member who may not post is told why, not invited to join */
 		const char *status = j->have_sender ? j->sender.status : "";
 		char until[32] = "";
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "list", cfg->group.address },
-			{ "subject", m->subject }, { "request", NULL },
+			{ "subject", m->subject }, { "request", cfg->list.request },
 			{ "name", j->have_sender ? j->sender.name : NULL },
 			{ "stranger", j->have_sender ? NULL : "1" },
 			{ "suspended", strcmp(status, "suspended") == 0 ? "1" : NULL },
@@ -621,161 +368,114 @@ classify_and_act(struct job *j)
 			{ "banned", strcmp(status, "banned") == 0 ? "1" : NULL },
 			{ "pending", strcmp(status, "pending") == 0 ? "1" : NULL },
 		};
-		char *request = compose_list_variant(cfg->group.address, "-request");
 
-		if (request == NULL)
-			return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		v[3].value = request;
 		if (j->have_sender && j->sender.status_until != 0)
 			util_time_short(cfg->group.timezone, j->sender.status_until, until);
-		j->r->class = "nonmember";
-		j->r->why = j->have_sender ? "sender is not an active member" :
-		    "sender is not a member";
 		st = notice_sender(j, "nonmember", "notice-nonmember", v,
 		    nitems(v), 0);
-		free(request);
-		return st;
+		break;
 	}
+	case CLS_HELD:
+		st = hold(j, &c, n);
+		break;
+	case CLS_REJECTED: {
+		int en = cfg->group.language == CFG_EN;
+		struct tvar v[] = {
+			{ "group", cfg->group.name }, { "name", name },
+			{ "subject", m->subject },
+			{ "rule", policy_rule_text(c.rule, en) }, { "reason", NULL },
+		};
 
-	/* thread: references, then the subject tag, then bpt+N@ */
-	{
-		const char **ids = calloc(m->nrefs + 1, sizeof(*ids));
-		size_t k = 0, i;
-
-		if (ids == NULL)
-			return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		for (i = 0; i < m->nrefs; i++)
-			ids[k++] = m->refs[i];
-		if (m->in_reply_to)
-			ids[k++] = m->in_reply_to;
-		st = incident_by_msgids(ctx, ids, k, &n);
-		free(ids);
-		if (st != BPT_OK)
-			return st;
-		j->r->why = n ? "In-Reply-To/References" : NULL;
+		st = notice_sender(j, "rejected", "notice-rejected", v, nitems(v), 0);
+		break;
 	}
-	if (n == 0 && m->subject && (n = incident_tag_number(m->subject, cfg->group.name)))
-		j->r->why = "subject tag";
-	if (n == 0 && (n = plus_number(j)) != 0)
-		j->r->why = "plus address";
-	if (n != 0) {
-		st = incident_get(ctx, n, &inc);
-		if (st == BPT_ENOENT)
-			n = 0;
-		else if (st != BPT_OK)
-			return st;
-	}
-	if (n != 0 && inc.closed) {
+	case CLS_CLOSED: {
 		struct tvar v[] = {
 			{ "name", name }, { "subject", m->subject }, { "number", num },
 			{ "closed_at", closed }, { "list", cfg->group.address },
 			{ "group", cfg->group.name },
 		};
+		struct incident inc;
 		char kind[48];
 
+		if ((st = incident_get(ctx, n, &inc)) != BPT_OK)
+			break;
 		snprintf(num, sizeof(num), "%lld", n);
 		util_time_short(cfg->group.timezone, inc.closed_at, closed);
+		incident_release(&inc);
 		snprintf(kind, sizeof(kind), "closed-%lld", n);
-		incident_release(&inc);
-		j->r->class = "closed";
 		j->r->incident = n;
-		return notice_sender(j, kind, "notice-closed", v, nitems(v), n);
+		st = notice_sender(j, kind, "notice-closed", v, nitems(v), n);
+		break;
 	}
-	if (n != 0) {
-		incident_release(&inc);
-		j->r->class = "reply";
+	case CLS_REPLY:
+		j->r->why = thread_why;
 		j->r->incident = n;
-		return distribute(j, n, 1);
-	}
-	{
-		char *subject = incident_subject(j);
+		st = distribute(j, n, 1);
+		break;
+	case CLS_POST: {
+		char *subject = distribute_subject(ctx, m);
 
-		if (subject == NULL)
-			return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		st = incident_open(ctx, j->sender.id, subject, bpt_now(ctx), &n);
+		if (subject == NULL) {
+			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+			break;
+		}
+		st = incident_open(ctx, j->have_sender ? j->sender.id : 0, subject,
+		    bpt_now(ctx), &n);
 		free(subject);
+		if (st != BPT_OK)
+			break;
+		j->r->incident = n;
+		st = distribute(j, n, 0);
+		break;
 	}
-	if (st != BPT_OK)
-		return st;
-	j->r->class = "post";
-	j->r->why = "new incident";
-	j->r->incident = n;
-	return distribute(j, n, 0);
+	}
+	buf_release(&c.evidence);
+	return st;
 }
 
 static enum bpt_status
 finish_row(struct job *j)
 {
-	static const char sql[] = "UPDATE messages SET state = 'done', "
-	    "message_id = ?2, in_reply_to = ?3, refs = ?4, from_addr = ?5, "
-	    "from_name = ?6, subject = ?7, date_hdr = ?8, member_id = ?9, "
-	    "class = ?10, incident_id = ?11, body = ?12, body_shown = ?13, "
-	    "notes = ?14, called_112 = ?15, prev_hash = ?16, chain_hash = ?17, "
-	    "attempt_pid = NULL WHERE id = ?1";
-	struct bpt_ctx *ctx = j->ctx;
-	struct mail *m = j->m;
-	struct buf refs = BUF_INIT;
-	sqlite3_stmt *s;
-	enum bpt_status st;
-	size_t i;
+	struct message_result mr;
 
-	for (i = 0; i < m->nrefs; i++)
-		buf_addf(&refs, "%s<%s>", i ? " " : "", m->refs[i]);
-	if (buf_failed(&refs) || buf_failed(&j->shown))
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL) {
-		buf_release(&refs);
-		return ctx->err;
-	}
-	sqlite3_bind_int64(s, 1, j->r->message);
-	store_bind_text(s, 2, m->message_id);
-	store_bind_text(s, 3, m->in_reply_to);
-	store_bind_text(s, 4, refs.len ? refs.buf : NULL);
-	store_bind_text(s, 5, m->from_addr);
-	store_bind_text(s, 6, m->from_name);
-	store_bind_text(s, 7, m->subject);
-	store_bind_text(s, 8, m->date);
-	if (j->have_sender)
-		sqlite3_bind_int64(s, 9, j->sender.id);
-	sqlite3_bind_text(s, 10, j->r->class, -1, SQLITE_STATIC);
-	if (j->r->incident)
-		sqlite3_bind_int64(s, 11, j->r->incident);
-	store_bind_text(s, 12, m->text);
-	store_bind_text(s, 13, j->shown.len ? j->shown.buf : NULL);
-	store_bind_text(s, 14, m->notes);
-	store_bind_text(s, 15, j->called);
-	store_bind_text(s, 16, j->prev_hash[0] ? j->prev_hash : NULL);
-	store_bind_text(s, 17, j->chain_hash[0] ? j->chain_hash : NULL);
-	st = store_step_done(ctx, ctx->store, s);
-	buf_release(&refs);
-	return st;
+	if (buf_failed(&j->out.shown))
+		return bpt_err(j->ctx, BPT_ENOMEM, "out of memory");
+	memset(&mr, 0, sizeof(mr));
+	mr.id = j->r->message;
+	mr.m = j->m;
+	mr.member_id = j->have_sender ? j->sender.id : 0;
+	mr.class = j->r->class;
+	mr.incident = j->r->incident;
+	mr.shown = buf_str(&j->out.shown);
+	mr.called = j->out.called;
+	mr.prev_hash = j->out.prev_hash;
+	mr.chain_hash = j->out.chain_hash;
+	return message_finish(j->ctx, &mr);
 }
 
 /*
- * 1 in *done when this row is no longer 'new' (for a release: no
- * longer 'quarantined'): a run of the same bytes (an overlapping fetch,
- * an MTA retry racing a slow run, a second release) finished it after
- * this run was let through.  Inside the transaction.
+ * 1 in *done when this row is no longer what this run expects: 'new'
+ * (for a release: 'quarantined'; for an approval: a held message).
+ * A run of the same bytes (an overlapping fetch, an MTA retry racing a
+ * slow run, a second release) finished it after this run was let
+ * through.  Inside the transaction.
  */
 static enum bpt_status
 row_finished(struct job *j, int *done)
 {
-	static const char sql[] = "SELECT state FROM messages WHERE id = ?";
-	struct bpt_ctx *ctx = j->ctx;
-	sqlite3_stmt *s = store_prepare(ctx, ctx->store, sql);
-	int rc;
+	char state[16], cls[32];
+	enum bpt_status st;
 
 	*done = 0;
-	if (s == NULL)
-		return ctx->err;
-	sqlite3_bind_int64(s, 1, j->r->message);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*done = strcmp(store_col_text(s, 0),
-		    j->release ? "quarantined" : "new") != 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(ctx, ctx->store, rc, "look up message");
+	if ((st = message_state(j->ctx, j->r->message, state, cls)) == BPT_ENOENT)
+		return BPT_OK;
+	if (st != BPT_OK)
+		return st;
+	if (j->approve)
+		*done = strcmp(state, "done") != 0 || strcmp(cls, "held") != 0;
+	else
+		*done = strcmp(state, j->release ? "quarantined" : "new") != 0;
 	return BPT_OK;
 }
 
@@ -788,28 +488,11 @@ row_finished(struct job *j, int *done)
 static enum bpt_status
 same_msgid(struct job *j, int *dup)
 {
-	static const char sql[] = "SELECT id FROM messages WHERE message_id = ?1 "
-	    "AND from_addr = ?2 COLLATE NOCASE AND state = 'done' "
-	    "AND received_at >= ?3 AND id <> ?4 LIMIT 1";
-	struct bpt_ctx *ctx = j->ctx;
-	sqlite3_stmt *s;
-	int rc;
-
 	*dup = 0;
-	if (j->m->message_id == NULL || j->m->from_addr == NULL)
+	if (j->approve)
 		return BPT_OK;
-	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
-		return ctx->err;
-	sqlite3_bind_text(s, 1, j->m->message_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, j->m->from_addr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, bpt_now(ctx) - DUPLICATE_WINDOW);
-	sqlite3_bind_int64(s, 4, j->r->message);
-	rc = sqlite3_step(s);
-	*dup = rc == SQLITE_ROW;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(ctx, ctx->store, rc, "look up Message-ID");
-	return BPT_OK;
+	return message_same_msgid(j->ctx, j->r->message, j->m->message_id,
+	    j->m->from_addr, bpt_now(j->ctx) - DUPLICATE_WINDOW, dup);
 }
 
 /*
@@ -840,6 +523,29 @@ audit_release(struct job *j)
 	return audit_add(j->ctx, &e);
 }
 
+/*
+ * The words of policy.language: the built-in list and policy.words.
+ * An admin's file that cannot be read costs no alert: the built-in
+ * list alone is used, and the reason logged.
+ */
+static enum bpt_status
+load_words(struct job *j)
+{
+	struct bpt_ctx *ctx = j->ctx;
+	const char *path = ctx->cfg->policy.words;
+	enum bpt_status st;
+
+	if (ctx->cfg->policy.language == CFG_ALLOW || j->approve)
+		return BPT_OK;
+	st = words_load(ctx, path, &j->words);
+	if (st != BPT_OK && st != BPT_ENOMEM && path != NULL && *path != '\0') {
+		log_warnx("policy.words: %s; using the built-in list only",
+		    ctx->errmsg);
+		st = words_load(ctx, NULL, &j->words);
+	}
+	return st;
+}
+
 static enum bpt_status
 process(struct job *j)
 {
@@ -858,6 +564,8 @@ process(struct job *j)
 	if (st != BPT_OK)
 		return st;
 	j->env_to = j->o->envelope_to ? j->o->envelope_to : j->m->envelope_to;
+	if ((st = load_words(j)) != BPT_OK)
+		return st;
 	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
 		return st;
 	guard(j, 1);
@@ -890,6 +598,9 @@ process(struct job *j)
 	if ((st = finish_row(j)) != BPT_OK)
 		goto fail;
 	if (j->release && (st = audit_release(j)) != BPT_OK)
+		goto fail;
+	if (j->approve && (st = hold_approved(ctx, j->approve, j->actor,
+	    j->r->incident)) != BPT_OK)
 		goto fail;
 	guard(j, 0);
 	return store_commit(ctx, ctx->store);
@@ -931,7 +642,7 @@ job_init(struct job *j, struct bpt_ctx *ctx, const char *raw, size_t len,
 	j->raw = raw;
 	j->len = len;
 	j->mark.fd = -1;
-	buf_init(&j->shown);
+	buf_init(&j->out.shown);
 	if (o->deliver) {
 		outbox_runner(r->runner);
 		j->runner = r->runner;
@@ -945,7 +656,8 @@ job_release(struct job *j)
 	if (j->have_sender)
 		member_release(&j->sender);
 	mail_free(j->m);
-	buf_release(&j->shown);
+	words_free(j->words);
+	buf_release(&j->out.shown);
 }
 
 enum bpt_status
@@ -1017,6 +729,49 @@ ingest_release(struct bpt_ctx *ctx, long long id, const struct ingest_opts *o,
 	job_release(&j);
 out:
 	quarantine_row_release(&q);
+	return st;
+}
+
+enum bpt_status
+ingest_approve(struct bpt_ctx *ctx, long long hold_id, const char *actor,
+    int deliver, struct ingest_result *r)
+{
+	struct ingest_opts io;
+	struct message_raw mr;
+	struct hold h;
+	enum bpt_status st;
+	struct job j;
+
+	memset(r, 0, sizeof(*r));
+	memset(&mr, 0, sizeof(mr));
+	buf_init(&mr.raw);
+	if ((st = hold_get(ctx, hold_id, &h)) != BPT_OK)
+		return st;
+	if (strcmp(h.state, "pending") != 0) {
+		st = bpt_err(ctx, BPT_EDATA, "held message %lld is already %s",
+		    hold_id, h.state);
+		goto out;
+	}
+	if ((st = message_load(ctx, h.message, &mr)) != BPT_OK)
+		goto out;
+	memset(&io, 0, sizeof(io));
+	io.envelope_from = mr.envelope_from;
+	io.envelope_to = mr.envelope_to;
+	io.total = mr.size;
+	io.truncated = mr.truncated;
+	io.deliver = deliver;
+	job_init(&j, ctx, buf_str(&mr.raw), mr.raw.len, &io, r);
+	j.approve = hold_id;
+	j.actor = actor ? actor : ctx->actor;
+	r->message = h.message;
+	st = process(&j);
+	if (st == BPT_OK && r->duplicate)
+		st = bpt_err(ctx, BPT_EDATA, "held message %lld was decided on "
+		    "meanwhile", hold_id);
+	job_release(&j);
+out:
+	message_raw_release(&mr);
+	hold_release(&h);
 	return st;
 }
 

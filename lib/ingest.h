@@ -75,6 +75,18 @@ enum bpt_status ingest_release(struct bpt_ctx *ctx, long long id,
     const struct ingest_opts *o, struct ingest_result *r);
 
 /*
+ * Processes the message of pending hold hold_id as ingest_message()
+ * does a mail that just came in, without the rules of the group (an
+ * admin let it through), and marks the hold approved by actor (NULL:
+ * ctx->actor) with its audit row, in the same transaction.  With
+ * deliver the copies are claimed for ingest_deliver().  BPT_ENOENT when
+ * there is no such hold, BPT_EDATA when it is no longer pending.
+ * hold_approve() (hold.h) is the way in for admins.
+ */
+enum bpt_status ingest_approve(struct bpt_ctx *ctx, long long hold_id,
+    const char *actor, int deliver, struct ingest_result *r);
+
+/*
  * After a successful ingest_message() with o->deliver: hands the copies
  * it claimed to the relay (for a duplicate: whatever is due).  Failures
  * of the relay are recorded for bpt-send; an error status means the

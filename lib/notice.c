@@ -17,19 +17,13 @@ static enum bpt_status
 queue(struct bpt_ctx *ctx, const struct notice *n, const char *env_from,
     char *msgid_out, long long *queued)
 {
-	const char *list = ctx->cfg->group.address;
 	struct buf text = BUF_INIT, out = BUF_INIT;
 	char msgid[COMPOSE_MSGID_MAX];
-	char *bounces, *request;
+	const char *bounces = ctx->cfg->list.bounces;
+	const char *request = ctx->cfg->list.request;
 	enum bpt_status st;
 	long long id, count = 1;
 
-	bounces = compose_list_variant(list, "-bounces");
-	request = compose_list_variant(list, "-request");
-	if (bounces == NULL || request == NULL) {
-		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-		goto out;
-	}
 	if ((st = tpl_render(ctx, n->tpl, n->vars, n->nvars, &text)) != BPT_OK)
 		goto out;
 	if ((st = compose_msgid(ctx, n->incident, msgid)) != BPT_OK)
@@ -53,8 +47,6 @@ queue(struct bpt_ctx *ctx, const struct notice *n, const char *env_from,
 	if (st == BPT_OK && msgid_out)
 		memcpy(msgid_out, msgid, strlen(msgid) + 1);
 out:
-	free(bounces);
-	free(request);
 	buf_release(&text);
 	buf_release(&out);
 	return st;

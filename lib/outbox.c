@@ -84,15 +84,10 @@ set_range(struct bpt_ctx *ctx, long long outbox_id, long long n)
 
 /* The list's own addresses never receive copies (no loops). */
 static enum bpt_status
-own_addresses(struct bpt_ctx *ctx, char **req, char **bounces)
+own_addresses(struct bpt_ctx *ctx, const char **req, const char **bounces)
 {
-	*req = compose_list_variant(ctx->cfg->group.address, "-request");
-	*bounces = compose_list_variant(ctx->cfg->group.address, "-bounces");
-	if (*req == NULL || *bounces == NULL) {
-		free(*req);
-		free(*bounces);
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	}
+	*req = ctx->cfg->list.request;
+	*bounces = ctx->cfg->list.bounces;
 	return BPT_OK;
 }
 
@@ -195,7 +190,7 @@ to_members(struct bpt_ctx *ctx, long long outbox_id, const char *runner,
 	    "FROM members WHERE status = 'active' "
 	    "AND (?4 = 0 OR role IN ('admin', 'coordinator')) "
 	    "AND email NOT IN (?5, ?6, ?7) ORDER BY id";
-	char *req, *bounces;
+	const char *req, *bounces;
 	sqlite3_stmt *s;
 	enum bpt_status st;
 
@@ -223,8 +218,6 @@ to_members(struct bpt_ctx *ctx, long long outbox_id, const char *runner,
 			st = rate_trim(ctx, n);
 	}
 out:
-	free(req);
-	free(bounces);
 	return st;
 }
 
@@ -467,12 +460,9 @@ deliver_message(struct bpt_ctx *ctx, const struct transport_ops *ops,
 			offs[2 * n + 1] = NO_OFF;
 			if (cfg->delivery.verp && sqlite3_column_type(s, 2) != SQLITE_NULL &&
 			    verp_fits(cfg->group.address, store_col_text(s, 2))) {
-				const char *lst = cfg->group.address;
-				const char *at = strrchr(lst, '@');
-
 				offs[2 * n + 1] = names.len;
-				buf_add(&names, lst, (size_t)(at - lst));
-				buf_addf(&names, "-bounces+%s%s", store_col_text(s, 2), at);
+				buf_addf(&names, "%s%s@%s", cfg->list.verp_prefix,
+				    store_col_text(s, 2), cfg->list.domain);
 				buf_addch(&names, '\0');
 			}
 			n++;

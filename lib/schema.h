@@ -310,7 +310,16 @@ static const char *const store_migrations[] = {
 "	NEW.incident_id IS NOT OLD.incident_id"
 "	BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
 
-/* 7: the texts and the original bytes move to the end of the row.
+/* 7: the moderation queue.  A hold keeps where its notices go (the
+ * sender's registered address, or nobody: see notice_answer_to()),
+ * the short text an admin gave with a rejection, and whether the
+ * sender may be told at all (never for a mail that may be automatic).
+ * One pending hold per message at most. */
+"ALTER TABLE holds ADD COLUMN notify TEXT;"
+"ALTER TABLE holds ADD COLUMN note TEXT;"
+"CREATE INDEX holds_message ON holds(message_id);",
+
+/* 8: the texts and the original bytes move to the end of the row.
  * SQLite stores a row as one record, and what does not fit on its page
  * spills into a chain of overflow pages; reading a column behind a
  * large value walks that chain.  With raw, body and body_shown in the

@@ -323,3 +323,12 @@ util_now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+void
+util_human_size(char *buf, size_t n, double bytes)
+{
+	if (bytes >= 1024.0 * 1024)
+		snprintf(buf, n, "%.1f MB", bytes / (1024.0 * 1024));
+	else
+		snprintf(buf, n, "%lld KB", (long long)((bytes + 1023) / 1024));
+}

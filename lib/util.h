@@ -48,6 +48,9 @@ const char *util_ci_find(const char *s, const char *needle);
 /* strdup that accepts NULL (returns NULL). */
 char *util_strdup0(const char *s);
 
+/* "12.5 MB", "40 KB": a size as people read it. */
+void util_human_size(char *buf, size_t n, double bytes);
+
 /* The login name of the caller (getlogin, $USER, uid). Static. */
 const char *util_login_name(void);
 

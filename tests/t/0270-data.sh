@@ -62,7 +62,7 @@ test_expect_success 'each mail gets its class and incident' '
 '
 
 test_expect_success 'every class is there' '
-	for c in post reply duplicate toolarge malformed nonmember command \
+	for c in post reply held duplicate toolarge malformed nonmember command \
 	    autoreply bounce loop; do
 		cut -f2 "$EXPECTED" | grep -qx "$c" || { echo "no $c"; exit 1; }
 	done

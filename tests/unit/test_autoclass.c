@@ -349,7 +349,8 @@ expected_autoclass(const char *cls)
 		return AC_LOOP;
 	if (strcmp(cls, "bounce") == 0)
 		return AC_BOUNCE;
-	if (strcmp(cls, "autoreply") == 0)
+	/* held: a member's mail that only its subject calls automatic */
+	if (strcmp(cls, "autoreply") == 0 || strcmp(cls, "held") == 0)
 		return AC_AUTOREPLY;
 	return AC_HUMAN;	/* post, reply, nonmember, toolarge, ... */
 }
@@ -367,6 +368,12 @@ check_data(const struct unit_expected *e, void *arg)
 	if (got != want) {
 		print_error("%s: %s, got %s (%s)\n", e->path, e->cls,
 		    autoclass_str(got), why);
+		t->bad++;
+	}
+	if ((strcmp(e->cls, "held") == 0) !=
+	    (autoclass_subject_only(m, DATA_LIST, DATA_LISTID) != 0)) {
+		print_error("%s: %s, but autoclass_subject_only() says %s\n",
+		    e->path, e->cls, strcmp(e->cls, "held") == 0 ? "no" : "yes");
 		t->bad++;
 	}
 	mail_free(m);

@@ -16,6 +16,12 @@ setup_cfg(struct bpt_ctx *ctx)
 	cfg.group.address = "bpt@binnenbijster.example";
 	cfg.group.unsubscribe_url = "";
 	cfg.group.language = CFG_NL;
+	cfg.list.local = "bpt";
+	cfg.list.domain = "binnenbijster.example";
+	cfg.list.request = "bpt-request@binnenbijster.example";
+	cfg.list.bounces = "bpt-bounces@binnenbijster.example";
+	cfg.list.id = "bpt.binnenbijster.example";
+	cfg.list.verp_prefix = "bpt-bounces+";
 	ctx->cfg = &cfg;
 	ctx->now = 1795000000;
 }

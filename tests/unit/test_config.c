@@ -143,11 +143,6 @@ static void
 test_later_keys_refused(void **state)
 {
 	static const struct { const char *text, *expect; } cases[] = {
-		{ "policy:\n  non_members: hold\n", "t.yaml:5:3: policy.non_members: not supported yet" },
-		{ "policy:\n  language: hold\n", "t.yaml:5:3: policy.language: not supported yet" },
-		{ "policy:\n  words: /etc/bpt/words.txt\n", "t.yaml:5:3: policy.words: not supported yet" },
-		{ "policy:\n  flood: {max_per_hour: 30}\n", "t.yaml:5:3: policy.flood: not supported yet" },
-		{ "policy:\n  hold_expiry: 12h\n", "t.yaml:5:3: policy.hold_expiry: not supported yet" },
 		{ "policy:\n  admin_auth: pgp\n", "t.yaml:5:3: policy.admin_auth: not supported yet" },
 		{ "policy:\n  ban_quorum: 2\n", "t.yaml:5:3: policy.ban_quorum: not supported yet" },
 		{ "policy:\n  signup_approval: false\n", "t.yaml:5:3: policy.signup_approval: not supported yet" },
@@ -168,6 +163,35 @@ test_later_keys_refused(void **state)
 			fail_msg("case %zu: got '%s', want '%s'", i, ctx.errmsg,
 			    cases[i].expect);
 	}
+}
+
+/* the moderation queue and its rules: policy.* */
+static void
+test_moderation_keys(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct bpt_config *c = NULL;
+
+	(void)state;
+	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "policy:\n  non_members: hold\n  language: reject\n  words: w.txt\n"
+	    "  flood: {max_per_hour: 2}\n  hold_expiry: 12h\n  hold_alerts: false\n"
+	    "  authserv_id: mx.x.example\n", &c), BPT_OK);
+	assert_int_equal(c->policy.non_members_hold, 1);
+	assert_int_equal(c->policy.language, CFG_REJECT);
+	assert_non_null(strstr(c->policy.words, "w.txt"));
+	assert_int_equal(c->policy.flood_max_per_hour, 2);
+	assert_int_equal(c->policy.hold_expiry, 12 * 3600);
+	assert_int_equal(c->policy.hold_alerts, 0);
+	assert_string_equal(c->policy.authserv_id, "mx.x.example");
+	assert_string_equal(c->list.request, "bpt-request@x.example");
+	assert_string_equal(c->list.bounces, "bpt-bounces@x.example");
+	assert_string_equal(c->list.id, "bpt.x.example");
+	assert_string_equal(c->list.verp_prefix, "bpt-bounces+");
+	cfg_free(c);
+	c = NULL;
+	assert_int_equal(load(&ctx, "group:\n  address: bpt@x.example\nstore: s.db\n"
+	    "policy:\n  authserv_id: mx example\n", &c), BPT_ECONFIG);
 }
 
 /* police, signing and retention: bpt-export's keys */
@@ -680,6 +704,7 @@ main(void)
 		cmocka_unit_test(test_minimal_gets_defaults),
 		cmocka_unit_test(test_full_design_example),
 		cmocka_unit_test(test_later_keys_refused),
+		cmocka_unit_test(test_moderation_keys),
 		cmocka_unit_test(test_unfinished_runs),
 		cmocka_unit_test(test_export_keys),
 		cmocka_unit_test(test_errors_have_positions),

@@ -285,7 +285,8 @@ test_builtins_fit_72(void **state)
 	static const char *const flags[] = { "called_yes", "called_no",
 	    "called_unknown", "plates_many", "folded", "stranger", "suspended",
 	    "removed", "banned", "pending", "too_many_parts", "too_deep",
-	    "too_many_headers", "too_long_line", "not_handed", "one" };
+	    "too_many_headers", "too_long_line", "not_handed", "one", "forged",
+	    "alert", "automatic" };
 	static const struct tvar values[] = {
 		{ "group", "BPT Binnenbijster Noord-Oost" },
 		{ "list", "bpt@binnenbijster-noordoost.example" },
@@ -307,6 +308,10 @@ test_builtins_fit_72(void **state)
 		{ "text", "tekst" }, { "subject", "onderwerp" }, { "names", "- namen\n" },
 		{ "diagnostic", "fout" }, { "stripped", "bijlage.pdf" },
 		{ "reason", "reden" },
+		{ "rule", "mogelijk een automatisch antwoord" },
+		{ "expiry", "24 uur" }, { "hold", "1234567" },
+		{ "expires", "2026-11-28 21:04" },
+		{ "evidence", "woord" }, { "excerpt", "  tekst" },
 	};
 	struct tvar v[nitems(values) + nitems(flags) + 1];
 	const char *name;
