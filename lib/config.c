@@ -99,6 +99,7 @@ static const struct key keys[] = {
 	    NULL, 0 },
 	{ "group.unsubscribe_url", K_HTTPS, OFF(group.unsubscribe_url), "", 0, 0, NULL, 0 },
 	PATH("group.templates", group.templates, ""),
+	STR("group.rules_version", group.rules_version, "1"),
 	{ "store", K_PATH, OFF(store), NULL, 0, 0, NULL, 1 },
 	DUR("busy_timeout", busy_timeout, "10s", 1, 10 * MINUTE),
 	SEC("delivery"),
@@ -162,6 +163,8 @@ static const struct key keys[] = {
 	DUR("policy.hold_expiry", policy.hold_expiry, "24h", HOUR, 30 * DAY),
 	INT("policy.ban_quorum", policy.ban_quorum, "1", 1, 100),
 	BOOL("policy.signup_approval", policy.signup_approval, "true"),
+	DUR("policy.signup_confirm_within", policy.signup_confirm_within, "7d", HOUR,
+	    90 * DAY),
 	SEC("followup"),
 	DUR("followup.idle_close", followup.idle_close, "3h", MINUTE, 30 * DAY),
 	DUR("followup.outcome_after", followup.outcome_after, "14d", DAY, 365 * DAY),
@@ -192,9 +195,7 @@ static const char *const later[] = {
 	"policy.words",
 	"policy.flood",
 	"policy.hold_expiry",
-	"policy.admin_auth",	/* the request address */
-	"policy.ban_quorum",
-	"policy.signup_approval",
+	"policy.admin_auth",	/* signed admin commands (pgp) */
 };
 
 /* 1 when path is a key of later[] or lies under one. */

@@ -43,6 +43,7 @@ struct bpt_config {
 		char *timezone;	/* IANA zone of every time people read */
 		char *unsubscribe_url;
 		char *templates;	/* folder of admin overrides, or NULL */
+		char *rules_version;	/* of the group rules a sign-up agrees to */
 	} group;
 	char *store;
 	long busy_timeout;	/* seconds */
@@ -89,6 +90,7 @@ struct bpt_config {
 		long hold_expiry;	/* seconds */
 		long ban_quorum;
 		int signup_approval;
+		long signup_confirm_within;	/* seconds a sign-up token lives */
 	} policy;
 	struct {
 		long idle_close;

@@ -26,6 +26,7 @@
 #include "outbox.h"
 #include "quarantine.h"
 #include "quote.h"
+#include "request.h"
 #include "runmark.h"
 #include "scrub.h"
 #include "sha256.h"
@@ -96,7 +97,7 @@ notice_sender(struct job *j, const char *kind, const char *tpl,
     const struct tvar *v, size_t n, long long incident)
 {
 	const char *to = answer_address(j);
-	struct notice nt = { tpl, v, n, to, 0, incident, 0, NULL, NULL };
+	struct notice nt = { tpl, v, n, to, 0, incident, 0, NULL, NULL, NULL };
 	enum bpt_status st;
 	int ok;
 
@@ -117,7 +118,8 @@ notice_sender(struct job *j, const char *kind, const char *tpl,
 
 /* --- phase B ------------------------------------------------------------- */
 
-/* 1 when rcpt is the list's request address (bpt-request@). */
+/* 1 when rcpt is the list's request address (bpt-request@, or
+ * bpt-request+TOKEN@ of a confirmation). */
 static int
 is_request(const struct bpt_config *cfg, const char *rcpt)
 {
@@ -127,9 +129,10 @@ is_request(const struct bpt_config *cfg, const char *rcpt)
 	if (rcpt == NULL || lat == NULL || (rat = strrchr(rcpt, '@')) == NULL)
 		return 0;
 	ll = (size_t)(lat - cfg->group.address);
-	return strcasecmp(lat, rat) == 0 && (size_t)(rat - rcpt) == ll + 8 &&
+	return strcasecmp(lat, rat) == 0 && (size_t)(rat - rcpt) >= ll + 8 &&
 	    strncasecmp(rcpt, cfg->group.address, ll) == 0 &&
-	    strncasecmp(rcpt + ll, "-request", 8) == 0;
+	    strncasecmp(rcpt + ll, "-request", 8) == 0 &&
+	    (rcpt + ll + 8 == rat || rcpt[ll + 8] == '+');
 }
 
 /* bpt+N@ in the envelope recipient, or in To/Cc as written. */
@@ -602,9 +605,15 @@ classify_and_act(struct job *j)
 		    nitems(v), 0);
 	}
 	if (is_request(cfg, j->env_to)) {
+		struct request_in rq = {
+			j->m, j->raw, j->len,
+			j->o->envelope_from ? j->o->envelope_from : j->m->return_path,
+			j->env_to, j->have_sender ? &j->sender : NULL,
+			j->r->message, j->runner,
+		};
+
 		j->r->class = "command";
-		j->r->why = "to the request address";
-		return BPT_OK;
+		return request_handle(ctx, &rq, &j->r->why, &j->r->notices);
 	}
 	if (!j->have_sender || !member_is_active(&j->sender)) {
 		/* a member who may not post is told why, not invited to join */
