@@ -20,6 +20,8 @@
 #include "member.h"
 #include "member_data.h"
 #include "printer.h"
+#include "quorum.h"
+#include "signup.h"
 #include "util.h"
 
 #define PROG "bpt-member"
@@ -126,6 +128,8 @@ usage(FILE *f)
 	    "       " PROG " remove email [--reason text]\n"
 	    "       " PROG " suspend email --reason text [--until date]\n"
 	    "       " PROG " reinstate email\n"
+	    "       " PROG " approve email\n"
+	    "       " PROG " reject email [--reason text]\n"
 	    "       " PROG " ban email --reason text\n"
 	    "       " PROG " set email [--name name] [--phone phone] "
 	    "[--role role] [--consent version]\n"
@@ -286,14 +290,40 @@ cmd_set(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	return report_or_fail(ctx, o, member_set(ctx, argv[0], &ch, &r), &r);
 }
 
+/*
+ * A removal or ban through policy.ban_quorum: done, or (action
+ * "waits") recorded as this admin's agreement until enough agreed.
+ */
+static int
+decide(struct bpt_ctx *ctx, const struct opts *o, int ban, const char *email)
+{
+	struct quorum_result q;
+	struct member_report r;
+	char detail[96];
+
+	if (quorum_decide(ctx, ban, email, o->reason, &q, &r) != BPT_OK)
+		return cmd_fail(ctx);
+	if (q.done)
+		return report_or_fail(ctx, o, BPT_OK, &r);
+	snprintf(detail, sizeof(detail), "%d of %d admins agreed%s", q.votes,
+	    q.needed, q.again ? "; you had agreed already" : "");
+	{
+		struct member_report shown = { "waits", 0, (char *)email, detail };
+
+		return print_report(o, &shown);
+	}
+}
+
 static int
 cmd_remove(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
 	struct member_report r;
 
 	(void)argc;
-	return report_or_fail(ctx, o, member_remove(ctx, argv[0], o->reason,
-	    o->dry_run, &r), &r);
+	if (o->dry_run)
+		return report_or_fail(ctx, o, member_remove(ctx, argv[0],
+		    o->reason, o->dry_run, &r), &r);
+	return decide(ctx, o, 0, argv[0]);
 }
 
 static int
@@ -330,8 +360,29 @@ cmd_ban(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	(void)argc;
 	if (o->reason == NULL)
 		return usage_error("%s needs --reason", "ban");
-	return report_or_fail(ctx, o, member_ban(ctx, argv[0], o->reason,
-	    o->dry_run, &r), &r);
+	if (o->dry_run)
+		return report_or_fail(ctx, o, member_ban(ctx, argv[0], o->reason,
+		    o->dry_run, &r), &r);
+	return decide(ctx, o, 1, argv[0]);
+}
+
+static int
+cmd_approve(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct member_report r;
+
+	(void)argc;
+	return report_or_fail(ctx, o, signup_approve(ctx, argv[0], &r), &r);
+}
+
+static int
+cmd_reject(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct member_report r;
+
+	(void)argc;
+	return report_or_fail(ctx, o, signup_reject(ctx, argv[0], o->reason, &r),
+	    &r);
 }
 
 static const struct pr_column list_columns[] = {
@@ -402,6 +453,7 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	struct member m;
 	struct printer *p;
 	char t[32], *login = NULL;
+	long long consent_msg = 0;
 
 	(void)argc;
 	if (member_find(ctx, argv[0], &m) != BPT_OK)
@@ -420,6 +472,16 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	pr_kv_str(p, "consent_version", m.consent_version);
 	pr_kv_str(p, "consent_at", show_time(p, tz, m.consent_at, t));
 	pr_kv_str(p, "consent_via", m.consent_via);
+	if (signup_consent_message(ctx, m.id, &consent_msg) != BPT_OK) {
+		pr_object_end(p);
+		member_release(&m);
+		finish(p, EX_OK);
+		return cmd_fail(ctx);
+	}
+	if (consent_msg != 0)
+		pr_kv_int(p, "consent_message", consent_msg);
+	else
+		pr_kv_str(p, "consent_message", NULL);
 	pr_kv_str(p, "joined", show_time(p, tz, m.joined_at, t));
 	pr_kv_str(p, "updated", show_time(p, tz, m.updated_at, t));
 	if (actor_login_of(ctx, m.id, &login) != BPT_OK) {
@@ -680,6 +742,7 @@ cmd_forget(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "add", cmd_add, T_FIELDS | T_UPDATE | T_FORCE | T_REASON, 1, 1 },
+	{ "approve", cmd_approve, 0, 1, 1 },
 	{ "ban", cmd_ban, T_REASON, 1, 1 },
 	{ "export", cmd_export, T_STATUS | T_EXCEL, 0, 0 },
 	{ "export-data", cmd_export_data, 0, 1, 1 },
@@ -688,6 +751,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list, T_STATUS | T_ROLE, 0, 0 },
 	{ "log", cmd_log, 0, 0, 1 },
 	{ "reinstate", cmd_reinstate, 0, 1, 1 },
+	{ "reject", cmd_reject, T_REASON, 1, 1 },
 	{ "remove", cmd_remove, T_REASON, 1, 1 },
 	{ "set", cmd_set, T_FIELDS | T_LOGIN, 1, 1 },
 	{ "show", cmd_show, 0, 1, 1 },

@@ -161,7 +161,8 @@ quorum_decide(struct bpt_ctx *ctx, int ban, const char *email,
 	memset(q, 0, sizeof(*q));
 	memset(r, 0, sizeof(*r));
 	q->needed = (int)ctx->cfg->policy.ban_quorum;
-	if (q->needed <= 1) {
+	/* a removal without a reason (someone moved away) is no judgement */
+	if (q->needed <= 1 || (!ban && (reason == NULL || *reason == '\0'))) {
 		st = ban ? member_ban(ctx, email, reason, 0, r) :
 		    member_remove(ctx, email, reason, 0, r);
 		q->done = st == BPT_OK;

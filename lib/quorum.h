@@ -3,6 +3,7 @@
  * above 1, a removal or ban by one admin is a proposal that waits
  * until N different admins agreed to it (bpt-member remove or ban, or
  * the same command by mail).  The member keeps receiving until then.
+ * A removal without a reason is no judgement and is done at once.
  * Every proposal and every agreement is an audit row.  Own
  * transaction, or the caller's.
  */
