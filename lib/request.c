@@ -49,6 +49,17 @@ first_word(const char *s, char *out, size_t n)
 	out[k] = '\0';
 }
 
+static enum want
+want_of(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(w, words[i].word) == 0)
+			return words[i].want;
+	return W_NONE;
+}
+
 void
 request_keyword(const struct mail *m, char *out, size_t n)
 {
@@ -59,8 +70,10 @@ request_keyword(const struct mail *m, char *out, size_t n)
 	if (base != NULL)
 		first_word(base, out, n);
 	free(base);
-	if (out[0] != '\0')
+	/* "Opdracht" or "Vraag" in the subject: the text says what */
+	if (out[0] != '\0' && (want_of(out) != W_NONE || admincmd_is_command(out)))
 		return;
+	out[0] = '\0';
 	for (t = m->text; t != NULL && *t != '\0'; ) {
 		const char *nl = strchr(t, '\n');
 		size_t len = nl ? (size_t)(nl - t) : strlen(t);
@@ -75,17 +88,6 @@ request_keyword(const struct mail *m, char *out, size_t n)
 		}
 		t = nl ? nl + 1 : t + len;
 	}
-}
-
-static enum want
-want_of(const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcmp(w, words[i].word) == 0)
-			return words[i].want;
-	return W_NONE;
 }
 
 char *

@@ -58,7 +58,8 @@ enum bpt_status request_answer(struct bpt_ctx *ctx, const struct request_in *in,
 char *request_token_address(const struct bpt_ctx *ctx, const char *token);
 
 /* The first word of the request: of the subject without reply
- * prefixes, else of the first line of text that is not blank;
+ * prefixes when it is a word the address knows, else of the first
+ * line of text that is not blank;
  * lower-cased into out (size n); "" when there is none. */
 void request_keyword(const struct mail *m, char *out, size_t n);
 
