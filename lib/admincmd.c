@@ -321,7 +321,7 @@ admincmd_receive(struct bpt_ctx *ctx, const struct request_in *in,
 	{
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "name", in->sender->name },
-			{ "commands", lines }, { "token", token }, { "reply_to", rt },
+			{ "commands", lines }, { "token", token },
 		};
 
 		/* to the registered address, whoever wrote From */

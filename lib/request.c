@@ -177,7 +177,7 @@ leave_start(struct bpt_ctx *ctx, const struct request_in *in, const char **why,
 	{
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "name", s->name },
-			{ "token", token }, { "reply_to", rt },
+			{ "token", token },
 		};
 
 		*why = "unsubscribe: confirmation sent to the registered address";

@@ -82,7 +82,7 @@ signup_start(struct bpt_ctx *ctx, const struct request_in *in,
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "rules", buf_str(&r) },
 			{ "version", cfg->group.rules_version }, { "token", token },
-			{ "reply_to", rt }, { "days", days },
+			{ "days", days },
 		};
 
 		snprintf(days, sizeof(days), "%ld",

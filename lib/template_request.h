@@ -238,7 +238,7 @@
 { "welcome",
 "Subject: Welkom bij {{group}}\n\n"
 "Beste {{#name}}{{name}}{{/name}}{{^name}}lid{{/name}},\n\n"
-"Welkom bij {{group}}. Vanaf nu krijgt u de meldingen.\n"
+"Welkom bij {{group}}.\nVanaf nu krijgt u de meldingen.\n"
 "\n"
 "Het belangrijkste voor uw veiligheid:\n"
 "- Bel eerst 112. Meld daarna hier.\n"
@@ -254,7 +254,7 @@
 "Afmelden of hulp: mail naar {{request}}.\n",
 "Subject: Welcome to {{group}}\n\n"
 "Dear {{#name}}{{name}}{{/name}}{{^name}}member{{/name}},\n\n"
-"Welcome to {{group}}. From now on you receive the alerts.\n"
+"Welcome to {{group}}.\nFrom now on you receive the alerts.\n"
 "\n"
 "Most important for your safety:\n"
 "- Call 112 first. Then report here.\n"

@@ -10,6 +10,8 @@ write_config "policy:
   ban_quorum: 2"
 DB="$TRASH/store/bpt.db"
 newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
+# the newest answer to commands (an incident's copy may come in the same run)
+result() { ls -t $(grep -l "^Subject: .*opdrachten" "$TRASH/outbox/$1/new"/*) | head -n 1; }
 status() { sqlite3 "$DB" "SELECT status FROM members WHERE email = '$1'"; }
 audits() { sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = '$1'"; }
 token_in() { grep -o "bpt-request+[0-9a-f]\{32\}@" "$1" | head -n 1 | cut -c13-44; }
@@ -57,7 +59,7 @@ test_expect_success 'a removal by mail waits too; a second admin on the command 
 	mail jan@bewoners.example bpt-request@bars.example opdracht "verwijderen piet@bewoners.example privéberichten" &&
 	t=$(token_in "$(newest jan@bewoners.example)") &&
 	mail jan@bewoners.example "bpt-request+$t@bars.example" "Re: x" "ja" &&
-	grep -q "wacht op een andere beheerder" "$(newest jan@bewoners.example)" &&
+	grep -q "wacht op een andere beheerder" "$(result jan@bewoners.example)" &&
 	test "$(status piet@bewoners.example)" = active &&
 	bpt-member remove piet@bewoners.example --reason privéberichten --as anna@bewoners.example >/dev/null &&
 	test "$(status piet@bewoners.example)" = removed

@@ -149,8 +149,6 @@ test_later_keys_refused(void **state)
 		{ "policy:\n  flood: {max_per_hour: 30}\n", "t.yaml:5:3: policy.flood: not supported yet" },
 		{ "policy:\n  hold_expiry: 12h\n", "t.yaml:5:3: policy.hold_expiry: not supported yet" },
 		{ "policy:\n  admin_auth: pgp\n", "t.yaml:5:3: policy.admin_auth: not supported yet" },
-		{ "policy:\n  ban_quorum: 2\n", "t.yaml:5:3: policy.ban_quorum: not supported yet" },
-		{ "policy:\n  signup_approval: false\n", "t.yaml:5:3: policy.signup_approval: not supported yet" },
 	};
 	size_t i;
 
