@@ -39,7 +39,8 @@ enum {
 	OPT_STATUS,
 	OPT_UNTIL,
 	OPT_UPDATE,
-	OPT_LOGIN
+	OPT_LOGIN,
+	OPT_NO_WELCOME
 };
 
 /* The command options each command takes. */
@@ -54,6 +55,7 @@ enum {
 #define T_FORCE		(1u << 8)
 #define T_EXCEL		(1u << 9)
 #define T_LOGIN		(1u << 10)
+#define T_NO_WELCOME	(1u << 11)
 #define T_FIELDS	(T_NAME | T_PHONE | T_ROLE | T_CONSENT)
 
 struct opts {
@@ -72,6 +74,7 @@ struct opts {
 	int force;		/* add, import: banned addresses too */
 	int excel;		/* export: csv for Excel */
 	const char *login;
+	int no_welcome;		/* add: no welcome mail */
 	enum pr_format fmt;
 	int csv;		/* export as csv */
 };
@@ -113,6 +116,7 @@ static const struct option all_options[] = {
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "update", no_argument, NULL, OPT_UPDATE },
 	{ "login", required_argument, NULL, OPT_LOGIN },
+	{ "no-welcome", no_argument, NULL, OPT_NO_WELCOME },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -124,7 +128,7 @@ usage(FILE *f)
 	    "[--format text|tsv|json] command [argument ...]\n"
 	    "       " PROG " add email [--name name] [--phone phone] "
 	    "[--role role] [--consent version] [--update]\n"
-	    "                  [--force --reason text]\n"
+	    "                  [--force --reason text] [--no-welcome]\n"
 	    "       " PROG " remove email [--reason text]\n"
 	    "       " PROG " suspend email --reason text [--until date]\n"
 	    "       " PROG " reinstate email\n"
@@ -270,7 +274,16 @@ cmd_add(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	if ((code = check_force(o, "add")) >= 0)
 		return code;
 	change_from_opts(o, &ch);
-	return report_or_fail(ctx, o, member_add(ctx, argv[0], &ch, &r), &r);
+	if (member_add(ctx, argv[0], &ch, &r) != BPT_OK)
+		return report_or_fail(ctx, o, ctx->err, &r);
+	/* a new member (or one back) reads the rules and the safety points */
+	if (!o->dry_run && !o->no_welcome && (strcmp(r.action, "add") == 0 ||
+	    strcmp(r.action, "readd") == 0 || strcmp(r.action, "force-add") == 0) &&
+	    signup_welcome(ctx, r.email) != BPT_OK) {
+		member_report_release(&r);
+		return cmd_fail(ctx);
+	}
+	return report_or_fail(ctx, o, BPT_OK, &r);
 }
 
 static int
@@ -741,7 +754,8 @@ cmd_forget(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "add", cmd_add, T_FIELDS | T_UPDATE | T_FORCE | T_REASON, 1, 1 },
+	{ "add", cmd_add, T_FIELDS | T_UPDATE | T_FORCE | T_REASON | T_NO_WELCOME,
+	    1, 1 },
 	{ "approve", cmd_approve, 0, 1, 1 },
 	{ "ban", cmd_ban, T_REASON, 1, 1 },
 	{ "export", cmd_export, T_STATUS | T_EXCEL, 0, 0 },
@@ -785,6 +799,7 @@ option_bit(int c)
 	case OPT_UNTIL: return T_UNTIL;
 	case OPT_UPDATE: return T_UPDATE;
 	case OPT_LOGIN: return T_LOGIN;
+	case OPT_NO_WELCOME: return T_NO_WELCOME;
 	default: return 0;
 	}
 }
@@ -855,6 +870,9 @@ take_option(struct opts *o, int c, const struct command *cmd)
 		break;
 	case OPT_UPDATE:
 		o->update = 1;
+		break;
+	case OPT_NO_WELCOME:
+		o->no_welcome = 1;
 		break;
 	case OPT_LOGIN:
 		o->login = optarg;

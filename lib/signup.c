@@ -425,8 +425,26 @@ signup_reject(struct bpt_ctx *ctx, const char *email, const char *reason,
 	return store_commit(ctx, ctx->store);
 }
 
+static enum bpt_status welcome(struct bpt_ctx *ctx, const char *email);
+
 enum bpt_status
 signup_welcome(struct bpt_ctx *ctx, const char *email)
+{
+	enum bpt_status st;
+
+	if (store_in_tx(ctx->store))
+		return welcome(ctx, email);
+	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+		return st;
+	if ((st = welcome(ctx, email)) != BPT_OK) {
+		store_rollback(ctx->store);
+		return st;
+	}
+	return store_commit(ctx, ctx->store);
+}
+
+static enum bpt_status
+welcome(struct bpt_ctx *ctx, const char *email)
 {
 	struct buf r = BUF_INIT;
 	struct member m;

@@ -20,7 +20,7 @@
 
 #include "bpt.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 

@@ -111,4 +111,17 @@ test_expect_success 'signup_approval false: active at once' '
 	test "$(status drie@elders.example)" = active
 '
 
+test_expect_success 'a member an admin adds gets the welcome, unless --no-welcome' '
+	bpt-member add vier@bewoners.example --name Vier &&
+	bpt-member add vijf@bewoners.example --name Vijf --no-welcome &&
+	bpt-send >/dev/null &&
+	f=$(newest vier@bewoners.example) &&
+	grep -q "Welkom bij BPT Testbuurt" "$f" &&
+	grep -q "Bel eerst 112" "$f" &&
+	grep -q "nooit alleen" "$f" &&
+	grep -q "eigen rechter" "$f" &&
+	grep -q "Geen telefoon in de hand" "$f" &&
+	test "$(copies vijf@bewoners.example)" = 0
+'
+
 test_done
