@@ -15,6 +15,7 @@
 #include "bpt.h"
 #include "buf.h"
 #include "cmdutil.h"
+#include "cmdauth.h"
 #include "config.h"
 #include "log.h"
 #include "member.h"
@@ -40,7 +41,8 @@ enum {
 	OPT_UNTIL,
 	OPT_UPDATE,
 	OPT_LOGIN,
-	OPT_NO_WELCOME
+	OPT_NO_WELCOME,
+	OPT_KEY
 };
 
 /* The command options each command takes. */
@@ -56,6 +58,7 @@ enum {
 #define T_EXCEL		(1u << 9)
 #define T_LOGIN		(1u << 10)
 #define T_NO_WELCOME	(1u << 11)
+#define T_KEY		(1u << 12)
 #define T_FIELDS	(T_NAME | T_PHONE | T_ROLE | T_CONSENT)
 
 struct opts {
@@ -75,6 +78,7 @@ struct opts {
 	int excel;		/* export: csv for Excel */
 	const char *login;
 	int no_welcome;		/* add: no welcome mail */
+	const char *key;	/* set: OpenPGP fingerprint for signed commands */
 	enum pr_format fmt;
 	int csv;		/* export as csv */
 };
@@ -117,6 +121,7 @@ static const struct option all_options[] = {
 	{ "update", no_argument, NULL, OPT_UPDATE },
 	{ "login", required_argument, NULL, OPT_LOGIN },
 	{ "no-welcome", no_argument, NULL, OPT_NO_WELCOME },
+	{ "key", required_argument, NULL, OPT_KEY },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -137,7 +142,7 @@ usage(FILE *f)
 	    "       " PROG " ban email --reason text\n"
 	    "       " PROG " set email [--name name] [--phone phone] "
 	    "[--role role] [--consent version]\n"
-	    "           [--login name]\n"
+	    "           [--login name] [--key fingerprint]\n"
 	    "       " PROG " list [--status status] [--role role]\n"
 	    "       " PROG " show email\n"
 	    "       " PROG " import [--update] [--consent version] "
@@ -293,9 +298,24 @@ cmd_set(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	struct member_report r;
 
 	(void)argc;
-	if (!o->name && !o->phone && !o->role && !o->consent && !o->login)
+	if (!o->name && !o->phone && !o->role && !o->consent && !o->login &&
+	    !o->key)
 		return usage_error("%s: nothing to set (--name, --phone, --role, "
-		    "--consent or --login)", "set");
+		    "--consent, --login or --key)", "set");
+	if (o->key != NULL) {
+		if (o->name || o->phone || o->role || o->consent || o->login)
+			return usage_error("%s: --key goes alone", "set");
+		if (o->dry_run)
+			return usage_error("%s --key has no dry run", "set");
+		if (cmdauth_set_key(ctx, argv[0], o->key) != BPT_OK)
+			return cmd_fail(ctx);
+		{
+			struct member_report shown = { "key", 0, argv[0],
+			    (char *)(*o->key ? o->key : "key removed") };
+
+			return print_report(o, &shown);
+		}
+	}
 	change_from_opts(o, &ch);
 	if (o->login != NULL)
 		return report_or_fail(ctx, o, actor_set_login(ctx, argv[0], &ch,
@@ -467,6 +487,7 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	struct printer *p;
 	char t[32], *login = NULL;
 	long long consent_msg = 0;
+	char key[65];
 
 	(void)argc;
 	if (member_find(ctx, argv[0], &m) != BPT_OK)
@@ -495,6 +516,13 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		pr_kv_int(p, "consent_message", consent_msg);
 	else
 		pr_kv_str(p, "consent_message", NULL);
+	if (cmdauth_key_of(ctx, m.id, key) != BPT_OK) {
+		pr_object_end(p);
+		member_release(&m);
+		finish(p, EX_OK);
+		return cmd_fail(ctx);
+	}
+	pr_kv_str(p, "key", *key ? key : NULL);
 	pr_kv_str(p, "joined", show_time(p, tz, m.joined_at, t));
 	pr_kv_str(p, "updated", show_time(p, tz, m.updated_at, t));
 	if (actor_login_of(ctx, m.id, &login) != BPT_OK) {
@@ -767,7 +795,7 @@ static const struct command commands[] = {
 	{ "reinstate", cmd_reinstate, 0, 1, 1 },
 	{ "reject", cmd_reject, T_REASON, 1, 1 },
 	{ "remove", cmd_remove, T_REASON, 1, 1 },
-	{ "set", cmd_set, T_FIELDS | T_LOGIN, 1, 1 },
+	{ "set", cmd_set, T_FIELDS | T_LOGIN | T_KEY, 1, 1 },
 	{ "show", cmd_show, 0, 1, 1 },
 	{ "suspend", cmd_suspend, T_REASON | T_UNTIL, 1, 1 },
 };
@@ -800,6 +828,7 @@ option_bit(int c)
 	case OPT_UPDATE: return T_UPDATE;
 	case OPT_LOGIN: return T_LOGIN;
 	case OPT_NO_WELCOME: return T_NO_WELCOME;
+	case OPT_KEY: return T_KEY;
 	default: return 0;
 	}
 }
@@ -873,6 +902,9 @@ take_option(struct opts *o, int c, const struct command *cmd)
 		break;
 	case OPT_NO_WELCOME:
 		o->no_welcome = 1;
+		break;
+	case OPT_KEY:
+		o->key = optarg;
 		break;
 	case OPT_LOGIN:
 		o->login = optarg;

@@ -11,6 +11,7 @@
 #include "admincmd.h"
 #include "buf.h"
 #include "close.h"
+#include "cmdauth.h"
 #include "config.h"
 #include "incident.h"
 #include "log.h"
@@ -288,6 +289,66 @@ is_admin(const struct member *m)
 	return m != NULL && member_is_active(m) && strcmp(m->role, "member") != 0;
 }
 
+static enum bpt_status run_all(struct bpt_ctx *ctx, const struct request_in *in,
+    const struct member *admin, const char *lines, const char **why,
+    long long *notices);
+
+/*
+ * policy.admin_auth pgp: the commands of a signed mail run at once; a
+ * mail refused runs nothing, and the admin whose address is in From is
+ * told at their registered address.
+ */
+static enum bpt_status
+signed_commands(struct bpt_ctx *ctx, const struct request_in *in,
+    const char **why, long long *notices)
+{
+	struct buf text = BUF_INIT;
+	struct member admin;
+	const char *refused;
+	char *lines = NULL;
+	enum bpt_status st;
+	int ok;
+
+	if ((st = cmdauth_pgp(ctx, in, &ok, &refused, &text, &admin)) != BPT_OK)
+		goto out;
+	if (ok) {
+		struct mail m;
+
+		memset(&m, 0, sizeof(m));
+		m.text = (char *)buf_str(&text);
+		if ((lines = command_lines(&m)) == NULL)
+			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		else
+			st = run_all(ctx, in, &admin, lines, why, notices);
+		member_release(&admin);
+		goto out;
+	}
+	*why = refused;
+	log_warnx("message %lld: admin command refused: %s", in->message, refused);
+	if (is_admin(in->sender)) {
+		struct tvar v[] = {
+			{ "group", ctx->cfg->group.name }, { "name", in->sender->name },
+			{ "reason", refused },
+		};
+		struct notice nt;
+
+		memset(&nt, 0, sizeof(nt));
+		nt.tpl = "request-command-refused";
+		nt.vars = v;
+		nt.nvars = nitems(v);
+		nt.to = in->sender->email;
+		nt.member_id = in->sender->id;
+		nt.source = in->message;
+		nt.runner = in->runner;
+		if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
+			(*notices)++;
+	}
+out:
+	free(lines);
+	buf_release(&text);
+	return st;
+}
+
 enum bpt_status
 admincmd_receive(struct bpt_ctx *ctx, const struct request_in *in,
     const char **why, long long *notices)
@@ -296,6 +357,8 @@ admincmd_receive(struct bpt_ctx *ctx, const struct request_in *in,
 	char token[CONFIRM_TOKEN_LEN + 1], *lines, *rt;
 	enum bpt_status st;
 
+	if (cfg->policy.admin_auth_pgp)
+		return signed_commands(ctx, in, why, notices);
 	if (!is_admin(in->sender)) {
 		struct tvar v[] = {
 			{ "group", cfg->group.name }, { "list", cfg->group.address },
@@ -334,15 +397,65 @@ admincmd_receive(struct bpt_ctx *ctx, const struct request_in *in,
 	return st;
 }
 
+/* Runs the command lines as admin and queues the one reply. */
+static enum bpt_status
+run_all(struct bpt_ctx *ctx, const struct request_in *in,
+    const struct member *admin, const char *lines, const char **why,
+    long long *notices)
+{
+	struct buf out = BUF_INIT;
+	char *actor = ctx->actor;
+	const char *t;
+	enum bpt_status st = BPT_OK;
+
+	ctx->actor = admin->email;
+	for (t = lines ? lines : ""; *t != '\0' && st == BPT_OK; ) {
+		const char *nl = strchr(t, '\n');
+		size_t len = nl ? (size_t)(nl - t) : strlen(t);
+		char *line = strndup(t, len);
+
+		t = nl ? nl + 1 : t + len;
+		if (line == NULL) {
+			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+			break;
+		}
+		st = admincmd_run_line(ctx, line, *admin->name ? admin->name : NULL,
+		    in->runner, &out);
+		free(line);
+	}
+	ctx->actor = actor;
+	if (st == BPT_OK && buf_failed(&out))
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	if (st == BPT_OK) {
+		struct tvar v[] = {
+			{ "group", ctx->cfg->group.name }, { "name", admin->name },
+			{ "results", buf_str(&out) },
+		};
+		struct notice nt;
+
+		memset(&nt, 0, sizeof(nt));
+		nt.tpl = "request-command-done";
+		nt.vars = v;
+		nt.nvars = nitems(v);
+		nt.to = admin->email;
+		nt.member_id = admin->id;
+		nt.source = in->message;
+		nt.in_reply_to = in->m->message_id;
+		nt.runner = in->runner;
+		if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
+			(*notices)++;
+		*why = "admin commands run";
+	}
+	buf_release(&out);
+	return st;
+}
+
 enum bpt_status
 admincmd_confirmed(struct bpt_ctx *ctx, const struct request_in *in,
     const char *token, const struct confirm_row *c, const char **why,
     long long *notices)
 {
-	struct buf out = BUF_INIT;
 	struct member admin;
-	char *actor = ctx->actor;
-	const char *t;
 	enum bpt_status st;
 	int ok;
 
@@ -354,50 +467,10 @@ admincmd_confirmed(struct bpt_ctx *ctx, const struct request_in *in,
 	}
 	if (st != BPT_OK)
 		return st;
-	if (!is_admin(&admin)) {
+	if (!is_admin(&admin))
 		*why = "admin command: no longer an admin";
-		member_release(&admin);
-		return BPT_OK;
-	}
-	ctx->actor = admin.email;
-	for (t = c->args ? c->args : ""; *t != '\0' && st == BPT_OK; ) {
-		const char *nl = strchr(t, '\n');
-		size_t len = nl ? (size_t)(nl - t) : strlen(t);
-		char *line = strndup(t, len);
-
-		t = nl ? nl + 1 : t + len;
-		if (line == NULL) {
-			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-			break;
-		}
-		st = admincmd_run_line(ctx, line, *admin.name ? admin.name : NULL,
-		    in->runner, &out);
-		free(line);
-	}
-	ctx->actor = actor;
-	if (st == BPT_OK && buf_failed(&out))
-		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	if (st == BPT_OK) {
-		struct tvar v[] = {
-			{ "group", ctx->cfg->group.name }, { "name", admin.name },
-			{ "results", buf_str(&out) },
-		};
-		struct notice nt;
-
-		memset(&nt, 0, sizeof(nt));
-		nt.tpl = "request-command-done";
-		nt.vars = v;
-		nt.nvars = nitems(v);
-		nt.to = admin.email;
-		nt.member_id = admin.id;
-		nt.source = in->message;
-		nt.in_reply_to = in->m->message_id;
-		nt.runner = in->runner;
-		if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
-			(*notices)++;
-		*why = "admin commands run";
-	}
-	buf_release(&out);
+	else
+		st = run_all(ctx, in, &admin, c->args, why, notices);
 	member_release(&admin);
 	return st;
 }

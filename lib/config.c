@@ -195,7 +195,6 @@ static const char *const later[] = {
 	"policy.words",
 	"policy.flood",
 	"policy.hold_expiry",
-	"policy.admin_auth",	/* signed admin commands (pgp) */
 };
 
 /* 1 when path is a key of later[] or lies under one. */

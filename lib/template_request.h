@@ -300,3 +300,18 @@
 "This is what was done, line by line:\n"
 "\n"
 "{{results}}" },
+{ "request-command-refused",
+"Subject: [{{group}}] Opdrachten met uw adres niet uitgevoerd\n\n"
+"Beste {{#name}}{{name}}{{/name}}{{^name}}beheerder{{/name}},\n\n"
+"Er kwam een mail met opdrachten en uw adres als afzender.\n"
+"Die is niet uitgevoerd: {{reason}}.\n"
+"\n"
+"Hebt u hem niet gestuurd? Vertel het dan de andere beheerders:\n"
+"iemand gebruikt uw adres. De mail is bewaard.\n",
+"Subject: [{{group}}] Commands with your address not run\n\n"
+"Dear {{#name}}{{name}}{{/name}}{{^name}}admin{{/name}},\n\n"
+"A mail with commands came in with your address as its sender.\n"
+"It was not run: {{reason}}.\n"
+"\n"
+"Did you not send it? Then tell the other admins: someone uses\n"
+"your address. The mail is kept.\n" },

@@ -148,7 +148,6 @@ test_later_keys_refused(void **state)
 		{ "policy:\n  words: /etc/bpt/words.txt\n", "t.yaml:5:3: policy.words: not supported yet" },
 		{ "policy:\n  flood: {max_per_hour: 30}\n", "t.yaml:5:3: policy.flood: not supported yet" },
 		{ "policy:\n  hold_expiry: 12h\n", "t.yaml:5:3: policy.hold_expiry: not supported yet" },
-		{ "policy:\n  admin_auth: pgp\n", "t.yaml:5:3: policy.admin_auth: not supported yet" },
 	};
 	size_t i;
 
