@@ -15,11 +15,14 @@
 #include "bpt.h"
 #include "buf.h"
 #include "cmdutil.h"
+#include "cmdauth.h"
 #include "config.h"
 #include "log.h"
 #include "member.h"
 #include "member_data.h"
 #include "printer.h"
+#include "quorum.h"
+#include "signup.h"
 #include "util.h"
 
 #define PROG "bpt-member"
@@ -37,7 +40,9 @@ enum {
 	OPT_STATUS,
 	OPT_UNTIL,
 	OPT_UPDATE,
-	OPT_LOGIN
+	OPT_LOGIN,
+	OPT_NO_WELCOME,
+	OPT_KEY
 };
 
 /* The command options each command takes. */
@@ -52,6 +57,8 @@ enum {
 #define T_FORCE		(1u << 8)
 #define T_EXCEL		(1u << 9)
 #define T_LOGIN		(1u << 10)
+#define T_NO_WELCOME	(1u << 11)
+#define T_KEY		(1u << 12)
 #define T_FIELDS	(T_NAME | T_PHONE | T_ROLE | T_CONSENT)
 
 struct opts {
@@ -70,6 +77,8 @@ struct opts {
 	int force;		/* add, import: banned addresses too */
 	int excel;		/* export: csv for Excel */
 	const char *login;
+	int no_welcome;		/* add: no welcome mail */
+	const char *key;	/* set: OpenPGP fingerprint for signed commands */
 	enum pr_format fmt;
 	int csv;		/* export as csv */
 };
@@ -111,6 +120,8 @@ static const struct option all_options[] = {
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "update", no_argument, NULL, OPT_UPDATE },
 	{ "login", required_argument, NULL, OPT_LOGIN },
+	{ "no-welcome", no_argument, NULL, OPT_NO_WELCOME },
+	{ "key", required_argument, NULL, OPT_KEY },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -122,14 +133,16 @@ usage(FILE *f)
 	    "[--format text|tsv|json] command [argument ...]\n"
 	    "       " PROG " add email [--name name] [--phone phone] "
 	    "[--role role] [--consent version] [--update]\n"
-	    "                  [--force --reason text]\n"
+	    "                  [--force --reason text] [--no-welcome]\n"
 	    "       " PROG " remove email [--reason text]\n"
 	    "       " PROG " suspend email --reason text [--until date]\n"
 	    "       " PROG " reinstate email\n"
+	    "       " PROG " approve email\n"
+	    "       " PROG " reject email [--reason text]\n"
 	    "       " PROG " ban email --reason text\n"
 	    "       " PROG " set email [--name name] [--phone phone] "
 	    "[--role role] [--consent version]\n"
-	    "           [--login name]\n"
+	    "           [--login name] [--key fingerprint]\n"
 	    "       " PROG " list [--status status] [--role role]\n"
 	    "       " PROG " show email\n"
 	    "       " PROG " import [--update] [--consent version] "
@@ -266,7 +279,16 @@ cmd_add(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	if ((code = check_force(o, "add")) >= 0)
 		return code;
 	change_from_opts(o, &ch);
-	return report_or_fail(ctx, o, member_add(ctx, argv[0], &ch, &r), &r);
+	if (member_add(ctx, argv[0], &ch, &r) != BPT_OK)
+		return report_or_fail(ctx, o, ctx->err, &r);
+	/* a new member (or one back) reads the rules and the safety points */
+	if (!o->dry_run && !o->no_welcome && (strcmp(r.action, "add") == 0 ||
+	    strcmp(r.action, "readd") == 0 || strcmp(r.action, "force-add") == 0) &&
+	    signup_welcome(ctx, r.email) != BPT_OK) {
+		member_report_release(&r);
+		return cmd_fail(ctx);
+	}
+	return report_or_fail(ctx, o, BPT_OK, &r);
 }
 
 static int
@@ -276,14 +298,53 @@ cmd_set(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	struct member_report r;
 
 	(void)argc;
-	if (!o->name && !o->phone && !o->role && !o->consent && !o->login)
+	if (!o->name && !o->phone && !o->role && !o->consent && !o->login &&
+	    !o->key)
 		return usage_error("%s: nothing to set (--name, --phone, --role, "
-		    "--consent or --login)", "set");
+		    "--consent, --login or --key)", "set");
+	if (o->key != NULL) {
+		if (o->name || o->phone || o->role || o->consent || o->login)
+			return usage_error("%s: --key goes alone", "set");
+		if (o->dry_run)
+			return usage_error("%s --key has no dry run", "set");
+		if (cmdauth_set_key(ctx, argv[0], o->key) != BPT_OK)
+			return cmd_fail(ctx);
+		{
+			struct member_report shown = { "key", 0, argv[0],
+			    (char *)(*o->key ? o->key : "key removed") };
+
+			return print_report(o, &shown);
+		}
+	}
 	change_from_opts(o, &ch);
 	if (o->login != NULL)
 		return report_or_fail(ctx, o, actor_set_login(ctx, argv[0], &ch,
 		    o->name || o->phone || o->role || o->consent, o->login, &r), &r);
 	return report_or_fail(ctx, o, member_set(ctx, argv[0], &ch, &r), &r);
+}
+
+/*
+ * A removal or ban through policy.ban_quorum: done, or (action
+ * "waits") recorded as this admin's agreement until enough agreed.
+ */
+static int
+decide(struct bpt_ctx *ctx, const struct opts *o, int ban, const char *email)
+{
+	struct quorum_result q;
+	struct member_report r;
+	char detail[96];
+
+	if (quorum_decide(ctx, ban, email, o->reason, &q, &r) != BPT_OK)
+		return cmd_fail(ctx);
+	if (q.done)
+		return report_or_fail(ctx, o, BPT_OK, &r);
+	snprintf(detail, sizeof(detail), "%d of %d admins agreed%s", q.votes,
+	    q.needed, q.again ? "; you had agreed already" : "");
+	{
+		struct member_report shown = { "waits", 0, (char *)email, detail };
+
+		return print_report(o, &shown);
+	}
 }
 
 static int
@@ -292,8 +353,10 @@ cmd_remove(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	struct member_report r;
 
 	(void)argc;
-	return report_or_fail(ctx, o, member_remove(ctx, argv[0], o->reason,
-	    o->dry_run, &r), &r);
+	if (o->dry_run)
+		return report_or_fail(ctx, o, member_remove(ctx, argv[0],
+		    o->reason, o->dry_run, &r), &r);
+	return decide(ctx, o, 0, argv[0]);
 }
 
 static int
@@ -330,8 +393,29 @@ cmd_ban(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	(void)argc;
 	if (o->reason == NULL)
 		return usage_error("%s needs --reason", "ban");
-	return report_or_fail(ctx, o, member_ban(ctx, argv[0], o->reason,
-	    o->dry_run, &r), &r);
+	if (o->dry_run)
+		return report_or_fail(ctx, o, member_ban(ctx, argv[0], o->reason,
+		    o->dry_run, &r), &r);
+	return decide(ctx, o, 1, argv[0]);
+}
+
+static int
+cmd_approve(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct member_report r;
+
+	(void)argc;
+	return report_or_fail(ctx, o, signup_approve(ctx, argv[0], &r), &r);
+}
+
+static int
+cmd_reject(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
+{
+	struct member_report r;
+
+	(void)argc;
+	return report_or_fail(ctx, o, signup_reject(ctx, argv[0], o->reason, &r),
+	    &r);
 }
 
 static const struct pr_column list_columns[] = {
@@ -402,6 +486,8 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	struct member m;
 	struct printer *p;
 	char t[32], *login = NULL;
+	long long consent_msg = 0;
+	char key[65];
 
 	(void)argc;
 	if (member_find(ctx, argv[0], &m) != BPT_OK)
@@ -420,6 +506,23 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	pr_kv_str(p, "consent_version", m.consent_version);
 	pr_kv_str(p, "consent_at", show_time(p, tz, m.consent_at, t));
 	pr_kv_str(p, "consent_via", m.consent_via);
+	if (signup_consent_message(ctx, m.id, &consent_msg) != BPT_OK) {
+		pr_object_end(p);
+		member_release(&m);
+		finish(p, EX_OK);
+		return cmd_fail(ctx);
+	}
+	if (consent_msg != 0)
+		pr_kv_int(p, "consent_message", consent_msg);
+	else
+		pr_kv_str(p, "consent_message", NULL);
+	if (cmdauth_key_of(ctx, m.id, key) != BPT_OK) {
+		pr_object_end(p);
+		member_release(&m);
+		finish(p, EX_OK);
+		return cmd_fail(ctx);
+	}
+	pr_kv_str(p, "key", *key ? key : NULL);
 	pr_kv_str(p, "joined", show_time(p, tz, m.joined_at, t));
 	pr_kv_str(p, "updated", show_time(p, tz, m.updated_at, t));
 	if (actor_login_of(ctx, m.id, &login) != BPT_OK) {
@@ -679,7 +782,9 @@ cmd_forget(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "add", cmd_add, T_FIELDS | T_UPDATE | T_FORCE | T_REASON, 1, 1 },
+	{ "add", cmd_add, T_FIELDS | T_UPDATE | T_FORCE | T_REASON | T_NO_WELCOME,
+	    1, 1 },
+	{ "approve", cmd_approve, 0, 1, 1 },
 	{ "ban", cmd_ban, T_REASON, 1, 1 },
 	{ "export", cmd_export, T_STATUS | T_EXCEL, 0, 0 },
 	{ "export-data", cmd_export_data, 0, 1, 1 },
@@ -688,8 +793,9 @@ static const struct command commands[] = {
 	{ "list", cmd_list, T_STATUS | T_ROLE, 0, 0 },
 	{ "log", cmd_log, 0, 0, 1 },
 	{ "reinstate", cmd_reinstate, 0, 1, 1 },
+	{ "reject", cmd_reject, T_REASON, 1, 1 },
 	{ "remove", cmd_remove, T_REASON, 1, 1 },
-	{ "set", cmd_set, T_FIELDS | T_LOGIN, 1, 1 },
+	{ "set", cmd_set, T_FIELDS | T_LOGIN | T_KEY, 1, 1 },
 	{ "show", cmd_show, 0, 1, 1 },
 	{ "suspend", cmd_suspend, T_REASON | T_UNTIL, 1, 1 },
 };
@@ -721,6 +827,8 @@ option_bit(int c)
 	case OPT_UNTIL: return T_UNTIL;
 	case OPT_UPDATE: return T_UPDATE;
 	case OPT_LOGIN: return T_LOGIN;
+	case OPT_NO_WELCOME: return T_NO_WELCOME;
+	case OPT_KEY: return T_KEY;
 	default: return 0;
 	}
 }
@@ -791,6 +899,12 @@ take_option(struct opts *o, int c, const struct command *cmd)
 		break;
 	case OPT_UPDATE:
 		o->update = 1;
+		break;
+	case OPT_NO_WELCOME:
+		o->no_welcome = 1;
+		break;
+	case OPT_KEY:
+		o->key = optarg;
 		break;
 	case OPT_LOGIN:
 		o->login = optarg;

@@ -24,8 +24,17 @@ classify_str(enum classify_class c)
 int
 classify_is_request(const struct bpt_config *cfg, const char *rcpt)
 {
-	return rcpt != NULL && cfg->list.request != NULL &&
-	    strcasecmp(rcpt, cfg->list.request) == 0;
+	const char *at, *rat;
+	size_t ll;
+
+	if (rcpt == NULL || cfg->list.request == NULL ||
+	    (at = strrchr(cfg->list.request, '@')) == NULL ||
+	    (rat = strrchr(rcpt, '@')) == NULL || strcasecmp(at, rat) != 0)
+		return 0;
+	/* bpt-request@, or bpt-request+TOKEN@ of a confirmation */
+	ll = (size_t)(at - cfg->list.request);
+	return strncasecmp(rcpt, cfg->list.request, ll) == 0 &&
+	    (rcpt + ll == rat || rcpt[ll] == '+');
 }
 
 static void

@@ -192,10 +192,33 @@ out:
 	return st;
 }
 
+/*
+ * A step's transaction: its own, or the caller's when one is open (a
+ * command by mail runs inside the transaction that stores the mail;
+ * then the caller commits or rolls back, and a dry run is refused).
+ */
+static enum bpt_status
+tx_begin(struct bpt_ctx *ctx, struct close_run *r)
+{
+	r->nested = store_in_tx(ctx->store);
+	if (r->nested && r->dry_run)
+		return bpt_err(ctx, BPT_EINTERNAL, "a dry run inside a transaction");
+	return r->nested ? BPT_OK : store_begin(ctx, ctx->store);
+}
+
+static void
+tx_rollback(struct bpt_ctx *ctx, struct close_run *r)
+{
+	if (!r->nested)
+		store_rollback(ctx->store);
+}
+
 /* Commits, or for a dry run rolls back, what the step did. */
 static enum bpt_status
 finish(struct bpt_ctx *ctx, struct close_run *r, enum bpt_status st)
 {
+	if (r->nested)
+		return st;
 	if (st != BPT_OK || r->dry_run) {
 		store_rollback(ctx->store);
 		return st;
@@ -244,14 +267,14 @@ close_one(struct bpt_ctx *ctx, struct close_run *r, long long number,
 	long long count = 0;
 	int changed;
 
-	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+	if ((st = tx_begin(ctx, r)) != BPT_OK)
 		return st;
 	if ((st = incident_get(ctx, number, &inc)) != BPT_OK) {
-		store_rollback(ctx->store);
+		tx_rollback(ctx, r);
 		return st;
 	}
 	if (inc.closed || (before != 0 && inc.last_at >= before)) {
-		store_rollback(ctx->store);
+		tx_rollback(ctx, r);
 		st = BPT_OK;
 		if (inc.closed && before == 0) {
 			if ((it = add_item(ctx, r, &inc, "none", inc.close_reason)) == NULL)
@@ -315,14 +338,14 @@ close_reopen(struct bpt_ctx *ctx, struct close_run *r, long long number)
 	long long count = 0;
 	int changed;
 
-	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+	if ((st = tx_begin(ctx, r)) != BPT_OK)
 		return st;
 	if ((st = incident_get(ctx, number, &inc)) != BPT_OK) {
-		store_rollback(ctx->store);
+		tx_rollback(ctx, r);
 		return st;
 	}
 	if (!inc.closed) {
-		store_rollback(ctx->store);
+		tx_rollback(ctx, r);
 		st = BPT_OK;
 		if ((it = add_item(ctx, r, &inc, "none", NULL)) == NULL)
 			st = ctx->err;
@@ -370,15 +393,15 @@ close_outcome(struct bpt_ctx *ctx, struct close_run *r, long long number,
 		return st;
 	if (incident_result_str(result) == NULL)
 		return bpt_err(ctx, BPT_EUSAGE, "unknown result");
-	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+	if ((st = tx_begin(ctx, r)) != BPT_OK)
 		return st;
 	if ((st = incident_get(ctx, number, &inc)) != BPT_OK) {
-		store_rollback(ctx->store);
+		tx_rollback(ctx, r);
 		return st;
 	}
 	if (inc.outcome != NULL && strcmp(inc.outcome, text) == 0 &&
 	    inc.result == result) {
-		store_rollback(ctx->store);
+		tx_rollback(ctx, r);
 		st = BPT_OK;
 		if ((it = add_item(ctx, r, &inc, "none", text)) == NULL)
 			st = ctx->err;
@@ -548,7 +571,7 @@ close_remind(struct bpt_ctx *ctx, struct close_run *r)
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+	if ((st = tx_begin(ctx, r)) != BPT_OK)
 		goto out;
 	st = incident_each_unreported(ctx, now - ctx->cfg->followup.outcome_after,
 	    now - CLOSE_REMIND_EVERY + CLOSE_REMIND_SLACK, CLOSE_REMIND_MAX,
@@ -558,7 +581,7 @@ close_remind(struct bpt_ctx *ctx, struct close_run *r)
 	if (st == BPT_OK && buf_failed(&m.list))
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 	if (st != BPT_OK || r->n == m.first) {
-		store_rollback(ctx->store);
+		tx_rollback(ctx, r);
 		goto out;
 	}
 	for (i = m.first; i < r->n && st == BPT_OK; i++)
@@ -570,7 +593,7 @@ close_remind(struct bpt_ctx *ctx, struct close_run *r)
 			{ "max", max },
 		};
 		struct notice nt = { "admin-remind", v, sizeof(v) / sizeof(v[0]), NULL,
-		    0, 0, 0, NULL, NULL };
+		    0, 0, 0, NULL, NULL, NULL };
 
 		snprintf(max, sizeof(max), "%d", CLOSE_REMIND_MAX);
 		nt.runner = r->deliver ? r->runner : NULL;
@@ -578,7 +601,7 @@ close_remind(struct bpt_ctx *ctx, struct close_run *r)
 	}
 	/* nobody to remind: count nothing, so that the next run tries again */
 	if (st == BPT_OK && count == 0) {
-		store_rollback(ctx->store);
+		tx_rollback(ctx, r);
 		for (i = m.first; i < r->n; i++) {
 			r->items[i].action = "none";
 			r->items[i].why = "no active admin or coordinator to remind";

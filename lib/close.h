@@ -49,6 +49,7 @@ struct close_run {
 	size_t n, alloc;
 	char runner[OUTBOX_RUNNER_MAX];
 	struct outbox_stats sent;	/* what close_deliver() did */
+	int nested;		/* the step runs in the caller's transaction */
 };
 
 /* Starts an empty run; by_name is borrowed for the run's life. */

@@ -617,7 +617,8 @@ out:
 
 enum bpt_status
 compose_notice(struct bpt_ctx *ctx, const char *to, const char *text,
-    const char *msgid, const char *in_reply_to, struct buf *out)
+    const char *msgid, const char *in_reply_to, const char *reply_to,
+    struct buf *out)
 {
 	const struct bpt_config *cfg = ctx->cfg;
 	struct buf subj = BUF_INIT;
@@ -638,6 +639,8 @@ compose_notice(struct bpt_ctx *ctx, const char *to, const char *text,
 		return bpt_err(ctx, BPT_EDATA, "bad notice recipient");
 	}
 	buf_addf(out, "To: <%s>\n", to);
+	if (reply_to != NULL && addr_valid(reply_to))
+		mailbox_header(out, "Reply-To", cfg->group.name, reply_to);
 	compose_header_text(out, "Subject", buf_str(&subj));
 	common_headers(ctx, out, msgid, in_reply_to, NULL, 0);
 	buf_adds(out, "Auto-Submitted: auto-replied\n");

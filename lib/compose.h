@@ -51,11 +51,12 @@ enum bpt_status compose_copy(struct bpt_ctx *ctx, const struct compose_copy *c,
  * Renders a notice to one address: text is a rendered template whose
  * first line is "Subject: ..." followed by a blank line and the body.
  * Marked Auto-Submitted: auto-replied (RFC 3834) so that robots do not
- * answer it.  in_reply_to may be NULL.
+ * answer it.  in_reply_to and reply_to (a Reply-To address, such as
+ * the request address with a confirmation token) may be NULL.
  */
 enum bpt_status compose_notice(struct bpt_ctx *ctx, const char *to,
     const char *text, const char *msgid, const char *in_reply_to,
-    struct buf *out);
+    const char *reply_to, struct buf *out);
 
 /* Appends a header "Name: value" for unstructured UTF-8 text, encoded
  * and folded (exposed for tests). */

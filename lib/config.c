@@ -99,6 +99,7 @@ static const struct key keys[] = {
 	    NULL, 0 },
 	{ "group.unsubscribe_url", K_HTTPS, OFF(group.unsubscribe_url), "", 0, 0, NULL, 0 },
 	PATH("group.templates", group.templates, ""),
+	STR("group.rules_version", group.rules_version, "1"),
 	{ "store", K_PATH, OFF(store), NULL, 0, 0, NULL, 1 },
 	DUR("busy_timeout", busy_timeout, "10s", 1, 10 * MINUTE),
 	SEC("delivery"),
@@ -164,6 +165,8 @@ static const struct key keys[] = {
 	BOOL("policy.signup_approval", policy.signup_approval, "true"),
 	BOOL("policy.hold_alerts", policy.hold_alerts, "true"),
 	STR("policy.authserv_id", policy.authserv_id, ""),
+	DUR("policy.signup_confirm_within", policy.signup_confirm_within, "7d", HOUR,
+	    90 * DAY),
 	SEC("followup"),
 	DUR("followup.idle_close", followup.idle_close, "3h", MINUTE, 30 * DAY),
 	DUR("followup.outcome_after", followup.outcome_after, "14d", DAY, 365 * DAY),
@@ -181,33 +184,6 @@ static const struct key keys[] = {
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
-
-/*
- * Keys (and whole sections) of features that do not work yet.  They
- * keep their place and default in keys[] but a file that sets one is
- * refused: nothing is accepted and then ignored.  A feature that lands
- * takes its keys off this list and documents them in bpt.yaml(5).
- */
-static const char *const later[] = {
-	"policy.admin_auth",	/* the request address */
-	"policy.ban_quorum",
-	"policy.signup_approval",
-};
-
-/* 1 when path is a key of later[] or lies under one. */
-static int
-is_later(const char *path)
-{
-	size_t i, n;
-
-	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
-		n = strlen(later[i]);
-		if (strncmp(path, later[i], n) == 0 &&
-		    (path[n] == '\0' || path[n] == '.'))
-			return 1;
-	}
-	return 0;
-}
 
 long
 cfg_parse_duration(const char *s)
@@ -655,8 +631,6 @@ walk(struct loader *l, yaml_node_t *map, const char *prefix)
 		if (r < 0 || (size_t)r >= sizeof(path) ||
 		    (k = key_find(path, &idx)) == NULL)
 			return at(l, kn, "unknown key '%.200s'", path);
-		if (is_later(path))
-			return at(l, kn, "%s: not supported yet", path);
 		if (l->seen[idx])
 			return at(l, kn, "key '%s' given twice", path);
 		l->seen[idx] = 1;

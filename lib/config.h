@@ -58,6 +58,7 @@ struct bpt_config {
 		char *timezone;	/* IANA zone of every time people read */
 		char *unsubscribe_url;
 		char *templates;	/* folder of admin overrides, or NULL */
+		char *rules_version;	/* of the group rules a sign-up agrees to */
 	} group;
 	char *store;
 	long busy_timeout;	/* seconds */
@@ -106,6 +107,7 @@ struct bpt_config {
 		int signup_approval;
 		int hold_alerts;	/* 0: new alerts pass a language hit */
 		char *authserv_id;	/* trusted Authentication-Results id, or "" */
+		long signup_confirm_within;	/* seconds a sign-up token lives */
 	} policy;
 	struct {
 		long idle_close;

@@ -252,7 +252,7 @@ hold_add(struct bpt_ctx *ctx, const struct hold_new *n, long long *idp)
 			{ "forged", n->rule == POLICY_FORGED ? "1" : NULL },
 		};
 		struct notice nt = { "notice-held", v, nitems(v), n->notify,
-		    n->member_id, 0, n->message, n->in_reply_to, n->runner };
+		    n->member_id, 0, n->message, n->in_reply_to, n->runner, NULL };
 
 		if ((st = notice_queue(ctx, &nt, NULL)) != BPT_OK)
 			return st;
@@ -271,7 +271,7 @@ hold_add(struct bpt_ctx *ctx, const struct hold_new *n, long long *idp)
 			{ "expires", expires },
 		};
 		struct notice nt = { "admin-held", v, nitems(v), NULL, 0, 0,
-		    n->message, NULL, n->runner };
+		    n->message, NULL, n->runner, NULL };
 
 		st = notice_queue(ctx, &nt, NULL);
 	}
@@ -315,7 +315,7 @@ tell_sender(struct bpt_ctx *ctx, const struct hold *h, const char *tpl,
 		{ "reason", reason }, { "expiry", expiry },
 	};
 	struct notice nt = { tpl, v, nitems(v), h->notify, 0, 0, h->message,
-	    NULL, runner };
+	    NULL, runner, NULL };
 
 	if (h->notify == NULL)
 		return BPT_OK;

@@ -25,6 +25,7 @@
 #include "notice.h"
 #include "outbox.h"
 #include "quarantine.h"
+#include "request.h"
 #include "runmark.h"
 #include "sha256.h"
 #include "store.h"
@@ -84,7 +85,7 @@ notice_sender(struct job *j, const char *kind, const char *tpl,
     const struct tvar *v, size_t n, long long incident)
 {
 	const char *to = answer_address(j);
-	struct notice nt = { tpl, v, n, to, 0, incident, 0, NULL, NULL };
+	struct notice nt = { tpl, v, n, to, 0, incident, 0, NULL, NULL, NULL };
 	enum bpt_status st;
 	int ok;
 
@@ -148,9 +149,15 @@ plus_number(const struct job *j)
 static enum bpt_status
 request_mail(struct job *j)
 {
+	struct request_in rq = {
+		j->m, j->raw, j->len,
+		j->o->envelope_from ? j->o->envelope_from : j->m->return_path,
+		j->env_to, j->have_sender ? &j->sender : NULL,
+		j->r->message, j->runner,
+	};
+
 	j->r->class = "command";
-	j->r->why = "to the request address";
-	return BPT_OK;
+	return request_handle(j->ctx, &rq, &j->r->why, &j->r->notices);
 }
 
 /*

@@ -124,6 +124,8 @@ struct member_change {
 	int dry_run;
 	int force;			/* add: a banned address too */
 	const char *reason;		/* add with force: why (audit row) */
+	int pending;			/* add: a sign-up that waits for an admin
+					   (status pending, audit action signup) */
 };
 
 /* What a writer did (or, with dry_run, would do). */

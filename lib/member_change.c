@@ -222,8 +222,14 @@ member_add_existing(struct bpt_ctx *ctx, const struct member *old,
 		return bpt_err(ctx, BPT_EEXIST, "'%s' is already a member (%s): "
 		    "use --update to change it", old->email, old->status);
 	}
+	if (how->pending) {
+		if (!is(old->status, "removed"))
+			return bpt_err(ctx, BPT_EEXIST, "'%s' is already a member "
+			    "(%s)", old->email, old->status);
+		action = "signup";
+	}
 	if (strcmp(action, "update") != 0) {
-		n.status = "active";
+		n.status = how->pending ? "pending" : "active";
 		n.status_reason = NULL;
 		n.status_until = 0;
 		n.status_at = now;
@@ -254,7 +260,7 @@ member_add(struct bpt_ctx *ctx, const char *email,
     const struct member_change *ch, struct member_report *r)
 {
 	struct buf d = BUF_INIT;
-	struct add_how how = { ch->update, ch->force, NULL };
+	struct add_how how = { ch->update, ch->force, NULL, ch->pending };
 	struct pchange pc;
 	struct member old;
 	enum bpt_status st;
@@ -282,7 +288,10 @@ member_add(struct bpt_ctx *ctx, const char *email,
 	if (st == BPT_ENOENT) {
 		struct token_pool tp = MEMBER_TOKEN_POOL_INIT;
 
-		st = member_add_new(ctx, &tp, norm, &pc, "add", now, &d, &id);
+		if (ch->pending)
+			pc.status = "pending";
+		done = ch->pending ? "signup" : "add";
+		st = member_add_new(ctx, &tp, norm, &pc, done, now, &d, &id);
 	} else if (st == BPT_OK) {
 		id = old.id;
 		st = member_add_existing(ctx, &old, &pc, &how, now, &d, &done);

@@ -396,7 +396,7 @@ member_import(struct bpt_ctx *ctx, FILE *in, const struct member_import_opts *o,
 {
 	struct audit_entry e = { 0 };
 	struct token_pool tp = MEMBER_TOKEN_POOL_INIT;
-	struct add_how how = { o->update, o->force, NULL };
+	struct add_how how = { o->update, o->force, NULL, 0 };
 	struct buf d = BUF_INIT;
 	struct csv c;
 	enum bpt_status st;

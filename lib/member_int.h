@@ -167,6 +167,7 @@ struct add_how {
 	int update;		/* active and suspended members are changed */
 	int force;		/* a banned address is added again */
 	const char *reason;	/* checked: why, for the audit row of force */
+	int pending;		/* a removed member signs up again: pending */
 };
 
 /*

@@ -30,7 +30,7 @@ queue(struct bpt_ctx *ctx, const struct notice *n, const char *env_from,
 		goto out;
 	/* to the admins: one message, addressed to the request address */
 	st = compose_notice(ctx, n->to ? n->to : request, buf_str(&text), msgid,
-	    n->in_reply_to, &out);
+	    n->in_reply_to, n->reply_to, &out);
 	if (st != BPT_OK)
 		goto out;
 	st = outbox_add(ctx, n->to ? "notice" : "admin", n->incident, n->source,

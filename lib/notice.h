@@ -23,6 +23,7 @@ struct notice {
 	long long source;		/* the message it answers, or 0 */
 	const char *in_reply_to;	/* Message-ID it answers, or NULL */
 	const char *runner;		/* claim for delivery now, or NULL */
+	const char *reply_to;		/* Reply-To address, or NULL */
 };
 
 /* Queues n; *queued (may be NULL) is the number of delivery rows. */

@@ -338,6 +338,46 @@ static const char *const store_migrations[] = {
 "ALTER TABLE messages RENAME COLUMN body_last TO body;"
 "ALTER TABLE messages RENAME COLUMN body_shown_last TO body_shown;"
 "ALTER TABLE messages RENAME COLUMN raw_last TO raw;",
+
+/* 9: the request address (bpt(7), "The request address").  A
+ * confirmation row remembers the mail that asked (message_id); a
+ * consent row what a person agreed to by mail and which message said
+ * so; admin_keys the OpenPGP fingerprint an admin's signed commands
+ * are checked against; signed_seen the hashes of signed command texts
+ * already run, so that a replay is refused; a proposal is a removal or
+ * ban that waits for policy.ban_quorum admins, with one vote each. */
+"ALTER TABLE confirmations ADD COLUMN message_id INTEGER;"
+"CREATE TABLE consents ("
+"	id INTEGER PRIMARY KEY,"
+"	member_id INTEGER NOT NULL,"		/* no foreign key: a record outlives rows */
+"	version TEXT NOT NULL,"			/* group.rules_version agreed to */
+"	at INTEGER NOT NULL,"
+"	message_id INTEGER"			/* the confirming mail in the store */
+");"
+"CREATE INDEX consents_member ON consents(member_id, id);"
+"CREATE TABLE admin_keys ("
+"	member_id INTEGER PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,"
+"	fpr TEXT NOT NULL"			/* 40 upper-case hex digits */
+");"
+"CREATE TABLE signed_seen ("
+"	hash TEXT PRIMARY KEY,"			/* SHA-256 of the signed text */
+"	at INTEGER NOT NULL"
+");"
+"CREATE TABLE proposals ("
+"	id INTEGER PRIMARY KEY,"
+"	action TEXT NOT NULL CHECK (action = 'remove' OR action = 'ban'),"
+"	email TEXT NOT NULL COLLATE NOCASE,"
+"	reason TEXT,"
+"	created_at INTEGER NOT NULL,"
+"	state TEXT NOT NULL DEFAULT 'open'"
+"	    CHECK (state = 'open' OR state = 'done' OR state = 'dropped')"
+");"
+"CREATE TABLE proposal_votes ("
+"	proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,"
+"	actor TEXT NOT NULL COLLATE NOCASE,"
+"	at INTEGER NOT NULL,"
+"	PRIMARY KEY (proposal_id, actor)"
+");",
 };
 
 #endif

@@ -20,7 +20,7 @@
 
 #include "bpt.h"
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 struct store;
 

@@ -661,6 +661,7 @@ static const struct builtin builtins[] = {
 "the next purge then removes them.\n{{/kept}}"
 "{{#purged}}They were removed without an export, because\n"
 "retention.unexported is set to purge.\n{{/purged}}" },
+#include "template_request.h"
 };
 
 const char *

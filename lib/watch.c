@@ -137,7 +137,7 @@ tell_undelivered(struct bpt_ctx *ctx, sqlite3_stmt *row, const char *runner)
 			{ "not_handed", answered ? NULL : "1" },
 		};
 		struct notice nt = { "notice-undelivered", v, nitems(v), email,
-		    reporter, incident, 0, NULL, runner };
+		    reporter, incident, 0, NULL, runner, NULL };
 
 		if (email != NULL && reporter > 0 &&
 		    (st = notice_queue(ctx, &nt, NULL)) != BPT_OK)
@@ -179,7 +179,7 @@ tell_failed(struct bpt_ctx *ctx, sqlite3_stmt *row, const char *runner)
 			{ "one", nfailed == 1 ? "1" : NULL },
 		};
 		struct notice nt = { "admin-failed", v, nitems(v), NULL, 0, incident, 0,
-		    NULL, runner };
+		    NULL, runner, NULL };
 
 		if ((st = notice_queue(ctx, &nt, NULL)) != BPT_OK)
 			goto out;

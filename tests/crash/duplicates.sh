@@ -27,9 +27,9 @@ relayed() { # HEADER FILE: the file with one more header on top
 }
 
 test_expect_success 'set up a group' '
-	bpt-member add jan@bewoners.example --name "Jan de Vries" &&
-	bpt-member add piet@bewoners.example --name "Piet Bakker" &&
-	bpt-member add anna@bewoners.example --name "Anna Jansen"
+	bpt-member add --no-welcome jan@bewoners.example --name "Jan de Vries" &&
+	bpt-member add --no-welcome piet@bewoners.example --name "Piet Bakker" &&
+	bpt-member add --no-welcome anna@bewoners.example --name "Anna Jansen"
 '
 
 test_expect_success 'an alert reaches every member once' '

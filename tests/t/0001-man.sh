@@ -28,8 +28,9 @@ done
 # struct tvar array in lib/ and from the texts themselves.
 page="$top_srcdir/man/bpt-templates.5"
 test_expect_success 'bpt-templates.5 lists every built-in text' '
-	sed -n "/^static const struct builtin builtins\[\] = {/,/^};/p" \
-	    "$top_srcdir/lib/template.c" | sed -n "s/^{ \"\([a-z0-9-]*\)\",\$/\1/p" >names &&
+	{ sed -n "/^static const struct builtin builtins\[\] = {/,/^};/p" \
+	    "$top_srcdir/lib/template.c"; cat "$top_srcdir"/lib/template_*.h; } |
+	    sed -n "s/^{ \"\([a-z0-9-]*\)\",\$/\1/p" >names &&
 	test "$(wc -l <names)" -ge 12 &&
 	while read -r n; do
 		grep -qx ".It Cm $n" "$page" || { echo "no .It Cm $n"; exit 1; }
@@ -39,8 +40,9 @@ test_expect_success 'bpt-templates.5 describes every variable the code passes' '
 	awk "/struct tvar [a-z_]*\[\] = \{/ { on = 1 } on { print } on && /};/ { on = 0 }" \
 	    "$top_srcdir"/lib/*.c | grep -o "{ \"[a-z0-9_]*\"," |
 	    sed "s/{ \"\(.*\)\",/\1/" | sort -u >vars &&
-	sed -n "/^static const struct builtin builtins\[\] = {/,/^};/p" \
-	    "$top_srcdir/lib/template.c" | grep -o "{{[#^/]\{0,1\}[a-z0-9_]*}}" |
+	{ sed -n "/^static const struct builtin builtins\[\] = {/,/^};/p" \
+	    "$top_srcdir/lib/template.c"; cat "$top_srcdir"/lib/template_*.h; } |
+	    grep -o "{{[#^/]\{0,1\}[a-z0-9_]*}}" |
 	    sed "s/{{[#^/]\{0,1\}\(.*\)}}/\1/" | sort -u >>vars &&
 	test "$(sort -u vars | wc -l)" -ge 40 &&
 	sort -u vars | while read -r v; do

@@ -47,7 +47,7 @@ test_expect_success 'usage names every command of the man page SYNOPSIS' '
 	bpt-member --help | sed -n "s/^ *bpt-member \([a-z][a-z-]*\) .*/\1/p;
 	    s/^ *bpt-member \([a-z][a-z-]*\)$/\1/p" | sort >usage.cmds &&
 	test_cmp man.cmds usage.cmds &&
-	test $(wc -l <usage.cmds) -eq 13
+	test $(wc -l <usage.cmds) -eq 15
 '
 
 test_expect_success '--version names the package version' '

@@ -44,14 +44,14 @@ PY
 }
 
 test_expect_success 'set up a group' '
-	bpt-member add jan@bewoners.example --name "Jan de Vries" --phone "06-12345678" --role admin &&
-	bpt-member add piet@bewoners.example --name "Piet Bakker" --phone "06 2345 6789" &&
-	bpt-member add Anna@Bewoners.Example --name "Anna Jansen" &&
-	bpt-member add kees@bewoners.example --name "Kees Smit" &&
+	bpt-member add --no-welcome jan@bewoners.example --name "Jan de Vries" --phone "06-12345678" --role admin &&
+	bpt-member add --no-welcome piet@bewoners.example --name "Piet Bakker" --phone "06 2345 6789" &&
+	bpt-member add --no-welcome Anna@Bewoners.Example --name "Anna Jansen" &&
+	bpt-member add --no-welcome kees@bewoners.example --name "Kees Smit" &&
 	bpt-member suspend kees@bewoners.example --reason "vakantie" &&
-	bpt-member add bob@bewoners.example --name "Bob" &&
+	bpt-member add --no-welcome bob@bewoners.example --name "Bob" &&
 	bpt-member ban bob@bewoners.example --reason "schelden" &&
-	bpt-member add bpt@bars.example --name "De lijst zelf"
+	bpt-member add --no-welcome bpt@bars.example --name "De lijst zelf"
 '
 
 cat >alert.eml <<'EOF_MAIL'

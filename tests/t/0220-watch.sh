@@ -15,9 +15,9 @@ grep_box() { grep -rl "$2" "$TRASH/outbox/$1/new" >/dev/null 2>&1; }
 
 test_expect_success 'a group where one mailbox cannot take mail' '
 	clock_advance 0 &&
-	bpt-member add jan@bewoners.example --name "Jan Beheer" --role admin &&
-	bpt-member add piet@bewoners.example --name "Piet Bakker" &&
-	bpt-member add anna@bewoners.example --name "Anna Jansen" &&
+	bpt-member add --no-welcome jan@bewoners.example --name "Jan Beheer" --role admin &&
+	bpt-member add --no-welcome piet@bewoners.example --name "Piet Bakker" &&
+	bpt-member add --no-welcome anna@bewoners.example --name "Anna Jansen" &&
 	mkdir -p "$TRASH/outbox" &&
 	: >"$TRASH/outbox/anna@bewoners.example" &&
 	printf "From: piet@bewoners.example\nTo: bpt@bars.example\nSubject: verdacht\nMessage-ID: <w1@x>\n\nman bij de garage\n" | bpt-report &&

@@ -41,10 +41,10 @@ export_config
 exports() { sqlite3 "$STORE" "SELECT count(*) FROM exports"; }
 
 test_expect_success 'a group with an incident: alert with a photo, replies' '
-	bpt-member add jan@bewoners.example --name "Jan de Vries" --phone 06-12345678 \
+	bpt-member add --no-welcome jan@bewoners.example --name "Jan de Vries" --phone 06-12345678 \
 	    --role coordinator &&
-	bpt-member add piet@bewoners.example --name "Piet Bakker" &&
-	bpt-member add anna@bewoners.example --name "Anna Jansen" &&
+	bpt-member add --no-welcome piet@bewoners.example --name "Piet Bakker" &&
+	bpt-member add --no-welcome anna@bewoners.example --name "Anna Jansen" &&
 	photo_mail jan@bewoners.example "Jan de Vries" \
 	    "Verdachte man bij de school" "<alert-1@bewoners.example>" \
 	    "Man met rode jas bij de school. Ik heb 112 gebeld.

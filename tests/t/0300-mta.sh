@@ -68,12 +68,12 @@ EOF
 chmod 755 "$TRASH/bpt-pipe"
 
 test_expect_success 'set up the group (as the pipe user)' '
-	as_nobody bpt-member add alice@bewoners.example --name "Alice Admin" --role admin &&
-	as_nobody bpt-member add bob@bewoners.example --name "Bob Bakker" &&
-	as_nobody bpt-member add carol@bewoners.example --name "Carol de Wit" &&
-	as_nobody bpt-member add dave@bewoners.example --name "Dave" &&
+	as_nobody bpt-member add --no-welcome alice@bewoners.example --name "Alice Admin" --role admin &&
+	as_nobody bpt-member add --no-welcome bob@bewoners.example --name "Bob Bakker" &&
+	as_nobody bpt-member add --no-welcome carol@bewoners.example --name "Carol de Wit" &&
+	as_nobody bpt-member add --no-welcome dave@bewoners.example --name "Dave" &&
 	as_nobody bpt-member suspend dave@bewoners.example --reason vakantie &&
-	as_nobody bpt-member add eve@bewoners.example --name "Eve" &&
+	as_nobody bpt-member add --no-welcome eve@bewoners.example --name "Eve" &&
 	as_nobody bpt-member ban eve@bewoners.example --reason schelden &&
 	test "$(stat -c %U "$TRASH/store/bpt.db")" = nobody
 '

@@ -157,8 +157,8 @@ test_expect_success 'a private Postfix with STARTTLS and implicit TLS on 127.0.0
 '
 
 test_expect_success 'the group' '
-	bpt-member add alice@bewoners.example --name "Alice Admin" --role admin &&
-	bpt-member add bob@bewoners.example --name "Bob Bakker"
+	bpt-member add --no-welcome alice@bewoners.example --name "Alice Admin" --role admin &&
+	bpt-member add --no-welcome bob@bewoners.example --name "Bob Bakker"
 '
 
 COPIES=0

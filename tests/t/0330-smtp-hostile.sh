@@ -167,9 +167,9 @@ alert() {
 }
 
 test_expect_success 'set up three members' '
-	bpt-member add alice@bewoners.example --name Alice &&
-	bpt-member add bob@bewoners.example --name Bob &&
-	bpt-member add carol@bewoners.example --name Carol
+	bpt-member add --no-welcome alice@bewoners.example --name Alice &&
+	bpt-member add --no-welcome bob@bewoners.example --name Bob &&
+	bpt-member add --no-welcome carol@bewoners.example --name Carol
 '
 
 LINE="greeting: protocol error: a reply line longer than 4096 bytes"

@@ -54,7 +54,7 @@ alert() {
 
 test_expect_success 'set up five members' '
 	for m in alice bob carol dave erik; do
-		bpt-member add $m@bewoners.example --name $m || exit 1
+		bpt-member add --no-welcome $m@bewoners.example --name $m || exit 1
 	done
 '
 

@@ -49,8 +49,8 @@ unfill() { rm -f "$MNT/filler"; }
 } >big.eml
 
 test_expect_success 'set up a group on the small file system' '
-	bpt-member add jan@bewoners.example --name "Jan de Vries" &&
-	bpt-member add piet@bewoners.example --name "Piet Bakker" &&
+	bpt-member add --no-welcome jan@bewoners.example --name "Jan de Vries" &&
+	bpt-member add --no-welcome piet@bewoners.example --name "Piet Bakker" &&
 	test "$(q "SELECT count(*) FROM members")" = 2 &&
 	test "$(wc -c <big.eml)" -gt 250000
 '

@@ -79,9 +79,9 @@ echo geheim >"$TRASH/imap.pw"
 chmod 600 "$TRASH/imap.pw"
 
 test_expect_success 'set up the group and a private Dovecot on 127.0.0.1' '
-	bpt-member add alice@bewoners.example --name "Alice Admin" --role admin &&
-	bpt-member add bob@bewoners.example --name "Bob Bakker" &&
-	bpt-member add carol@bewoners.example --name "Carol de Wit" &&
+	bpt-member add --no-welcome alice@bewoners.example --name "Alice Admin" --role admin &&
+	bpt-member add --no-welcome bob@bewoners.example --name "Bob Bakker" &&
+	bpt-member add --no-welcome carol@bewoners.example --name "Carol de Wit" &&
 	imap_setup "$V" oauth2 &&
 	echo "tok-goed bpt@test.example" >"$V/tokens" &&
 	imap_start "$V" &&

@@ -149,7 +149,7 @@ test_no_header_injection(void **state)
 		buf_release(&out);
 
 		assert_int_equal(compose_notice(&ctx, "jan@example.org", evil[i],
-		    "n.1@binnenbijster.example", NULL, &out), BPT_OK);
+		    "n.1@binnenbijster.example", NULL, NULL, &out), BPT_OK);
 		check_head(out.buf);
 		assert_int_equal(count_headers(out.buf, "Bcc"), 0);
 		buf_release(&out);

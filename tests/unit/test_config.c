@@ -138,33 +138,6 @@ test_full_design_example(void **state)
 	cfg_free(c);
 }
 
-/* Keys of features that do not work yet are refused where they stand. */
-static void
-test_later_keys_refused(void **state)
-{
-	static const struct { const char *text, *expect; } cases[] = {
-		{ "policy:\n  admin_auth: pgp\n", "t.yaml:5:3: policy.admin_auth: not supported yet" },
-		{ "policy:\n  ban_quorum: 2\n", "t.yaml:5:3: policy.ban_quorum: not supported yet" },
-		{ "policy:\n  signup_approval: false\n", "t.yaml:5:3: policy.signup_approval: not supported yet" },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct bpt_ctx ctx = BPT_CTX_INIT;
-		struct bpt_config *c = NULL;
-		char text[512];
-
-		snprintf(text, sizeof(text), "group:\n  address: bpt@x.example\nstore: s.db\n%s",
-		    cases[i].text);
-		assert_int_equal(load(&ctx, text, &c), BPT_ECONFIG);
-		assert_null(c);
-		if (strstr(ctx.errmsg, cases[i].expect) == NULL)
-			fail_msg("case %zu: got '%s', want '%s'", i, ctx.errmsg,
-			    cases[i].expect);
-	}
-}
-
 /* the moderation queue and its rules: policy.* */
 static void
 test_moderation_keys(void **state)
@@ -703,7 +676,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal_gets_defaults),
 		cmocka_unit_test(test_full_design_example),
-		cmocka_unit_test(test_later_keys_refused),
 		cmocka_unit_test(test_moderation_keys),
 		cmocka_unit_test(test_unfinished_runs),
 		cmocka_unit_test(test_export_keys),

@@ -1,0 +1,114 @@
+#!/bin/sh
+# Admin commands by mail under policy.admin_auth confirm: the commands
+# run only when the token sent to the admin's registered address comes
+# back, once, within the hour; a forged From runs nothing.
+. "$top_srcdir/tests/lib.sh"
+
+command -v sqlite3 >/dev/null || test_skip_all "sqlite3 not installed"
+
+DB="$TRASH/store/bpt.db"
+copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
+newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
+# the newest answer to commands (an incident's copy may come in the same run)
+result() { ls -t $(grep -l "^Subject: .*opdrachten" "$TRASH/outbox/$1/new"/*) | head -n 1; }
+status() { sqlite3 "$DB" "SELECT status FROM members WHERE email = '$1'"; }
+inc() { sqlite3 "$DB" "SELECT status FROM incidents WHERE id = $1"; }
+token_in() { grep -o "bpt-request+[0-9a-f]\{32\}@" "$1" | head -n 1 | cut -c13-44; }
+mail() { # FROM ENVFROM TO SUBJECT BODY
+	printf "From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@x>\n\n%b\n" \
+		"$1" "$3" "$4" "$(date +%s%N)" "$5" |
+		bpt-report -v -f "$2" -r "$3" 2>err
+}
+# cmd TEXT: Jan sends TEXT, confirms with the token; the result is in
+# Jan's newest mail
+cmd() {
+	mail jan@bewoners.example jan@bewoners.example bpt-request@bars.example "opdracht" "$1" &&
+	t=$(token_in "$(newest jan@bewoners.example)") && test ${#t} = 32 &&
+	mail jan@bewoners.example jan@bewoners.example "bpt-request+$t@bars.example" "Re: bevestig" "ja" &&
+	grep -q "Uw opdrachten" "$(result jan@bewoners.example)"
+}
+
+test_expect_success 'set up: an admin, members, two incidents' '
+	bpt-member add jan@bewoners.example --name "Jan de Vries" --role admin &&
+	bpt-member add piet@bewoners.example --name "Piet Bakker" &&
+	bpt-member add kees@bewoners.example --name "Kees Smit" &&
+	for s in fiets auto; do
+		printf "From: piet@bewoners.example\nTo: bpt@bars.example\nSubject: %s\nMessage-ID: <%s@x>\n\nverdacht\n" $s $s |
+			bpt-report || return 1
+	done &&
+	test "$(inc 1)" = open
+'
+
+test_expect_success 'sluiten: nothing happens before the confirmation' '
+	mail jan@bewoners.example jan@bewoners.example bpt-request@bars.example "sluiten" "sluiten 1 dief gevlucht" &&
+	test "$(inc 1)" = open &&
+	f=$(newest jan@bewoners.example) &&
+	grep -q "sluiten 1 dief gevlucht" "$f" &&
+	t=$(token_in "$f") && echo $t >token
+'
+
+test_expect_success 'the confirmation closes the incident, once' '
+	mail jan@bewoners.example jan@bewoners.example "bpt-request+$(cat token)@bars.example" "Re: x" "ja" &&
+	test "$(inc 1)" = closed &&
+	test "$(sqlite3 "$DB" "SELECT closed_by FROM incidents WHERE id = 1")" = jan@bewoners.example &&
+	grep -q "#1: close" "$(result jan@bewoners.example)" &&
+	bpt-close --reopen 1 --as jan@bewoners.example >/dev/null &&
+	mail jan@bewoners.example jan@bewoners.example "bpt-request+$(cat token)@bars.example" "Re: x" "ja" &&
+	grep -q "token used already" err &&
+	test "$(inc 1)" = open
+'
+
+test_expect_success 'an expired token runs nothing' '
+	mail jan@bewoners.example jan@bewoners.example bpt-request@bars.example "close" "close 2" &&
+	t=$(token_in "$(newest jan@bewoners.example)") &&
+	clock_advance 3601 &&
+	mail jan@bewoners.example jan@bewoners.example "bpt-request+$t@bars.example" "Re: x" "ja" &&
+	grep -q "token expired" err &&
+	test "$(inc 2)" = open
+'
+
+test_expect_success 'a forged From: the token goes to the real admin, nothing runs' '
+	n=$(copies jan@bewoners.example) &&
+	mail jan@bewoners.example forger@elders.example bpt-request@bars.example "sluiten" "sluiten 2" &&
+	test "$(copies forger@elders.example)" = 0 &&
+	test "$(copies jan@bewoners.example)" = $((n + 1)) &&
+	grep -q "iemand gebruikt uw adres" "$(newest jan@bewoners.example)" &&
+	test "$(inc 2)" = open
+'
+
+test_expect_success 'a member who is no admin runs nothing' '
+	mail piet@bewoners.example piet@bewoners.example bpt-request@bars.example "sluiten" "sluiten 2" &&
+	test "$(inc 2)" = open &&
+	! grep -rq "bpt-request+" "$TRASH/outbox/piet@bewoners.example"
+'
+
+test_expect_success 'heropenen, uitkomst' '
+	cmd "sluiten 2" && test "$(inc 2)" = closed &&
+	cmd "heropenen 2" && test "$(inc 2)" = open &&
+	cmd "outcome 2 police de politie heeft iemand aangehouden" &&
+	test "$(sqlite3 "$DB" "SELECT result FROM incidents WHERE id = 2")" = police &&
+	test "$(sqlite3 "$DB" "SELECT outcome FROM incidents WHERE id = 2")" = "de politie heeft iemand aangehouden"
+'
+
+test_expect_success 'schorsen, herstellen, lid, verwijderen: one result line each' '
+	cmd "schorsen kees@bewoners.example vakantie\\nlid kees@bewoners.example" &&
+	test "$(status kees@bewoners.example)" = suspended &&
+	f=$(result jan@bewoners.example) &&
+	grep -q "kees@bewoners.example: Kees Smit, member, suspended (vakantie)" "$f" &&
+	cmd "reinstate kees@bewoners.example" &&
+	test "$(status kees@bewoners.example)" = active &&
+	cmd "verwijderen kees@bewoners.example scheldt\\nonzin 3" &&
+	test "$(status kees@bewoners.example)" = removed &&
+	grep -q "onbekende opdracht" "$(result jan@bewoners.example)" &&
+	test "$(sqlite3 "$DB" "SELECT actor FROM audit WHERE action = '"'"'remove'"'"' AND member_email = '"'"'kees@bewoners.example'"'"'")" = jan@bewoners.example
+'
+
+test_expect_success 'a bad line is told, the others run' '
+	cmd "sluiten 99\\nschorsen piet@bewoners.example" &&
+	f=$(result jan@bewoners.example) &&
+	grep -q "niet gedaan" "$f" &&
+	grep -q "reden of tekst nodig" "$f" &&
+	test "$(status piet@bewoners.example)" = active
+'
+
+test_done
