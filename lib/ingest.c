@@ -17,6 +17,7 @@
 #include "compose.h"
 #include "config.h"
 #include "detect.h"
+#include "imgmeta.h"
 #include "incident.h"
 #include "ingest.h"
 #include "log.h"
@@ -235,6 +236,11 @@ attachments(struct job *j, const struct mail_attachment **pass, size_t *npass,
 				passed = 1;
 		} else {
 			passed = cfg->policy.other_allow;
+		}
+		/* a JPEG or PNG goes without metadata, so it must be readable */
+		if (passed && !imgmeta_passable((const unsigned char *)a->data, a->size)) {
+			passed = 0;
+			why = en ? "damaged file" : "beschadigd bestand";
 		}
 		if (passed) {
 			pass[(*npass)++] = a;
