@@ -655,7 +655,10 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if (cmd_setup(&ctx, o.config, o.as, 1) != BPT_OK) {
+	/* reading mail: never bounce a resident's alert for an admin's typo */
+	if ((cmd == NULL || strcmp(cmd->name, "fetch") == 0 ?
+	    cmd_setup_mail(&ctx, o.config, o.as) :
+	    cmd_setup(&ctx, o.config, o.as, 1)) != BPT_OK) {
 		rc = cmd_fail(&ctx);
 		cmd_release(&ctx);
 		return rc;
