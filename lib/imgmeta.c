@@ -127,7 +127,14 @@ jpeg_strip(const unsigned char *d, size_t len, struct buf *out, size_t *removed)
 			return -1;
 		if (marker == M_EOI)
 			return frame && scans ? 0 : -1;	/* what follows is dropped */
-		if (marker == M_SOI)
+		/*
+		 * SOI again; RSTn or a stuffed 0xff00 outside a scan, which
+		 * only a broken file has: once a segment before them is
+		 * removed they would be read as part of the scan before it,
+		 * and the copy would not be the same file without metadata.
+		 */
+		if (marker == M_SOI || marker == 0x00 ||
+		    (marker >= 0xd0 && marker <= 0xd7))
 			return -1;
 		if ((marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 &&
 		    marker != 0xc8 && marker != 0xcc))
