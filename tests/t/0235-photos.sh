@@ -188,6 +188,12 @@ test_expect_success 'the stored original keeps every byte' '
 	cmp photo.jpg stored/1.jpg && cmp photo.png stored/2.png
 '
 
+test_expect_success '... as an admin sees it with bpt-report message --raw' '
+	bpt-member add anna@bewoners.example --name "Anna Beheer" --role admin &&
+	bpt-report message 1 --raw --as anna@bewoners.example >raw.eml &&
+	cmp stored.eml raw.eml
+'
+
 cat >broken.in <<EOF_MAIL
 From: Jan de Vries <jan@bewoners.example>
 To: bpt@bars.example
