@@ -91,7 +91,7 @@ main(int argc, char *argv[])
 	log_init(progname, isatty(2) || verbose);
 	log_set_stderr(1);
 	log_set_verbose(verbose);
-	if (cmd_setup(&ctx, config, as, 1) != BPT_OK) {
+	if (cmd_setup_mail(&ctx, config, as) != BPT_OK) {
 		rc = cmd_fail(&ctx);
 		cmd_release(&ctx);
 		return rc;

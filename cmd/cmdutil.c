@@ -11,6 +11,8 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "template.h"
+#include "tplwarn.h"
 #include "util.h"
 
 int
@@ -49,13 +51,15 @@ cmd_fail(struct bpt_ctx *ctx)
 	return cmd_exit_code(ctx->err);
 }
 
-enum bpt_status
-cmd_setup(struct bpt_ctx *ctx, const char *config_path, const char *as,
-    int open_store)
+static enum bpt_status
+setup(struct bpt_ctx *ctx, const char *config_path, const char *as,
+    int open_store, int strict)
 {
 	const char *path;
 	struct stat sb;
 	enum bpt_status st;
+	struct tpl_broken broken;
+	int told;
 
 	ctx->actor = strdup(as && *as ? as : util_login_name());
 	if (ctx->actor == NULL)
@@ -68,10 +72,38 @@ cmd_setup(struct bpt_ctx *ctx, const char *config_path, const char *as,
 	if (stat(path, &sb) == 0 && (sb.st_mode & (S_IROTH | S_IWOTH)))
 		log_warnx("%s is %s by others; chmod o-rw it", path,
 		    sb.st_mode & S_IWOTH ? "writable" : "readable");
-	if (!open_store)
+	/* an admin's typo in a template: the admin hears of it, an alert not */
+	memset(&broken, 0, sizeof(broken));
+	st = tpl_check(ctx, &broken);
+	if (st == BPT_ECONFIG && !strict)
+		log_warnx("%s", ctx->errmsg);
+	else if (st != BPT_OK)
 		return st;
-	return store_open(ctx, ctx->cfg->store, ctx->cfg->busy_timeout * 1000,
+	if (!open_store)
+		return BPT_OK;
+	st = store_open(ctx, ctx->cfg->store, ctx->cfg->busy_timeout * 1000,
 	    &ctx->store);
+	if (st != BPT_OK || strict || broken.name[0] == '\0')
+		return st;
+	if (tplwarn_admins(ctx, &broken, &told) != BPT_OK)
+		log_warnx("the admins are not told of %s yet: %s", broken.path,
+		    ctx->errmsg);
+	else if (told)
+		log_info("the admins are told of %s", broken.path);
+	return BPT_OK;
+}
+
+enum bpt_status
+cmd_setup(struct bpt_ctx *ctx, const char *config_path, const char *as,
+    int open_store)
+{
+	return setup(ctx, config_path, as, open_store, 1);
+}
+
+enum bpt_status
+cmd_setup_mail(struct bpt_ctx *ctx, const char *config_path, const char *as)
+{
+	return setup(ctx, config_path, as, 1, 0);
 }
 
 void

@@ -18,10 +18,21 @@ int cmd_fail(struct bpt_ctx *ctx);
 /*
  * Loads the configuration (explicit path, $BPT_CONFIG or the default)
  * into ctx->cfg and, when open_store, opens the store into ctx->store.
- * Sets ctx->actor from as (NULL: the login name).
+ * Sets ctx->actor from as (NULL: the login name).  Every template
+ * override must render (tpl_check()): BPT_ECONFIG otherwise.
  */
 enum bpt_status cmd_setup(struct bpt_ctx *ctx, const char *config_path,
     const char *as, int open_store);
+
+/*
+ * The same, with the store, for the tools that take mail in and send
+ * it out (bpt-report reading mail, bpt-send): a template override
+ * that does not render is a warning, the built-in text stands in and
+ * the admins are told once (tplwarn.h), where cmd_setup() fails with
+ * BPT_ECONFIG naming the file.
+ */
+enum bpt_status cmd_setup_mail(struct bpt_ctx *ctx, const char *config_path,
+    const char *as);
 
 /* Closes the store and frees the configuration and actor that
  * cmd_setup() put in ctx; safe on a context it never filled. */

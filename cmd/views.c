@@ -9,6 +9,7 @@
 #include "export.h"
 #include "hold.h"
 #include "incident.h"
+#include "msgshow.h"
 #include "outbox.h"
 #include "printer.h"
 #include "stats.h"
@@ -435,4 +436,71 @@ view_holds(struct bpt_ctx *ctx, struct printer *p, int all)
 	st = hold_each(ctx, all, hold_row, p);
 	pr_list_end(p);
 	return st;
+}
+
+/* --- one stored message ---------------------------------------------------- */
+
+static const struct pr_column attachment_cols[] = {
+	{ "filename", "FILE" }, { "content_type", "TYPE" }, { "size", "SIZE" },
+	{ "action", "ACTION" },
+};
+
+const char *
+message_text(const struct msgshow *m)
+{
+	if (m->text != NULL)
+		return m->text;
+	if (m->erased != NULL)
+		return "(removed from the store)";
+	return "(not read: a run of bpt-report died on this message; "
+	    "see the bytes with --raw)";
+}
+
+void
+view_message(struct printer *p, const struct msgshow *m)
+{
+	size_t i;
+
+	pr_object_begin(p, "message");
+	pr_kv_int(p, "id", m->id);
+	pr_kv_time(p, "received", m->received_at);
+	pr_kv_str(p, "state", m->state);
+	pr_kv_str(p, "class", m->class);
+	pr_kv_str(p, "from", m->from_addr);
+	pr_kv_str(p, "from_name", m->from_name);
+	pr_kv_str(p, "envelope_from", m->envelope_from);
+	pr_kv_str(p, "envelope_to", m->envelope_to);
+	pr_kv_str(p, "subject", m->subject);
+	pr_kv_str(p, "date", m->date);
+	pr_kv_str(p, "message_id", m->message_id);
+	pr_kv_str(p, "in_reply_to", m->in_reply_to);
+	if (m->incident > 0)
+		pr_kv_int(p, "incident", m->incident);
+	else
+		pr_kv_str(p, "incident", NULL);
+	pr_kv_int(p, "size", m->size);
+	pr_kv_bool(p, "truncated", m->truncated);
+	pr_kv_str(p, "sha256", m->sha256);
+	pr_kv_str(p, "notes", m->notes);
+	pr_kv_str(p, "erased", m->erased);
+	pr_list_begin(p, "attachments", attachment_cols, NCOLS(attachment_cols));
+	for (i = 0; i < m->natt; i++) {
+		pr_row_begin(p);
+		pr_str(p, m->att[i].filename);
+		pr_str(p, m->att[i].content_type);
+		pr_int(p, m->att[i].size);
+		pr_str(p, m->att[i].action);
+		pr_row_end(p);
+	}
+	pr_list_end(p);
+	pr_kv_block(p, "text", message_text(m));
+	pr_object_end(p);
+}
+
+int
+view_message_raw(FILE *out, const struct msgshow *m)
+{
+	if (m->raw.len > 0 && fwrite(m->raw.buf, 1, m->raw.len, out) != m->raw.len)
+		return -1;
+	return fflush(out);
 }

@@ -7,12 +7,15 @@
 #ifndef BPT_VIEWS_H
 #define BPT_VIEWS_H
 
+#include <stdio.h>
+
 #include "bpt.h"
 
 struct printer;
 struct incident_filter;
 struct stats_report;
 struct close_run;
+struct msgshow;
 
 /* `bpt-report list`: the incidents f lets through, newest first. */
 enum bpt_status view_incidents(struct bpt_ctx *ctx, struct printer *p,
@@ -33,5 +36,17 @@ enum bpt_status view_holds(struct bpt_ctx *ctx, struct printer *p, int all);
 
 /* `bpt-close`: what was done (or would be, for a dry run). */
 void view_close_run(struct printer *p, const struct close_run *r);
+
+/*
+ * `bpt-report message ID`: a short header summary, the attachments,
+ * then the text (json: every field and "text").
+ */
+void view_message(struct printer *p, const struct msgshow *m);
+
+/* --raw: the bytes as stored, as they are; -1 when a write failed. */
+int view_message_raw(FILE *out, const struct msgshow *m);
+
+/* --text: the text alone, or why there is none. */
+const char *message_text(const struct msgshow *m);
 
 #endif

@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential autoconf automake pkg-config
 libetpan-dev libgnutls28-dev libsqlite3-dev libyaml-dev libgpgme-dev libcmocka-dev
 mandoc gnupg sqlite3 python3 postfix swaks ca-certificates libsasl2-modules openssl
-sasl2-bin time tzdata dovecot-imapd
+sasl2-bin time tzdata dovecot-imapd libimage-exiftool-perl libjpeg-turbo-progs
 libevent-2.1-7 libdb5.3 libgnutls-dane0 libidn12 libpcre2-8-0 libnsl2"
 
 # OpenSMTPD and Exim conflict with Postfix, which most tests use: their

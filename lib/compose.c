@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "compose.h"
 #include "config.h"
+#include "imgmeta.h"
 #include "mail.h"
 #include "scrub.h"
 #include "util.h"
@@ -505,13 +506,40 @@ add_filename(struct buf *b, const char *name, size_t idx, const char *type)
 		    "foto" : "bijlage", idx + 1, ext ? ext + 1 : "bin");
 }
 
+/*
+ * An attachment's part of a member's copy.  A JPEG or PNG (by its
+ * bytes, whatever the mail calls it) goes without its metadata: no
+ * GPS position, camera, comment or thumbnail reaches the group.  One
+ * that cannot be read to its end is left out (*left_out = 1), never
+ * passed on as it is; ingest does not pass such a file.
+ */
 static enum bpt_status
 file_part(struct bpt_ctx *ctx, struct buf *b, const struct mail_attachment *a,
-    size_t idx)
+    size_t idx, int *left_out)
 {
 	MMAPString *m;
 	int col = 0;
 	const char *t, *type = a->content_type, *slash = strchr(type, '/');
+	const char *data = a->data;
+	size_t size = a->size;
+	struct buf clean = BUF_INIT;
+	enum bpt_status st;
+
+	*left_out = 0;
+	if (imgmeta_sniff((const unsigned char *)data, size) != IMG_OTHER) {
+		struct bpt_ctx img = BPT_CTX_INIT;
+
+		st = imgmeta_strip(&img, (const unsigned char *)data, size, &clean, NULL);
+		if (st != BPT_OK) {
+			buf_release(&clean);
+			if (st != BPT_EDATA)
+				return bpt_err(ctx, st, "%s", img.errmsg);
+			*left_out = 1;
+			return BPT_OK;
+		}
+		data = clean.buf;
+		size = clean.len;
+	}
 
 	/*
 	 * Only a plain type/subtype goes into our header.  Any other (MIME
@@ -534,15 +562,19 @@ file_part(struct bpt_ctx *ctx, struct buf *b, const struct mail_attachment *a,
 	add_filename(b, a->filename, idx, type);
 	buf_adds(b, "\nContent-Transfer-Encoding: base64\n\n");
 	m = mmap_string_new("");
-	if (m == NULL)
+	if (m == NULL) {
+		buf_release(&clean);
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	if (mailmime_base64_write_mem(m, &col, a->data, a->size) != MAILIMF_NO_ERROR) {
+	}
+	if (mailmime_base64_write_mem(m, &col, data, size) != MAILIMF_NO_ERROR) {
 		mmap_string_free(m);
+		buf_release(&clean);
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory encoding an image");
 	}
 	add_lf(b, m->str, m->len);
 	buf_addch(b, '\n');
 	mmap_string_free(m);
+	buf_release(&clean);
 	return BPT_OK;
 }
 
@@ -602,9 +634,14 @@ compose_copy(struct bpt_ctx *ctx, const struct compose_copy *c, struct buf *out)
 	if ((st = text_part(ctx, out, c->body)) != BPT_OK)
 		goto out;
 	for (i = 0; i < c->nimages; i++) {
+		size_t mark = out->len;
+		int left_out;
+
 		buf_addf(out, "\n--%s\n", boundary);
-		if ((st = file_part(ctx, out, c->images[i], i)) != BPT_OK)
+		if ((st = file_part(ctx, out, c->images[i], i, &left_out)) != BPT_OK)
 			goto out;
+		if (left_out)
+			buf_setlen(out, mark);
 	}
 	buf_addf(out, "\n--%s--\n", boundary);
 out:

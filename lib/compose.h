@@ -31,7 +31,8 @@ struct compose_copy {
 	const char *in_reply_to;	/* a copy's Message-ID, or NULL */
 	const char *references;		/* "<a> <b>" of copies, or NULL */
 	time_t date;
-	const struct mail_attachment *const *images;	/* passed on */
+	/* passed on; a JPEG or PNG without its metadata (imgmeta.h) */
+	const struct mail_attachment *const *images;
 	size_t nimages;
 };
 

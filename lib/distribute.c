@@ -10,6 +10,7 @@
 #include "config.h"
 #include "detect.h"
 #include "distribute.h"
+#include "imgmeta.h"
 #include "incident.h"
 #include "mail.h"
 #include "message.h"
@@ -80,6 +81,11 @@ attachments(struct bpt_ctx *ctx, const struct distribute_in *j,
 				passed = 1;
 		} else {
 			passed = cfg->policy.other_allow;
+		}
+		/* a JPEG or PNG goes without metadata, so it must be readable */
+		if (passed && !imgmeta_passable((const unsigned char *)a->data, a->size)) {
+			passed = 0;
+			why = en ? "damaged file" : "beschadigd bestand";
 		}
 		if (passed) {
 			pass[(*npass)++] = a;

@@ -28,6 +28,9 @@ imgmeta_sniff(const unsigned char *data, size_t len)
 #define M_APP15 0xef
 #define M_COM 0xfe
 
+/* "JFIF\0", version, units, density, thumbnail width and height */
+#define JFIF_LEN 14
+
 /* 1 for an APPn segment a decoder needs: JFIF, ICC colours, Adobe. */
 static int
 app_kept(int marker, const unsigned char *body, size_t n)
@@ -71,7 +74,18 @@ jpeg_segment(const unsigned char *d, size_t len, size_t *i, struct buf *out,
 	if (*marker == M_COM || (*marker >= M_APP0 && *marker <= M_APP15 &&
 	    !app_kept(*marker, d + p + 4, n - 2)))
 		(*removed)++;
-	else
+	else if (*marker == M_APP0 && n - 2 >= JFIF_LEN &&
+	    (n - 2 > JFIF_LEN || d[p + 4 + 12] != 0 || d[p + 4 + 13] != 0)) {
+		/* JFIF with a thumbnail (or bytes after it): the header only */
+		static const unsigned char none[2] = { 0, 0 };
+
+		buf_add(out, d + p, 2);
+		buf_addch(out, 0);
+		buf_addch(out, 2 + JFIF_LEN);
+		buf_add(out, d + p + 4, JFIF_LEN - 2);
+		buf_add(out, none, 2);
+		(*removed)++;
+	} else
 		buf_add(out, d + p, 2 + n);
 	*i = p + 2 + n;
 	return 0;
@@ -113,7 +127,14 @@ jpeg_strip(const unsigned char *d, size_t len, struct buf *out, size_t *removed)
 			return -1;
 		if (marker == M_EOI)
 			return frame && scans ? 0 : -1;	/* what follows is dropped */
-		if (marker == M_SOI)
+		/*
+		 * SOI again; RSTn or a stuffed 0xff00 outside a scan, which
+		 * only a broken file has: once a segment before them is
+		 * removed they would be read as part of the scan before it,
+		 * and the copy would not be the same file without metadata.
+		 */
+		if (marker == M_SOI || marker == 0x00 ||
+		    (marker >= 0xd0 && marker <= 0xd7))
 			return -1;
 		if ((marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 &&
 		    marker != 0xc8 && marker != 0xcc))
@@ -136,7 +157,7 @@ png_kept(const unsigned char *type)
 {
 	static const char *const keep[] = {
 		"tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT", "bKGD", "pHYs",
-		"hIST", "acTL", "fcTL", "fdAT",
+		"hIST", "acTL", "fcTL", "fdAT", "cICP", "mDCv", "cLLi",
 	};
 	size_t k;
 
@@ -207,4 +228,18 @@ imgmeta_strip(struct bpt_ctx *ctx, const unsigned char *data, size_t len,
 		    imgmeta_sniff(data, len) == IMG_JPEG ? "JPEG" : "PNG");
 	}
 	return BPT_OK;
+}
+
+int
+imgmeta_passable(const unsigned char *data, size_t len)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct buf out = BUF_INIT;
+	enum bpt_status st;
+
+	if (imgmeta_sniff(data, len) == IMG_OTHER)
+		return 1;
+	st = imgmeta_strip(&ctx, data, len, &out, NULL);
+	buf_release(&out);
+	return st != BPT_EDATA;
 }

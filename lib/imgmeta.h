@@ -9,13 +9,14 @@
  * evidence for the police).
  *
  * JPEG: kept are the segments a decoder needs (SOF, DHT, DQT, DRI,
- * SOS and the scans), APP0 JFIF, APP2 ICC_PROFILE and APP14 Adobe
- * (colour); every other APPn (EXIF and its thumbnail, XMP, IPTC,
- * MPF, maker notes), COM and anything after EOI go.
+ * SOS and the scans), APP0 JFIF (without its thumbnail), APP2
+ * ICC_PROFILE and APP14 Adobe (colour); every other APPn (EXIF and
+ * its thumbnail, XMP, IPTC, MPF, maker notes), COM and anything after
+ * EOI go.
  * PNG: kept are the critical chunks and the ancillary chunks of colour
  * and layout (tRNS, gAMA, cHRM, sRGB, iCCP, sBIT, bKGD, pHYs, hIST,
- * and acTL/fcTL/fdAT of an animation); eXIf, tEXt, iTXt, zTXt, tIME,
- * private chunks and anything after IEND go.
+ * cICP, mDCv, cLLi, and acTL/fcTL/fdAT of an animation); eXIf, tEXt,
+ * iTXt, zTXt, tIME, private chunks and anything after IEND go.
  * Every byte is hostile: lengths are checked against what is left.
  */
 #ifndef BPT_IMGMETA_H
@@ -39,5 +40,11 @@ enum imgmeta_type imgmeta_sniff(const unsigned char *data, size_t len);
  */
 enum bpt_status imgmeta_strip(struct bpt_ctx *ctx, const unsigned char *data,
     size_t len, struct buf *out, size_t *removed);
+
+/*
+ * 1 when data[0..len) may go into a member's copy: it is no JPEG or
+ * PNG by its bytes, or one imgmeta_strip() can read to its end.
+ */
+int imgmeta_passable(const unsigned char *data, size_t len);
 
 #endif

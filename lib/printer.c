@@ -525,6 +525,25 @@ pr_kv_str(struct printer *p, const char *key, const char *s)
 }
 
 void
+pr_kv_block(struct printer *p, const char *key, const char *s)
+{
+	size_t n;
+
+	if (p->fmt != PR_TEXT) {
+		pr_kv(p, key, s, 0);
+		return;
+	}
+	text_flush_sample(p);
+	if (s == NULL)
+		return;
+	n = strlen(s);
+	putc('\n', p->out);
+	fputs(s, p->out);
+	if (n > 0 && s[n - 1] != '\n')
+		putc('\n', p->out);
+}
+
+void
 pr_kv_time(struct printer *p, const char *key, time_t t)
 {
 	char b[32];

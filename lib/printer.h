@@ -68,6 +68,9 @@ void pr_object_begin(struct printer *p, const char *name);
 void pr_kv_str(struct printer *p, const char *key, const char *s);
 void pr_kv_int(struct printer *p, const char *key, long long v);
 void pr_kv_bool(struct printer *p, const char *key, int v);
+/* A long text (a message's) as the last field of an object: in text
+ * after a blank line, as it is; in tsv and json as pr_kv_str(). */
+void pr_kv_block(struct printer *p, const char *key, const char *s);
 void pr_object_end(struct printer *p);
 
 #endif

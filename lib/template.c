@@ -6,6 +6,8 @@
 
 #include "config.h"
 #include "fileio.h"
+#include "log.h"
+#include "sha256.h"
 #include "template.h"
 
 struct builtin {
@@ -386,8 +388,10 @@ static const struct builtin builtins[] = {
 "Ontvangen: {{received}}\n"
 "Controlegetal (SHA-256):\n"
 "  {{sha256}}\n\n"
-"Het is bewaard en niet doorgestuurd. Is bpt bijgewerkt, of denkt u\n"
-"dat het bericht toch in orde is? Laat het dan opnieuw verwerken met:\n"
+"Het is bewaard en niet doorgestuurd. Bekijk het met:\n"
+"  bpt-report message {{message}}\n\n"
+"Is bpt bijgewerkt, of denkt u dat het bericht toch in orde is?\n"
+"Laat het dan opnieuw verwerken met:\n"
 "  bpt-report release {{message}}\n",
 "Subject: [{{group}}] Message quarantined\n\n"
 "An incoming message was put in quarantine, so that it does not hold\n"
@@ -400,9 +404,28 @@ static const struct builtin builtins[] = {
 "Received: {{received}}\n"
 "Checksum (SHA-256):\n"
 "  {{sha256}}\n\n"
-"It was kept and not passed on. Once bpt has been upgraded, or if you\n"
-"think the message is fine after all, have it processed again with:\n"
+"It was kept and not passed on. Look at it with:\n"
+"  bpt-report message {{message}}\n\n"
+"Once bpt has been upgraded, or if you think the message is fine\n"
+"after all, have it processed again with:\n"
 "  bpt-report release {{message}}\n" },
+{ "admin-template",
+"Subject: [{{group}}] Fout in de tekst {{name}}\n\n"
+"De tekst {{name}} die u heeft aangepast, bevat een fout:\n\n"
+"  {{file}}\n"
+"  {{error}}\n\n"
+"Meldingen gaan gewoon door: bpt gebruikt de standaardtekst\n"
+"tot het bestand is hersteld. Tot die tijd stoppen de\n"
+"beheeropdrachten (zoals bpt-member) met deze fout.\n\n"
+"U krijgt dit bericht één keer voor deze versie van het bestand.\n",
+"Subject: [{{group}}] Error in the text {{name}}\n\n"
+"The text {{name}} that you changed contains an error:\n\n"
+"  {{file}}\n"
+"  {{error}}\n\n"
+"Alerts keep going out: bpt uses the built-in text until the\n"
+"file is fixed. Until then the admin commands (such as\n"
+"bpt-member) stop with this error.\n\n"
+"You get this message once for this version of the file.\n" },
 { "notice-bounce-probe",
 "Subject: Komt mail van {{group}} bij u aan?\n\n"
 "Beste {{name}},\n\n"
@@ -681,10 +704,16 @@ tpl_builtin_name(size_t i)
 	return i < nitems(builtins) ? builtins[i].name : NULL;
 }
 
+/* vars of tpl_check(): every variable set to a sample value */
+static const struct tvar all_set[1] = { { "", "x" } };
+
 static const char *
 var_value(const struct tvar *vars, size_t n, const char *name, size_t len)
 {
 	size_t i;
+
+	if (vars == all_set)
+		return "x";
 
 	for (i = 0; i < n; i++)
 		if (strlen(vars[i].name) == len && strncmp(vars[i].name, name, len) == 0)
@@ -841,10 +870,16 @@ tpl_render(struct bpt_ctx *ctx, const char *name, const struct tvar *vars,
 			}
 			st = fio_read_file(ctx, path.buf, 256 * 1024, &text);
 			if (st == BPT_OK) {
+				size_t start = out->len;
+
 				st = tpl_expand(ctx, text.buf ? text.buf : "", vars, n, out);
-				if (st != BPT_OK)
-					bpt_err_prefix(ctx, "%s", path.buf);
-				goto out;
+				if (st != BPT_EDATA)
+					goto out;
+				/* an admin's typo never costs a message */
+				log_warnx("%s: %s; the built-in text is used instead",
+				    path.buf, ctx->errmsg);
+				buf_setlen(out, start);
+				break;
 			}
 			if (st != BPT_ENOENT)
 				goto out;
@@ -859,5 +894,86 @@ tpl_render(struct bpt_ctx *ctx, const char *name, const struct tvar *vars,
 out:
 	buf_release(&path);
 	buf_release(&text);
+	return st;
+}
+
+/* s into dst[size], cut when longer */
+static void
+copy_str(char *dst, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* Checks one override file; BPT_ENOENT when there is none. */
+static enum bpt_status
+check_file(struct bpt_ctx *ctx, const char *name, const char *path,
+    struct tpl_broken *b)
+{
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	enum bpt_status st;
+	const char *t;
+
+	st = fio_read_file(ctx, path, 256 * 1024, &text);
+	if (st != BPT_OK)
+		goto out;
+	t = text.buf ? text.buf : "";
+	st = tpl_expand(ctx, t, NULL, 0, &out);
+	if (st == BPT_OK) {
+		buf_reset(&out);
+		st = tpl_expand(ctx, t, all_set, nitems(all_set), &out);
+	}
+	if (st == BPT_EDATA) {
+		if (b != NULL) {
+			copy_str(b->name, sizeof(b->name), name);
+			copy_str(b->path, sizeof(b->path), path);
+			copy_str(b->error, sizeof(b->error), ctx->errmsg);
+			sha256_hex(t, text.len, b->sha256);
+		}
+		st = bpt_err(ctx, BPT_ECONFIG, "%s: %s (the built-in text "
+		    "of '%s' is used until it is fixed)", path, ctx->errmsg, name);
+	}
+out:
+	buf_release(&text);
+	buf_release(&out);
+	return st;
+}
+
+enum bpt_status
+tpl_check(struct bpt_ctx *ctx, struct tpl_broken *b)
+{
+	const char *dir = ctx->cfg ? ctx->cfg->group.templates : NULL;
+	const char *lang = ctx->cfg && ctx->cfg->group.language == CFG_EN ? "en" : "nl";
+	struct buf path = BUF_INIT;
+	enum bpt_status st = BPT_OK;
+	const char *name;
+	size_t i;
+	int k;
+
+	if (dir == NULL || *dir == '\0')
+		return BPT_OK;
+	for (i = 0; st == BPT_OK && (name = tpl_builtin_name(i)) != NULL; i++) {
+		/* the file tpl_render() reads: NAME.LANG.txt, else NAME.txt */
+		for (k = 0; k < 2; k++) {
+			buf_reset(&path);
+			if (k == 0)
+				buf_addf(&path, "%s/%s.%s.txt", dir, name, lang);
+			else
+				buf_addf(&path, "%s/%s.txt", dir, name);
+			if (buf_failed(&path)) {
+				st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+				break;
+			}
+			st = check_file(ctx, name, path.buf, b);
+			if (st != BPT_ENOENT)
+				break;
+			st = BPT_OK;
+		}
+	}
+	buf_release(&path);
 	return st;
 }

@@ -30,11 +30,31 @@ struct tvar {
 /*
  * Renders template name into out with vars[0..n).  The text comes
  * from the override folder when it has one, else the built-in one of
- * the configured language.  BPT_ENOENT for an unknown name, BPT_EIO
- * when an override cannot be read, BPT_ENOMEM.
+ * the configured language.  An override that does not render (an
+ * admin's typo: "{{" without "}}", a section not closed) is never the
+ * end of a message: a warning is logged and the built-in text is
+ * used.  BPT_ENOENT for an unknown name, BPT_EIO when an override
+ * cannot be read, BPT_ENOMEM.
  */
 enum bpt_status tpl_render(struct bpt_ctx *ctx, const char *name,
     const struct tvar *vars, size_t n, struct buf *out);
+
+/* An override that does not render, as tpl_check() found it. */
+struct tpl_broken {
+	char name[64];		/* template name, "alert" */
+	char path[1024];	/* the override file */
+	char sha256[65];	/* of its text: one version of the mistake */
+	char error[512];	/* what is wrong, without the path */
+};
+
+/*
+ * Renders every override in group.templates with sample values: once
+ * with every variable empty, once with every variable set.  BPT_OK
+ * when all render (or there is no folder); BPT_ECONFIG naming the
+ * file of the first that does not, which b (may be NULL) describes;
+ * BPT_EIO when one cannot be read; BPT_ENOMEM.
+ */
+enum bpt_status tpl_check(struct bpt_ctx *ctx, struct tpl_broken *b);
 
 /* Renders a template text given directly (used by tpl_render and tests). */
 enum bpt_status tpl_expand(struct bpt_ctx *ctx, const char *text,

@@ -95,6 +95,39 @@ test_png(void **state)
 	buf_release(&out);
 }
 
+/* A JFIF header's own thumbnail goes; the header stays for decoders. */
+static void
+test_jfif_thumbnail(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct buf base = BUF_INIT, in = BUF_INIT, out = BUF_INIT;
+	static const unsigned char thumb[6] = { 1, 2, 3, 4, 5, 6 };
+	size_t removed;
+
+	(void)state;
+	load("base.jpg", &base);
+	/* SOI, APP0 of 16 bytes: "JFIF\0" ... thumbnail 0x0 */
+	assert_true(base.len > 20 && (unsigned char)base.buf[3] == 0xe0 &&
+	    base.buf[5] == 16 && base.buf[18] == 0 && base.buf[19] == 0);
+	buf_add(&in, base.buf, 20);
+	in.buf[5] = 16 + 6;
+	in.buf[18] = 2;		/* a 2x1 RGB thumbnail */
+	in.buf[19] = 1;
+	buf_add(&in, thumb, sizeof(thumb));
+	buf_add(&in, base.buf + 20, base.len - 20);
+	assert_int_equal(imgmeta_strip(&ctx, (unsigned char *)in.buf, in.len, &out,
+	    &removed), BPT_OK);
+	assert_int_equal(removed, 1);
+	assert_int_equal(out.len, base.len);
+	assert_memory_equal(out.buf, base.buf, base.len);
+	assert_true(imgmeta_passable((unsigned char *)in.buf, in.len));
+	assert_false(imgmeta_passable((unsigned char *)in.buf, in.len - 10));
+	assert_true(imgmeta_passable((const unsigned char *)"GIF89a", 6));
+	buf_release(&base);
+	buf_release(&in);
+	buf_release(&out);
+}
+
 /* Every byte is hostile: cut, broken and foreign data are refused. */
 static void
 test_broken(void **state)
@@ -138,6 +171,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jpeg),
 		cmocka_unit_test(test_png),
+		cmocka_unit_test(test_jfif_thumbnail),
 		cmocka_unit_test(test_broken),
 	};
 

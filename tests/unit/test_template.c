@@ -98,8 +98,35 @@ test_builtin_and_override(void **state)
 	f = fopen(path, "w");
 	fputs("Own text {{#broken}}\n", f);
 	fclose(f);
-	assert_int_equal(tpl_render(&ctx, "alert", v, nitems(v), &b), BPT_EDATA);
-	assert_non_null(strstr(ctx.errmsg, "alert.en.txt"));
+	/* an admin's typo never costs an alert: the built-in text */
+	assert_int_equal(tpl_render(&ctx, "alert", v, nitems(v), &b), BPT_OK);
+	assert_non_null(strstr(b.buf, "112 was called by Jan de Vries at 21:04.\n"));
+	assert_null(strstr(b.buf, "Own text"));
+	buf_reset(&b);
+	/* and the check at load names the file and the text */
+	{
+		struct tpl_broken tb;
+
+		memset(&tb, 0, sizeof(tb));
+		assert_int_equal(tpl_check(&ctx, &tb), BPT_ECONFIG);
+		assert_non_null(strstr(ctx.errmsg, "alert.en.txt"));
+		assert_string_equal(tb.name, "alert");
+		assert_string_equal(tb.path, path);
+		assert_non_null(strstr(tb.error, "not closed"));
+		assert_int_equal(strlen(tb.sha256), 64);
+		/* the Dutch group reads alert.txt, which is fine */
+		cfg.group.language = CFG_NL;
+		assert_int_equal(tpl_check(&ctx, NULL), BPT_OK);
+		cfg.group.language = CFG_EN;
+		/* a '{{' without '}}' */
+		f = fopen(path, "w");
+		fputs("Melding {{number\n", f);
+		fclose(f);
+		assert_int_equal(tpl_check(&ctx, &tb), BPT_ECONFIG);
+		assert_non_null(strstr(tb.error, "without"));
+		unlink(path);
+		assert_int_equal(tpl_check(&ctx, NULL), BPT_OK);
+	}
 	assert_int_equal(tpl_render(&ctx, "no-such", v, nitems(v), &b), BPT_ENOENT);
 	buf_release(&b);
 	unit_rmtree(dir);
