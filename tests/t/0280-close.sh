@@ -22,6 +22,14 @@ fresh() {
 	(cd "$BOX" && find "./$2/new" -type f 2>/dev/null | sort) |
 	    comm -13 "$TRASH/snap.$1" - | sed "s|^\./|$BOX/|"
 }
+# alert_of ADDR N: the alert of incident N in ADDR's box (maildir names
+# do not sort in delivery order within a second)
+alert_of() {
+	for _f in "$BOX/$1/new"/*; do
+		grep -qi "^X-BPT-Incident: $2\$" "$_f" && ! grep -qi "^In-Reply-To:" "$_f" &&
+			echo "$_f"
+	done | head -n 1
+}
 nfresh() { fresh "$1" "$2" | wc -l | tr -d ' '; }
 # every active member got exactly N new mails since NAME, the others none
 members_got() {
@@ -83,12 +91,12 @@ test_expect_failure_code 64 'a number that is not one is a usage error' 'bpt-clo
 
 T0=2026-11-28T20:03:00Z
 test_expect_success 'a group with an alert and a reply' '
-	bpt-member add anna@bewoners.example --name "Anna Beheer" --role admin >/dev/null &&
-	bpt-member add cor@bewoners.example --name "Cor" --role coordinator >/dev/null &&
-	bpt-member add piet@bewoners.example --name "Piet Bakker" >/dev/null &&
-	bpt-member add kees@bewoners.example --name "Kees" --role admin >/dev/null &&
+	bpt-member add --no-welcome anna@bewoners.example --name "Anna Beheer" --role admin >/dev/null &&
+	bpt-member add --no-welcome cor@bewoners.example --name "Cor" --role coordinator >/dev/null &&
+	bpt-member add --no-welcome piet@bewoners.example --name "Piet Bakker" >/dev/null &&
+	bpt-member add --no-welcome kees@bewoners.example --name "Kees" --role admin >/dev/null &&
 	bpt-member suspend kees@bewoners.example --reason vakantie >/dev/null &&
-	bpt-member add bob@bewoners.example --name "Bob" >/dev/null &&
+	bpt-member add --no-welcome bob@bewoners.example --name "Bob" >/dev/null &&
 	bpt-member remove bob@bewoners.example >/dev/null &&
 	mail piet@bewoners.example "Man bij de garages" a1 "Man met rode jas. 112 gebeld." |
 	    BPT_NOW=$T0 bpt-report &&
@@ -149,7 +157,7 @@ assert d[\"closed\"].startswith(\"2026-11-28T22:00:00\"), d
 
 test_expect_success 'the end mail threads under the alert the members got' '
 	for a in $ACTIVE; do
-		alert=$(find "$BOX/$a/new" -type f | sort | head -1) &&
+		alert=$(alert_of $a 1) && test -n "$alert" &&
 		end=$(fresh close $a) &&
 		root=$(header "$alert" Message-ID) &&
 		test "$(header "$end" In-Reply-To)" = "$root" &&
@@ -203,7 +211,7 @@ test_expect_success '--reopen undoes the close: one line to the members, an audi
 	test "$(sed "/^-- $/,\$d" text | grep -vc "^$")" = 1 &&
 	grep -q "^Melding #1 is weer open: reacties gaan weer naar iedereen.$" text &&
 	test "$(header "$(fresh reopen piet@bewoners.example)" In-Reply-To)" = \
-	    "$(header "$(find "$BOX/piet@bewoners.example/new" -type f | sort | head -1)" Message-ID)" &&
+	    "$(header "$(alert_of piet@bewoners.example 1)" Message-ID)" &&
 	test "$(sqlite3 "$STORE" "SELECT actor FROM audit WHERE action = '"'"'reopen'"'"'")" = cor@bewoners.example &&
 	BPT_NOW=2026-11-28T21:41:00Z bpt-close --as cor@bewoners.example --reopen 1 2>err >/dev/null &&
 	grep -q "not closed; nothing sent" err
@@ -228,7 +236,7 @@ test_expect_success 'the outcome goes to exactly the active members, in the thre
 	members_got outcome 1 &&
 	f=$(fresh outcome piet@bewoners.example) &&
 	test "$(header "$f" In-Reply-To)" = \
-	    "$(header "$(find "$BOX/piet@bewoners.example/new" -type f | sort | head -1)" Message-ID)" &&
+	    "$(header "$(alert_of piet@bewoners.example 1)" Message-ID)" &&
 	test "$(header "$f" Subject)" = "Re: [BPT Testbuurt #1] Man bij de garages" &&
 	body "$f" >text &&
 	grep -q "^TERUGKOPPELING MELDING #1$" text &&
@@ -327,7 +335,7 @@ reminders_of() {
 
 test_expect_success 'two incidents closed on day 0, one sent to the police' '
 	export BPT_CONFIG="$R/bpt.yaml" &&
-	bpt-member add anna@bewoners.example --role admin >/dev/null &&
+	bpt-member add --no-welcome anna@bewoners.example --role admin >/dev/null &&
 	bpt-member add cor@bewoners.example --role coordinator >/dev/null &&
 	bpt-member add piet@bewoners.example >/dev/null &&
 	mail piet@bewoners.example "Inbraak Kerkstraat" b1 "112 gebeld." | BPT_NOW=2027-01-04T08:00:00Z bpt-report &&
