@@ -100,6 +100,8 @@ config() { # DIR MODE
 		else
 			printf 'delivery:\n  transport: maildir\n  maildir: %s/outbox\n' "$1"
 		fi
+		# one member writes every alert here
+		printf 'policy:\n  flood: {max_per_hour: 0}\n'
 	} >"$1/bpt.yaml"
 }
 

@@ -70,6 +70,8 @@ store: $d/bpt.db
 delivery:
   transport: maildir
   maildir: $d/outbox
+policy:
+  flood: {max_per_hour: 0}          # one member writes every alert here
 CFG
 	export BPT_CONFIG="$d/bpt.yaml"
 	awk -v n=$n 'BEGIN { print "email,name"; for (i = 1; i <= n; i++) printf "lid%06d@buurt.example,Lid %d\n", i, i }' >"$d/members.csv"

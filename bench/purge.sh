@@ -40,6 +40,8 @@ store: $work/store/bpt.db
 delivery:
   transport: maildir
   maildir: $work/outbox
+policy:
+  flood: {max_per_hour: 0}          # one member writes every message here
 CFG
 export BPT_CONFIG=$work/bpt.yaml
 bpt-member add a@buurt.example --name A >/dev/null
