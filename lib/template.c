@@ -21,7 +21,7 @@ struct builtin {
  * Plain Dutch (B1) and English in step; no line longer than 72
  * characters where the text decides (text a person wrote stands on a
  * line of its own, and compose.c wraps it).  Every name and variable
- * is described in bpt-templates(5).
+ * is described in bpt.templates(5).
  */
 static const struct builtin builtins[] = {
 { "alert",
@@ -642,7 +642,7 @@ static const struct builtin builtins[] = {
 "van wie het ondertekende:\n"
 "  bpt-export --verify BESTAND\n"
 "Of zonder bpt: controleer de handtekening met gpg en vergelijk de\n"
-"SHA-256 van elk origineel met de keten (zie bpt-transcript(5)).\n{{/mime}}"
+"SHA-256 van elk origineel met de keten (zie bpt.transcript(5)).\n{{/mime}}"
 "{{^mime}}Einde van het verslag.\n{{/mime}}",
 "\n"
 "------------------------------------------------------------------------\n"
@@ -657,7 +657,7 @@ static const struct builtin builtins[] = {
 "group's data, with only this file and the signer's public key:\n"
 "  bpt-export --verify FILE\n"
 "Or without bpt: check the signature with gpg and compare the SHA-256\n"
-"of every original with the chain (see bpt-transcript(5)).\n{{/mime}}"
+"of every original with the chain (see bpt.transcript(5)).\n{{/mime}}"
 "{{^mime}}End of the transcript.\n{{/mime}}" },
 { "admin-unexported",
 "Subject: [{{group}}] Meldingen over de bewaartermijn, niet naar de politie\n\n"

@@ -12,7 +12,7 @@
  * holds a section tag and ends up empty vanishes with its line break
  * (a tag alone on its line always does).  Unknown variables are empty.
  * Notices start with "Subject: ..." and a blank line before the body.
- * bpt-templates(5) lists every text and its variables.
+ * bpt.templates(5) lists every text and its variables.
  */
 #ifndef BPT_TEMPLATE_H
 #define BPT_TEMPLATE_H

@@ -2,7 +2,7 @@
  * template_request.h - the texts of the request address (request.c,
  * signup.c, admincmd.c), entries of the builtins[] table of
  * template.c, which includes this file inside that table.  Every name
- * and variable is described in bpt-templates(5).
+ * and variable is described in bpt.templates(5).
  */
 { "rules",
 "1. Zie of hoor je iets verdachts? Bel eerst 112.\n"

@@ -598,12 +598,12 @@ chain_part(struct build *b)
 
 	transcript_part_begin(b, "text/plain; charset=us-ascii", b->name_chain, "7bit",
 	    "attachment");
-	buf_addf(o, "# The hash chain of incident %lld, see bpt-transcript(5).\r\n"
+	buf_addf(o, "# The hash chain of incident %lld, see bpt.transcript(5).\r\n"
 	    "# chain = SHA-256 of the previous chain value (empty for the first\r\n"
 	    "# message) followed by the message's SHA-256, both as lower-case\r\n"
 	    "# hex text; sha256 is that of the original as received.\r\n",
 	    b->s.number);
-	buf_addf(o, "bpt-chain 1\r\nincident %lld\r\nmessages %zu\r\nhead %s\r\n"
+	buf_addf(o, "bpt chain 1\r\nincident %lld\r\nmessages %zu\r\nhead %s\r\n"
 	    "originals %s\r\n", b->s.number, b->nlinks,
 	    b->s.last_hash ? b->s.last_hash : "-", b->name_mbox);
 	buf_add(o, b->chain.buf ? b->chain.buf : "", b->chain.len);

@@ -1,6 +1,6 @@
 /*
  * transcript.h - the transcript of one incident for the police file,
- * and its check (bpt-transcript(5)).
+ * and its check (bpt.transcript(5)).
  *
  * transcript_build() writes the part a signature covers: one
  * multipart/mixed MIME entity (its Content-Type header, a blank line,

@@ -75,7 +75,7 @@ struct build {
 	char name_mbox[64], name_json[64], name_chain[64];
 };
 
-/* The columns of the JSON list "attachments" (bpt-transcript(5)). */
+/* The columns of the JSON list "attachments" (bpt.transcript(5)). */
 extern const struct pr_column transcript_attachment_cols[];
 extern const int transcript_attachment_ncols;
 

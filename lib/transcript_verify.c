@@ -201,7 +201,7 @@ chain_line(struct vstate *v, char *line)
 	if (line[0] == '#' || line[0] == '\0')
 		return 0;
 	if (sscanf(line, "incident %lld", &v->out->incident) == 1 ||
-	    strcmp(line, "bpt-chain 1") == 0)
+	    strcmp(line, "bpt chain 1") == 0)
 		return 0;
 	if (sscanf(line, "messages %lld", &v->count) == 1)
 		return v->count >= 0 && v->count <= MAX_LINKS ? 0 : -1;
@@ -256,7 +256,7 @@ read_chain(struct vstate *v, struct buf *text)
 	char *p = text->buf, *nl;
 	int rc;
 
-	if (p == NULL || strstr(p, "bpt-chain 1\r\n") == NULL)
+	if (p == NULL || strstr(p, "bpt chain 1\r\n") == NULL)
 		return -1;
 	while (*p) {
 		nl = strstr(p, "\r\n");
@@ -346,7 +346,7 @@ check_content(struct vstate *v, struct mailmime *mixed)
 		problem(v->out, "the signed part is %s, not a bpt transcript", type);
 		return BPT_OK;
 	}
-	/* the chain part is the text attachment that reads "bpt-chain 1" */
+	/* the chain part is the text attachment that reads "bpt chain 1" */
 	for (it = clist_begin(mixed->mm_data.mm_multipart.mm_mp_list); it != NULL &&
 	    chain == NULL; it = clist_next(it)) {
 		struct mailmime *c = clist_content(it);
@@ -364,7 +364,7 @@ check_content(struct vstate *v, struct mailmime *mixed)
 		}
 		if (rc == 0)
 			chain = c;
-		else if (strstr(buf_str(&body), "bpt-chain 1") != NULL) {
+		else if (strstr(buf_str(&body), "bpt chain 1") != NULL) {
 			problem(v->out, "the chain part cannot be read");
 			goto out;
 		}

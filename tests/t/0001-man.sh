@@ -23,11 +23,11 @@ for page in "$top_srcdir"/man/*.[1-8]; do
 	test_expect_success "$(basename "$page") is clean under mandoc -Tlint" \
 		"lint_page '$page'"
 done
-# bpt-templates(5) names every built-in text and every variable a text
+# bpt.templates(5) names every built-in text and every variable a text
 # is given: the texts' names from builtins[], the variables from every
 # struct tvar array in lib/ and from the texts themselves.
-page="$top_srcdir/man/bpt-templates.5"
-test_expect_success 'bpt-templates.5 lists every built-in text' '
+page="$top_srcdir/man/bpt.templates.5"
+test_expect_success 'bpt.templates.5 lists every built-in text' '
 	{ sed -n "/^static const struct builtin builtins\[\] = {/,/^};/p" \
 	    "$top_srcdir/lib/template.c"; cat "$top_srcdir"/lib/template_*.h; } |
 	    sed -n "s/^{ \"\([a-z0-9-]*\)\",\$/\1/p" >names &&
@@ -36,7 +36,7 @@ test_expect_success 'bpt-templates.5 lists every built-in text' '
 		grep -qx ".It Cm $n" "$page" || { echo "no .It Cm $n"; exit 1; }
 	done <names
 '
-test_expect_success 'bpt-templates.5 describes every variable the code passes' '
+test_expect_success 'bpt.templates.5 describes every variable the code passes' '
 	awk "/struct tvar [a-z_]*\[\] = \{/ { on = 1 } on { print } on && /};/ { on = 0 }" \
 	    "$top_srcdir"/lib/*.c | grep -o "{ \"[a-z0-9_]*\"," |
 	    sed "s/{ \"\(.*\)\",/\1/" | sort -u >vars &&

@@ -430,9 +430,9 @@ test_expect_success 'every systemd service of a job has a timer, runs, and its m
 	for svc in "$top_srcdir"/contrib/systemd/*.service; do
 		unit=$(basename "$svc" .service) &&
 		# the IMAP reader runs for good, not from a timer
-		if [ "$unit" = bpt-fetch ]; then
+		if [ "$unit" = bpt-report-fetch ]; then
 			grep -q "^ExecStart=/usr/local/bin/bpt-report fetch --imap$" "$svc" &&
-			grep -q "bpt-fetch.service" "$top_srcdir/man/bpt-report.1" &&
+			grep -q "bpt-report-fetch.service" "$top_srcdir/man/bpt-report.1" &&
 			continue
 			return 1
 		fi &&

@@ -38,7 +38,7 @@ block() {
 }
 # recipe: the README's text for this test: our paths, domain and pipe user
 recipe() {
-	sed -e "s|/etc/smtpd/bpt-users|$O/bpt-users|" \
+	sed -e "s|/etc/smtpd/bpt_users|$O/bpt_users|" \
 	    -e "s|/usr/local/bin/bpt-report|$TRASH/bpt-pipe|" \
 	    -e "s|/etc/bpt/bpt.yaml|$TRASH/bpt.yaml|" \
 	    -e "s|binnenbijster\.example|bars.example|g" \
@@ -87,8 +87,8 @@ test_expect_success 'the README'"'"'s smtpd.conf passes smtpd -n' '
 	block smtpd.conf >recipe.conf &&
 	test "$(wc -l <recipe.conf)" -ge 3 &&
 	{ echo "listen on 127.0.0.1 port $PORT"; recipe <recipe.conf; } >"$O/smtpd.conf" &&
-	block bpt-users | recipe >"$O/bpt-users" &&
-	grep -q "^bpt@bars.example *nobody$" "$O/bpt-users" &&
+	block bpt_users | recipe >"$O/bpt_users" &&
+	grep -q "^bpt@bars.example *nobody$" "$O/bpt_users" &&
 	"$ROOT/usr/sbin/smtpd" -n -f "$O/smtpd.conf" >out 2>&1 &&
 	grep -q "configuration OK" out
 '

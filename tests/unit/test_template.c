@@ -436,7 +436,7 @@ man_section(const char *page, const char *name)
 }
 
 /*
- * bpt-templates(5) has a section for every built-in text, and every
+ * bpt.templates(5) has a section for every built-in text, and every
  * variable a text uses is described there (or in the section of the
  * text whose variables it shares).
  */
@@ -450,7 +450,7 @@ test_man_page_describes_builtins(void **state)
 	size_t i, l;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/man/bpt-templates.5", top ? top : "..");
+	snprintf(path, sizeof(path), "%s/man/bpt.templates.5", top ? top : "..");
 	if (fio_read_file(&ctx, path, 0, &page) != BPT_OK)
 		fail_msg("%s", ctx.errmsg);
 	for (i = 0; (name = tpl_builtin_name(i)) != NULL; i++) {
