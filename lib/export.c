@@ -494,10 +494,9 @@ export_pending(struct bpt_ctx *ctx, const struct export_opts *o,
 	    "ORDER BY id";
 	struct export_result r;
 	enum bpt_status st, first = BPT_OK;
-	long long *ids = NULL, *nids;
-	size_t n = 0, alloc = 0, i;
+	long long *ids = NULL;
+	size_t n = 0, i;
 	sqlite3_stmt *s;
-	int rc;
 
 	if (o->file != NULL)
 		return bpt_err(ctx, BPT_EUSAGE, "--pending mails; it takes no file");
@@ -507,23 +506,9 @@ export_pending(struct bpt_ctx *ctx, const struct export_opts *o,
 	if ((s = store_prepare(ctx, ctx->store, sql)) == NULL)
 		return ctx->err;
 	sqlite3_bind_int64(s, 1, bpt_now(ctx) - ctx->cfg->police.export_after);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			if ((nids = realloc(ids, alloc * sizeof(*ids))) == NULL) {
-				sqlite3_reset(s);
-				free(ids);
-				return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-			}
-			ids = nids;
-		}
-		ids[n++] = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(ids);
-		return store_fail(ctx, ctx->store, rc, "find pending exports");
-	}
+	if ((st = store_ids(ctx, ctx->store, s, &ids, &n, "find pending exports")) !=
+	    BPT_OK)
+		return st;
 	for (i = 0; i < n; i++) {
 		if (o->dry_run) {
 			memset(&r, 0, sizeof(r));

@@ -716,13 +716,18 @@ ingest_release(struct bpt_ctx *ctx, long long id, const struct ingest_opts *o,
     struct ingest_result *r)
 {
 	struct ingest_opts io = *o;
-	struct quarantine_row q;
+	struct message_raw q;
 	enum bpt_status st;
 	struct job j;
 
 	memset(r, 0, sizeof(*r));
-	if ((st = quarantine_load(ctx, id, &q)) != BPT_OK)
+	if ((st = message_load(ctx, id, &q)) != BPT_OK)
 		goto out;
+	if (strcmp(q.state, "quarantined") != 0) {
+		st = bpt_err(ctx, BPT_EDATA, "message %lld is not quarantined "
+		    "(it is %s)", id, q.state);
+		goto out;
+	}
 	io.envelope_from = q.envelope_from;
 	io.envelope_to = q.envelope_to;
 	io.total = q.size;
@@ -735,7 +740,7 @@ ingest_release(struct bpt_ctx *ctx, long long id, const struct ingest_opts *o,
 	st = guarded_process(&j);
 	job_release(&j);
 out:
-	quarantine_row_release(&q);
+	message_raw_release(&q);
 	return st;
 }
 

@@ -423,38 +423,23 @@ static enum bpt_status
 run_scan(struct bpt_ctx *ctx, const struct scan *sc, const struct needles *nd,
     const char *mark, int dry_run, long long *count)
 {
-	long long *ids = NULL, *nids;
-	size_t n = 0, alloc = 0, i;
+	long long *ids = NULL;
+	size_t n = 0, i;
 	struct buf out = BUF_INIT;
 	enum bpt_status st = BPT_OK;
 	sqlite3_stmt *s;
-	int rc;
 
 	/* the rows first: an update must not run under an open select */
 	if ((s = store_prepare(ctx, ctx->store, sc->select)) == NULL)
 		return ctx->err;
 	bind_needles(s, nd);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			if ((nids = realloc(ids, alloc * sizeof(*ids))) == NULL) {
-				sqlite3_reset(s);
-				free(ids);
-				return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-			}
-			ids = nids;
-		}
-		ids[n++] = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(ids);
-		return store_fail(ctx, ctx->store, rc, "look for a member's details");
-	}
+	if ((st = store_ids(ctx, ctx->store, s, &ids, &n,
+	    "look for a member's details")) != BPT_OK)
+		return st;
 	*count += (long long)n;
 	for (i = 0; i < n && !dry_run && st == BPT_OK; i++) {
 		sqlite3_stmt *r, *u;
-		int c, first_hit = 0;
+		int c, rc, first_hit = 0;
 
 		if ((r = store_prepare(ctx, ctx->store, sc->read)) == NULL ||
 		    (u = store_prepare(ctx, ctx->store, sc->update)) == NULL) {

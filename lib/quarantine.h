@@ -48,22 +48,4 @@ enum bpt_status quarantine_admit(struct bpt_ctx *ctx,
     const struct quarantine_mail *m, struct ingest_result *r,
     enum quarantine_seen *seen);
 
-/* A stored quarantined message, for bpt-report release. */
-struct quarantine_row {
-	struct buf raw;
-	size_t size;		/* as received */
-	int truncated;
-	char *envelope_from;	/* NULL when not known */
-	char *envelope_to;
-};
-
-/*
- * Loads message id into q (released with quarantine_row_release(),
- * also after a failure).  BPT_ENOENT when there is no such message,
- * BPT_EDATA when it is not quarantined, BPT_ENOMEM, store errors.
- */
-enum bpt_status quarantine_load(struct bpt_ctx *ctx, long long id,
-    struct quarantine_row *q);
-void quarantine_row_release(struct quarantine_row *q);
-
 #endif

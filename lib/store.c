@@ -205,6 +205,39 @@ store_step_done(struct bpt_ctx *ctx, struct store *st, sqlite3_stmt *stmt)
 	return BPT_OK;
 }
 
+enum bpt_status
+store_ids(struct bpt_ctx *ctx, struct store *st, sqlite3_stmt *s,
+    long long **ids, size_t *n, const char *what)
+{
+	long long *v = NULL, *nv;
+	size_t alloc = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			if ((nv = realloc(v, alloc * sizeof(*v))) == NULL) {
+				sqlite3_reset(s);
+				free(v);
+				*n = 0;
+				return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+			}
+			v = nv;
+		}
+		v[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		*n = 0;
+		return store_fail(ctx, st, rc, what);
+	}
+	*ids = v;
+	return BPT_OK;
+}
+
 int
 store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {

@@ -100,6 +100,16 @@ enum bpt_status store_step_done(struct bpt_ctx *ctx, struct store *st,
 enum bpt_status store_fail(struct bpt_ctx *ctx, struct store *st, int rc,
     const char *what);
 
+/*
+ * Steps s (prepared and bound) to its end and collects its first
+ * column: *ids (caller frees, NULL when none) and *n.  The statement
+ * is reset.  On a failure *ids is NULL; what names the query in the
+ * error.  Collect first, then change rows: an update must not run
+ * under an open select.
+ */
+enum bpt_status store_ids(struct bpt_ctx *ctx, struct store *st, sqlite3_stmt *s,
+    long long **ids, size_t *n, const char *what);
+
 /* Binds a text or NULL. */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Column text as a borrowed string ("" for NULL unless nullable). */
