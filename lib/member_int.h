@@ -150,16 +150,6 @@ struct token_pool {
 enum bpt_status mrow_insert(struct bpt_ctx *ctx, struct token_pool *tp,
     const char *email, const struct mrow *r, time_t now, long long *id);
 
-/*
- * Opens a write transaction unless the caller has one (*own says
- * which); a dry run inside the caller's is BPT_EINTERNAL.
- * member_tx_close() commits what member_tx_open() began, or rolls it
- * back on error or for a dry run, and returns st or the commit's error.
- */
-enum bpt_status member_tx_open(struct bpt_ctx *ctx, int dry_run, int *own);
-enum bpt_status member_tx_close(struct bpt_ctx *ctx, int own, int dry_run,
-    enum bpt_status st);
-
 /* --- member_change.c ---------------------------------------------------- */
 
 /* How an add treats an address that has a row. */

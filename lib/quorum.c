@@ -169,17 +169,7 @@ quorum_decide(struct bpt_ctx *ctx, int ban, const char *email,
 		q->votes = 1;
 		return st;
 	}
-	if (!store_in_tx(ctx->store)) {
-		if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
-			return st;
-		own = 1;
-	}
-	st = decide(ctx, ban, email, reason, q, r);
-	if (!own)
+	if ((st = member_tx_open(ctx, 0, &own)) != BPT_OK)
 		return st;
-	if (st != BPT_OK) {
-		store_rollback(ctx->store);
-		return st;
-	}
-	return store_commit(ctx, ctx->store);
+	return member_tx_close(ctx, own, 0, decide(ctx, ban, email, reason, q, r));
 }

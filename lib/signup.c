@@ -376,11 +376,8 @@ signup_approve(struct bpt_ctx *ctx, const char *email, struct member_report *r)
 	int own = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (!store_in_tx(ctx->store)) {
-		if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
-			return st;
-		own = 1;
-	}
+	if ((st = member_tx_open(ctx, 0, &own)) != BPT_OK)
+		return st;
 	if ((st = pending_of(ctx, email, &m)) == BPT_OK) {
 		memset(&ch, 0, sizeof(ch));
 		st = member_add(ctx, m.email, &ch, r);
@@ -388,13 +385,7 @@ signup_approve(struct bpt_ctx *ctx, const char *email, struct member_report *r)
 			st = signup_welcome(ctx, m.email);
 		member_release(&m);
 	}
-	if (!own)
-		return st;
-	if (st != BPT_OK) {
-		store_rollback(ctx->store);
-		return st;
-	}
-	return store_commit(ctx, ctx->store);
+	return member_tx_close(ctx, own, 0, st);
 }
 
 enum bpt_status
@@ -406,23 +397,14 @@ signup_reject(struct bpt_ctx *ctx, const char *email, const char *reason,
 	int own = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (!store_in_tx(ctx->store)) {
-		if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
-			return st;
-		own = 1;
-	}
+	if ((st = member_tx_open(ctx, 0, &own)) != BPT_OK)
+		return st;
 	if ((st = pending_of(ctx, email, &m)) == BPT_OK) {
 		st = member_remove(ctx, m.email, reason ? reason :
 		    "aanmelding afgewezen", 0, r);
 		member_release(&m);
 	}
-	if (!own)
-		return st;
-	if (st != BPT_OK) {
-		store_rollback(ctx->store);
-		return st;
-	}
-	return store_commit(ctx, ctx->store);
+	return member_tx_close(ctx, own, 0, st);
 }
 
 static enum bpt_status welcome(struct bpt_ctx *ctx, const char *email);
@@ -431,16 +413,11 @@ enum bpt_status
 signup_welcome(struct bpt_ctx *ctx, const char *email)
 {
 	enum bpt_status st;
+	int own;
 
-	if (store_in_tx(ctx->store))
-		return welcome(ctx, email);
-	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+	if ((st = member_tx_open(ctx, 0, &own)) != BPT_OK)
 		return st;
-	if ((st = welcome(ctx, email)) != BPT_OK) {
-		store_rollback(ctx->store);
-		return st;
-	}
-	return store_commit(ctx, ctx->store);
+	return member_tx_close(ctx, own, 0, welcome(ctx, email));
 }
 
 static enum bpt_status
