@@ -38,18 +38,6 @@ hold_release(struct hold *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static char *
-col(sqlite3_stmt *s, int i, int *oom)
-{
-	char *v;
-
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return NULL;
-	if ((v = strdup(store_col_text(s, i))) == NULL)
-		*oom = 1;
-	return v;
-}
-
 static enum bpt_status
 read_row(struct bpt_ctx *ctx, sqlite3_stmt *s, struct hold *h)
 {
@@ -58,19 +46,19 @@ read_row(struct bpt_ctx *ctx, sqlite3_stmt *s, struct hold *h)
 	memset(h, 0, sizeof(*h));
 	h->id = sqlite3_column_int64(s, 0);
 	h->message = sqlite3_column_int64(s, 1);
-	h->rule = col(s, 2, &oom);
-	h->evidence = col(s, 3, &oom);
-	h->state = col(s, 4, &oom);
-	h->notify = col(s, 5, &oom);
-	h->note = col(s, 6, &oom);
-	h->decided_by = col(s, 7, &oom);
+	h->rule = store_col_dup(s, 2, &oom);
+	h->evidence = store_col_dup(s, 3, &oom);
+	h->state = store_col_dup(s, 4, &oom);
+	h->notify = store_col_dup(s, 5, &oom);
+	h->note = store_col_dup(s, 6, &oom);
+	h->decided_by = store_col_dup(s, 7, &oom);
 	h->created_at = (time_t)sqlite3_column_int64(s, 8);
 	h->expires_at = (time_t)sqlite3_column_int64(s, 9);
 	h->decided_at = (time_t)sqlite3_column_int64(s, 10);
-	h->from = col(s, 11, &oom);
-	h->from_name = col(s, 12, &oom);
-	h->subject = col(s, 13, &oom);
-	h->text = col(s, 14, &oom);
+	h->from = store_col_dup(s, 11, &oom);
+	h->from_name = store_col_dup(s, 12, &oom);
+	h->subject = store_col_dup(s, 13, &oom);
+	h->text = store_col_dup(s, 14, &oom);
 	h->incident = sqlite3_column_int64(s, 15);
 	if (oom || h->rule == NULL || h->state == NULL) {
 		hold_release(h);

@@ -64,14 +64,6 @@ incident_release(struct incident *inc)
 	memset(inc, 0, sizeof(*inc));
 }
 
-static char *
-col_dup(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t ? strdup((const char *)t) : NULL;
-}
-
 #define INCIDENT_COLS \
 	"i.id, i.status, i.subject, i.reporter_id, r.name, i.opened_at, " \
 	"i.last_at, i.closed_at, i.called_112, i.called_112_by, c.name, " \
@@ -89,29 +81,29 @@ row_to_incident(struct bpt_ctx *ctx, sqlite3_stmt *s, struct incident *out)
 	memset(out, 0, sizeof(*out));
 	out->number = sqlite3_column_int64(s, 0);
 	out->closed = strcmp(store_col_text(s, 1), "closed") == 0;
-	out->subject = col_dup(s, 2);
+	out->subject = store_col_dup(s, 2, NULL);
 	out->reporter_id = sqlite3_column_int64(s, 3);
-	out->reporter_name = col_dup(s, 4);
+	out->reporter_name = store_col_dup(s, 4, NULL);
 	out->opened_at = (time_t)sqlite3_column_int64(s, 5);
 	out->last_at = (time_t)sqlite3_column_int64(s, 6);
 	out->closed_at = (time_t)sqlite3_column_int64(s, 7);
 	out->called_112 = parse_112(store_col_text(s, 8));
 	out->called_112_by = sqlite3_column_int64(s, 9);
-	out->called_112_by_name = col_dup(s, 10);
+	out->called_112_by_name = store_col_dup(s, 10, NULL);
 	out->called_112_at = (time_t)sqlite3_column_int64(s, 11);
-	out->plates = col_dup(s, 12);
-	out->root_msgid = col_dup(s, 13);
-	out->last_hash = col_dup(s, 14);
+	out->plates = store_col_dup(s, 12, NULL);
+	out->root_msgid = store_col_dup(s, 13, NULL);
+	out->last_hash = store_col_dup(s, 14, NULL);
 	out->messages = sqlite3_column_int64(s, 15);
-	out->closed_by = col_dup(s, 16);
-	out->close_reason = col_dup(s, 17);
-	out->outcome = col_dup(s, 18);
+	out->closed_by = store_col_dup(s, 16, NULL);
+	out->close_reason = store_col_dup(s, 17, NULL);
+	out->outcome = store_col_dup(s, 18, NULL);
 	out->result = out->outcome != NULL ? incident_result_parse(
 	    store_col_text(s, 19)) : -1;
 	if (out->outcome != NULL && out->result < 0)
 		out->result = INCRES_UNKNOWN;
 	out->outcome_at = (time_t)sqlite3_column_int64(s, 20);
-	out->outcome_by = col_dup(s, 21);
+	out->outcome_by = store_col_dup(s, 21, NULL);
 	out->first_reply_at = (time_t)sqlite3_column_int64(s, 22);
 	out->exported_at = (time_t)sqlite3_column_int64(s, 23);
 	out->reminders = sqlite3_column_int(s, 24);

@@ -172,11 +172,10 @@ message_count_recent(struct bpt_ctx *ctx, long long member, long long id,
 static enum bpt_status
 dup_col(struct bpt_ctx *ctx, sqlite3_stmt *s, int col, char **out)
 {
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
-		return BPT_OK;
-	if ((*out = strdup(store_col_text(s, col))) == NULL)
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	return BPT_OK;
+	int oom = 0;
+
+	*out = store_col_dup(s, col, &oom);
+	return oom ? bpt_err(ctx, BPT_ENOMEM, "out of memory") : BPT_OK;
 }
 
 enum bpt_status

@@ -13,20 +13,6 @@
 #include "msgshow.h"
 #include "store.h"
 
-/* a copy of a nullable column; *oom on failure */
-static char *
-col_dup(sqlite3_stmt *s, int i, int *oom)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	char *d;
-
-	if (t == NULL)
-		return NULL;
-	if ((d = strdup((const char *)t)) == NULL)
-		*oom = 1;
-	return d;
-}
-
 static char *
 str_dup(const char *t, int *oom)
 {
@@ -66,21 +52,21 @@ read_row(struct bpt_ctx *ctx, long long id, struct msgshow *m, int *died)
 	m->received_at = (time_t)sqlite3_column_int64(s, 0);
 	m->size = sqlite3_column_int64(s, 1);
 	m->truncated = sqlite3_column_int(s, 2);
-	m->sha256 = col_dup(s, 3, &oom);
-	m->state = col_dup(s, 4, &oom);
-	m->class = col_dup(s, 5, &oom);
-	m->envelope_from = col_dup(s, 6, &oom);
-	m->envelope_to = col_dup(s, 7, &oom);
-	m->from_addr = col_dup(s, 8, &oom);
-	m->from_name = col_dup(s, 9, &oom);
-	m->subject = col_dup(s, 10, &oom);
-	m->date = col_dup(s, 11, &oom);
-	m->message_id = col_dup(s, 12, &oom);
-	m->in_reply_to = col_dup(s, 13, &oom);
+	m->sha256 = store_col_dup(s, 3, &oom);
+	m->state = store_col_dup(s, 4, &oom);
+	m->class = store_col_dup(s, 5, &oom);
+	m->envelope_from = store_col_dup(s, 6, &oom);
+	m->envelope_to = store_col_dup(s, 7, &oom);
+	m->from_addr = store_col_dup(s, 8, &oom);
+	m->from_name = store_col_dup(s, 9, &oom);
+	m->subject = store_col_dup(s, 10, &oom);
+	m->date = store_col_dup(s, 11, &oom);
+	m->message_id = store_col_dup(s, 12, &oom);
+	m->in_reply_to = store_col_dup(s, 13, &oom);
 	m->incident = sqlite3_column_int64(s, 14);
-	m->notes = col_dup(s, 15, &oom);
-	m->erased = col_dup(s, 16, &oom);
-	m->text = col_dup(s, 17, &oom);
+	m->notes = store_col_dup(s, 15, &oom);
+	m->erased = store_col_dup(s, 16, &oom);
+	m->text = store_col_dup(s, 17, &oom);
 	buf_add(&m->raw, sqlite3_column_blob(s, 18), (size_t)sqlite3_column_bytes(s, 18));
 	*died = sqlite3_column_int64(s, 19) > 0;
 	sqlite3_reset(s);
@@ -109,10 +95,10 @@ read_attachments(struct bpt_ctx *ctx, struct msgshow *m)
 		}
 		m->att = a;
 		a = &m->att[m->natt++];
-		a->filename = col_dup(s, 0, &oom);
-		a->content_type = col_dup(s, 1, &oom);
+		a->filename = store_col_dup(s, 0, &oom);
+		a->content_type = store_col_dup(s, 1, &oom);
 		a->size = sqlite3_column_int64(s, 2);
-		a->action = col_dup(s, 3, &oom);
+		a->action = store_col_dup(s, 3, &oom);
 	}
 	sqlite3_reset(s);
 	if (oom)

@@ -246,6 +246,19 @@ store_bind_text(sqlite3_stmt *s, int i, const char *v)
 	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 }
 
+char *
+store_col_dup(sqlite3_stmt *s, int i, int *oom)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	char *d;
+
+	if (t == NULL)
+		return NULL;
+	if ((d = strdup((const char *)t)) == NULL && oom != NULL)
+		*oom = 1;
+	return d;
+}
+
 const char *
 store_col_text(sqlite3_stmt *s, int i)
 {

@@ -112,6 +112,9 @@ enum bpt_status store_ids(struct bpt_ctx *ctx, struct store *st, sqlite3_stmt *s
 
 /* Binds a text or NULL. */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* A copy of a column's text (caller frees); NULL for SQL NULL, and NULL
+ * with *oom set (when oom is not NULL) when memory runs out. */
+char *store_col_dup(sqlite3_stmt *s, int i, int *oom);
 /* Column text as a borrowed string ("" for NULL unless nullable). */
 const char *store_col_text(sqlite3_stmt *s, int i);
 

@@ -23,14 +23,6 @@
 #include "transcript_int.h"
 #include "util.h"
 
-static char *
-col_dup(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t ? strdup((const char *)t) : NULL;
-}
-
 static void
 summary_release(struct summary *s)
 {
@@ -72,18 +64,18 @@ load_summary(struct build *b, long long number)
 	if (rc == SQLITE_ROW) {
 		s->number = number;
 		s->closed = strcmp(store_col_text(st, 0), "closed") == 0;
-		s->subject = col_dup(st, 1);
-		s->closed_by = col_dup(st, 2);
-		s->close_reason = col_dup(st, 3);
-		s->reporter = col_dup(st, 4);
-		s->reporter_email = col_dup(st, 5);
-		s->reporter_phone = col_dup(st, 6);
-		s->called = col_dup(st, 7);
-		s->called_by = col_dup(st, 8);
-		s->plates = col_dup(st, 9);
-		s->outcome = col_dup(st, 10);
-		s->outcome_by = col_dup(st, 11);
-		s->last_hash = col_dup(st, 12);
+		s->subject = store_col_dup(st, 1, NULL);
+		s->closed_by = store_col_dup(st, 2, NULL);
+		s->close_reason = store_col_dup(st, 3, NULL);
+		s->reporter = store_col_dup(st, 4, NULL);
+		s->reporter_email = store_col_dup(st, 5, NULL);
+		s->reporter_phone = store_col_dup(st, 6, NULL);
+		s->called = store_col_dup(st, 7, NULL);
+		s->called_by = store_col_dup(st, 8, NULL);
+		s->plates = store_col_dup(st, 9, NULL);
+		s->outcome = store_col_dup(st, 10, NULL);
+		s->outcome_by = store_col_dup(st, 11, NULL);
+		s->last_hash = store_col_dup(st, 12, NULL);
 		s->opened_at = (time_t)sqlite3_column_int64(st, 13);
 		s->closed_at = (time_t)sqlite3_column_int64(st, 14);
 		s->called_at = (time_t)sqlite3_column_int64(st, 15);
