@@ -579,7 +579,7 @@ cmd_approve(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 		return cmd_fail(ctx);
 	memset(&io, 0, sizeof(io));
 	io.deliver = o->deliver;
-	st = hold_approve(ctx, id, a.email, o->deliver, &r);
+	st = hold_approve(ctx, id, a.email, o->deliver, NULL, &r);
 	if (st == BPT_OK)
 		deliver(ctx, &io, &r);
 	actor_release(&a);

@@ -13,7 +13,9 @@
 #include "close.h"
 #include "cmdauth.h"
 #include "config.h"
+#include "hold.h"
 #include "incident.h"
+#include "ingest.h"
 #include "log.h"
 #include "mail.h"
 #include "member.h"
@@ -22,10 +24,11 @@
 #include "quote.h"
 #include "util.h"
 
-enum op { OP_CLOSE, OP_REOPEN, OP_OUTCOME, OP_SUSPEND, OP_REINSTATE,
-	OP_REMOVE, OP_BAN, OP_SHOW };
+enum op { OP_CLOSE, OP_REOPEN, OP_OUTCOME, OP_APPROVE, OP_REJECT,
+	OP_SUSPEND, OP_REINSTATE, OP_REMOVE, OP_BAN, OP_SHOW };
 
-/* arg: 'N' an incident number, 'E' an address; rest: 1 optional, 2 required */
+/* arg: 'N' an incident number, 'H' a hold's number, 'E' an address;
+ * rest: 1 optional, 2 required */
 static const struct cmd {
 	const char *nl, *en;
 	enum op op;
@@ -35,6 +38,8 @@ static const struct cmd {
 	{ "sluiten", "close", OP_CLOSE, 'N', 1 },
 	{ "heropenen", "reopen", OP_REOPEN, 'N', 0 },
 	{ "uitkomst", "outcome", OP_OUTCOME, 'N', 2 },
+	{ "goedkeuren", "approve", OP_APPROVE, 'H', 0 },
+	{ "afwijzen", "reject", OP_REJECT, 'H', 1 },
 	{ "schorsen", "suspend", OP_SUSPEND, 'E', 2 },
 	{ "herstellen", "reinstate", OP_REINSTATE, 'E', 0 },
 	{ "verwijderen", "remove", OP_REMOVE, 'E', 2 },
@@ -148,7 +153,7 @@ admincmd_run_line(struct bpt_ctx *ctx, const char *line, const char *by_name,
 	}
 	if (!word(&p, arg, sizeof(arg))) {
 		buf_addf(out, en(ctx) ? "  %s needs %s: nothing done\n" :
-		    "  %s heeft %s nodig: niets gedaan\n", w, c->arg == 'N' ?
+		    "  %s heeft %s nodig: niets gedaan\n", w, c->arg != 'E' ?
 		    (en(ctx) ? "a number" : "een nummer") :
 		    (en(ctx) ? "an address" : "een e-mailadres"));
 		return BPT_OK;
@@ -159,13 +164,15 @@ admincmd_run_line(struct bpt_ctx *ctx, const char *line, const char *by_name,
 		    "  %s heeft een reden of tekst nodig: niets gedaan\n", w);
 		return BPT_OK;
 	}
-	if (c->arg == 'N') {
+	if (c->arg != 'E') {
 		errno = 0;
 		number = strtoll(arg[0] == '#' ? arg + 1 : arg, &end, 10);
 		if (errno != 0 || *end != '\0' || number <= 0) {
-			buf_addf(out, en(ctx) ? "  '%s' is not an incident number: "
-			    "nothing done\n" : "  '%s' is geen meldingsnummer: "
-			    "niets gedaan\n", arg);
+			buf_addf(out, en(ctx) ? "  '%s' is not %s: nothing done\n" :
+			    "  '%s' is geen %s: niets gedaan\n", arg, c->arg == 'N' ?
+			    (en(ctx) ? "an incident number" : "meldingsnummer") :
+			    (en(ctx) ? "the number of a held message" :
+			    "nummer van een tegengehouden bericht"));
 			return BPT_OK;
 		}
 	}
@@ -211,6 +218,28 @@ admincmd_run_line(struct bpt_ctx *ctx, const char *line, const char *by_name,
 		close_run_release(&run);
 		break;
 	}
+	case OP_APPROVE: {
+		struct ingest_result ir;
+
+		st = hold_approve(ctx, number, NULL, runner != NULL, runner, &ir);
+		if (st == BPT_OK && ir.incident != 0)
+			buf_addf(out, en(ctx) ? "  message %lld: passed on, incident "
+			    "#%lld, %lld copies\n" : "  bericht %lld: doorgestuurd, "
+			    "melding #%lld, %lld kopieën\n", number, ir.incident,
+			    ir.copies);
+		else if (st == BPT_OK)
+			buf_addf(out, en(ctx) ? "  message %lld: approved (%s)\n" :
+			    "  bericht %lld: goedgekeurd (%s)\n", number,
+			    ir.why ? ir.why : ir.class ? ir.class : "-");
+		break;
+	}
+	case OP_REJECT:
+		st = hold_reject(ctx, number, NULL, *rest ? rest : NULL, runner);
+		if (st == BPT_OK)
+			buf_addf(out, en(ctx) ? "  message %lld: rejected, the sender "
+			    "is told\n" : "  bericht %lld: afgewezen, de afzender "
+			    "hoort het\n", number);
+		break;
 	case OP_SUSPEND:
 		st = member_suspend(ctx, arg, rest, 0, 0, &r);
 		break;

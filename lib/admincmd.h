@@ -3,11 +3,13 @@
  *
  * One command a line, Dutch or English: sluiten/close N [reden],
  * heropenen/reopen N, uitkomst/outcome N [categorie] tekst,
+ * goedkeuren/approve ID, afwijzen/reject ID [reden] (held messages),
  * schorsen/suspend EMAIL reden, herstellen/reinstate EMAIL,
  * verwijderen/remove EMAIL reden, uitsluiten/ban EMAIL reden,
- * lid/show EMAIL.  They call what bpt-close and bpt-member call, as the
- * admin (ctx->actor is their registered address), and the admin gets
- * one reply with a line of result per command.
+ * lid/show EMAIL.  They call what bpt-close, bpt-member and bpt-report
+ * approve/reject call, as the admin (ctx->actor is their registered
+ * address), and the admin gets one reply with a line of result per
+ * command.
  *
  * A From address proves nothing: under policy.admin_auth "confirm" the
  * commands run only when the admin answers a mail with a token sent to

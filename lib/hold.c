@@ -256,7 +256,7 @@ hold_add(struct bpt_ctx *ctx, const struct hold_new *n, long long *idp)
 			{ "excerpt", buf_str(&ex) },
 			{ "alert", n->is_alert ? "1" : NULL },
 			{ "automatic", n->notify == NULL ? "1" : NULL },
-			{ "expires", expires },
+			{ "expires", expires }, { "request", cfg->list.request },
 		};
 		struct notice nt = { "admin-held", v, nitems(v), NULL, 0, 0,
 		    n->message, NULL, n->runner, NULL };
@@ -331,9 +331,9 @@ hold_approved(struct bpt_ctx *ctx, long long id, const char *actor,
 
 enum bpt_status
 hold_approve(struct bpt_ctx *ctx, long long id, const char *actor, int deliver,
-    struct ingest_result *r)
+    const char *runner, struct ingest_result *r)
 {
-	return ingest_approve(ctx, id, actor, deliver, r);
+	return ingest_approve(ctx, id, actor, deliver, runner, r);
 }
 
 enum bpt_status
@@ -342,10 +342,11 @@ hold_reject(struct bpt_ctx *ctx, long long id, const char *actor,
 {
 	struct hold h;
 	enum bpt_status st;
+	int nested;
 
 	if (actor == NULL)
 		actor = ctx->actor;
-	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		return st;
 	if ((st = hold_get(ctx, id, &h)) != BPT_OK)
 		goto fail;
@@ -356,9 +357,9 @@ hold_reject(struct bpt_ctx *ctx, long long id, const char *actor,
 		goto fail;
 	}
 	hold_release(&h);
-	return store_commit(ctx, ctx->store);
+	return store_leave(ctx, ctx->store, nested);
 fail:
-	store_rollback(ctx->store);
+	store_undo(ctx->store, nested);
 	return st;
 }
 

@@ -94,13 +94,17 @@ enum bpt_status hold_approved(struct bpt_ctx *ctx, long long id,
  * hold_approve() processes the held message as if it had just come in,
  * without the rules of the group (it is threaded, its 112 status and
  * plates are read, a held new alert opens its incident now); with
- * deliver the copies are claimed for ingest_deliver(ctx, r).
+ * deliver the copies are claimed for ingest_deliver(ctx, r), by runner
+ * when it is not NULL (a run under way), else by a new one.
  * hold_reject() tells the sender (reason, may be NULL, is quoted);
- * runner (may be NULL) claims that notice for delivery now.
- * BPT_ENOENT: no such hold; BPT_EDATA: it is no longer pending.
+ * runner (may be NULL) claims that notice for delivery now.  Inside a
+ * transaction of the caller (a command by mail) both work in a
+ * savepoint of it.  BPT_ENOENT: no such hold; BPT_EDATA: it is no
+ * longer pending.
  */
 enum bpt_status hold_approve(struct bpt_ctx *ctx, long long id,
-    const char *actor, int deliver, struct ingest_result *r);
+    const char *actor, int deliver, const char *runner,
+    struct ingest_result *r);
 enum bpt_status hold_reject(struct bpt_ctx *ctx, long long id,
     const char *actor, const char *reason, const char *runner);
 

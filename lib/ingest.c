@@ -559,7 +559,7 @@ process(struct job *j)
 	struct bpt_ctx *ctx = j->ctx;
 	struct mail_limits lim;
 	enum bpt_status st;
-	int done;
+	int done, nested;
 
 	lim.max_parts = ctx->cfg->limits.max_parts;
 	lim.max_depth = ctx->cfg->limits.max_depth;
@@ -573,14 +573,15 @@ process(struct job *j)
 	j->env_to = j->o->envelope_to ? j->o->envelope_to : j->m->envelope_to;
 	if ((st = load_words(j)) != BPT_OK)
 		return st;
-	if ((st = store_begin(ctx, ctx->store)) != BPT_OK)
+	/* an approval by mail runs inside the command mail's transaction */
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		return st;
 	guard(j, 1);
 	if ((st = row_finished(j, &done)) != BPT_OK)
 		goto fail;
 	if (done) {
 		guard(j, 0);
-		store_rollback(ctx->store);
+		store_undo(ctx->store, nested);
 		j->r->duplicate = 1;
 		j->r->class = "duplicate";
 		j->r->why = "already processed";
@@ -610,10 +611,10 @@ process(struct job *j)
 	    j->r->incident)) != BPT_OK)
 		goto fail;
 	guard(j, 0);
-	return store_commit(ctx, ctx->store);
+	return store_leave(ctx, ctx->store, nested);
 fail:
 	guard(j, 0);
-	store_rollback(ctx->store);
+	store_undo(ctx->store, nested);
 	return st;
 }
 
@@ -651,7 +652,10 @@ job_init(struct job *j, struct bpt_ctx *ctx, const char *raw, size_t len,
 	j->mark.fd = -1;
 	buf_init(&j->out.shown);
 	if (o->deliver) {
-		outbox_runner(r->runner);
+		if (o->runner != NULL)
+			snprintf(r->runner, sizeof(r->runner), "%s", o->runner);
+		else
+			outbox_runner(r->runner);
 		j->runner = r->runner;
 	}
 	sha256_hex(raw, len, j->sha);
@@ -746,7 +750,7 @@ out:
 
 enum bpt_status
 ingest_approve(struct bpt_ctx *ctx, long long hold_id, const char *actor,
-    int deliver, struct ingest_result *r)
+    int deliver, const char *runner, struct ingest_result *r)
 {
 	struct ingest_opts io;
 	struct message_raw mr;
@@ -772,6 +776,7 @@ ingest_approve(struct bpt_ctx *ctx, long long hold_id, const char *actor,
 	io.total = mr.size;
 	io.truncated = mr.truncated;
 	io.deliver = deliver;
+	io.runner = runner;
 	job_init(&j, ctx, buf_str(&mr.raw), mr.raw.len, &io, r);
 	j.approve = hold_id;
 	j.actor = actor ? actor : ctx->actor;

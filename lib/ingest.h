@@ -32,6 +32,9 @@ struct ingest_opts {
 	size_t total;			/* size as received (raw may be cut) */
 	int truncated;			/* raw holds only the first bytes */
 	int deliver;			/* claim the copies for ingest_deliver() */
+	const char *runner;		/* with deliver: claim them for this
+					 * runner (a run already under way)
+					 * instead of a new one; or NULL */
 	/*
 	 * NULL, or where a signal handler finds the run file to write to
 	 * (runmark_note()) when the run crashes or times out: the library
@@ -79,12 +82,15 @@ enum bpt_status ingest_release(struct bpt_ctx *ctx, long long id,
  * does a mail that just came in, without the rules of the group (an
  * admin let it through), and marks the hold approved by actor (NULL:
  * ctx->actor) with its audit row, in the same transaction.  With
- * deliver the copies are claimed for ingest_deliver().  BPT_ENOENT when
- * there is no such hold, BPT_EDATA when it is no longer pending.
- * hold_approve() (hold.h) is the way in for admins.
+ * deliver the copies are claimed for ingest_deliver(), by runner when
+ * it is not NULL.  Inside a transaction of the caller (a command by
+ * mail) it runs in a savepoint of it.  BPT_ENOENT when there is no
+ * such hold, BPT_EDATA when it is no longer pending.  hold_approve()
+ * (hold.h) is the way in for admins.
  */
 enum bpt_status ingest_approve(struct bpt_ctx *ctx, long long hold_id,
-    const char *actor, int deliver, struct ingest_result *r);
+    const char *actor, int deliver, const char *runner,
+    struct ingest_result *r);
 
 /*
  * After a successful ingest_message() with o->deliver: hands the copies

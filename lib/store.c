@@ -313,6 +313,45 @@ store_rollback(struct store *st)
 }
 
 enum bpt_status
+store_enter(struct bpt_ctx *ctx, struct store *st, int *nested)
+{
+	int rc;
+
+	*nested = st->in_tx;
+	if (!*nested)
+		return store_begin(ctx, st);
+	rc = sqlite3_exec(st->db, "SAVEPOINT nested", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? BPT_OK : store_fail(ctx, st, rc, "savepoint");
+}
+
+enum bpt_status
+store_leave(struct bpt_ctx *ctx, struct store *st, int nested)
+{
+	int rc;
+
+	if (!nested)
+		return store_commit(ctx, st);
+	rc = sqlite3_exec(st->db, "RELEASE nested", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		store_undo(st, 1);
+		return store_fail(ctx, st, rc, "release a savepoint");
+	}
+	return BPT_OK;
+}
+
+void
+store_undo(struct store *st, int nested)
+{
+	if (!nested) {
+		store_rollback(st);
+		return;
+	}
+	if (st != NULL && st->db != NULL && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK TO nested; RELEASE nested", NULL,
+		    NULL, NULL);
+}
+
+enum bpt_status
 store_set_sync(struct bpt_ctx *ctx, struct store *st, int level)
 {
 	return store_exec(ctx, st, level >= 2 ? "PRAGMA synchronous=FULL" :

@@ -48,6 +48,17 @@ void store_rollback(struct store *st);
 int store_in_tx(struct store *st);
 
 /*
+ * A step that may run on its own or inside the caller's transaction (a
+ * command by mail runs inside the one that stores the mail): begins a
+ * transaction, or inside one a savepoint, and *nested tells which.
+ * store_leave() commits or releases; store_undo() rolls back the
+ * transaction, or only what was done since the savepoint.
+ */
+enum bpt_status store_enter(struct bpt_ctx *ctx, struct store *st, int *nested);
+enum bpt_status store_leave(struct bpt_ctx *ctx, struct store *st, int nested);
+void store_undo(struct store *st, int nested);
+
+/*
  * Sets PRAGMA synchronous for the connection: 2 (FULL) for what an
  * MTA relies on, 1 (NORMAL) for bookkeeping a crash may repeat.
  */

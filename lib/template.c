@@ -319,6 +319,8 @@ static const struct builtin builtins[] = {
 "  bpt-report approve {{hold}}\n"
 "Afwijzen (de afzender hoort het):\n"
 "  bpt-report reject {{hold}} --reason \"...\"\n"
+"Dat kan ook per mail aan {{request}},\n"
+"met een regel \"goedkeuren {{hold}}\" of \"afwijzen {{hold}} reden\".\n"
 "Zonder besluit vervalt het bericht op {{expires}}.\n",
 "Subject: [{{group}}] Message waits for an administrator: {{rule}}\n\n"
 "{{#alert}}This is a new alert. Please decide as soon as you can.\n\n{{/alert}}"
@@ -334,6 +336,8 @@ static const struct builtin builtins[] = {
 "  bpt-report approve {{hold}}\n"
 "Reject it (the sender is told):\n"
 "  bpt-report reject {{hold}} --reason \"...\"\n"
+"You can also mail {{request}}\n"
+"with a line \"approve {{hold}}\" or \"reject {{hold}} reason\".\n"
 "Without a decision the message expires on {{expires}}.\n" },
 { "notice-rejected",
 "Subject: Uw bericht aan {{group}} is niet doorgestuurd\n\n"

@@ -111,4 +111,52 @@ test_expect_success 'a bad line is told, the others run' '
 	test "$(status piet@bewoners.example)" = active
 '
 
+held() { sqlite3 "$DB" "SELECT $2 FROM holds WHERE id = $1"; }
+post_held() { # SUBJECT MSGID: Piet swears, the message is held
+	printf "From: piet@bewoners.example\nTo: bpt@bars.example\nSubject: %s\nMessage-ID: <%s@x>\n\nWat een klootzakken bij de school\n" "$1" "$2" |
+		bpt-report &&
+	sqlite3 "$DB" "SELECT max(id) FROM holds WHERE state = 'pending'"
+}
+
+test_expect_success 'goedkeuren: a held alert goes to the group in the same run' '
+	bpt-member add els@bewoners.example --name "Els van Dam" --no-welcome &&
+	h=$(post_held "Die klootzakken weer" held1) && test -n "$h" &&
+	f=$(newest jan@bewoners.example) &&
+	grep -q "per mail aan bpt-request@bars.example," "$f" &&
+	grep -q "\"goedkeuren $h\" of \"afwijzen $h reden\"" "$f" &&
+	test "$(copies els@bewoners.example)" = 0 &&
+	cmd "goedkeuren $h" &&
+	test "$(held $h state)" = approved &&
+	test "$(held $h decided_by)" = jan@bewoners.example &&
+	grep -q "bericht $h: doorgestuurd, melding #3" "$(result jan@bewoners.example)" &&
+	test "$(copies els@bewoners.example)" = 1 &&
+	grep -q "^Subject: .*Die klootzakken weer" "$(newest els@bewoners.example)" &&
+	test "$(sqlite3 "$DB" "SELECT count(*) FROM deliveries WHERE state <> '"'"'sent'"'"' AND outbox_id IN (SELECT id FROM outbox WHERE incident_id = 3)")" = 0 &&
+	echo $h >held1
+'
+
+test_expect_success 'goedkeuren again: not done, nothing sent twice' '
+	cmd "approve $(cat held1)" &&
+	grep -q "niet gedaan" "$(result jan@bewoners.example)" &&
+	test "$(copies els@bewoners.example)" = 1
+'
+
+test_expect_success 'afwijzen: the sender hears why, nothing reaches the group' '
+	h=$(post_held "Weer die klootzakken" held2) && test -n "$h" &&
+	cmd "afwijzen $h dit hoort niet in de groep" &&
+	test "$(held $h state)" = rejected &&
+	test "$(held $h note)" = "dit hoort niet in de groep" &&
+	grep -q "bericht $h: afgewezen" "$(result jan@bewoners.example)" &&
+	f=$(ls -t $(grep -l "^Subject: Uw bericht aan .* is niet doorgestuurd" "$TRASH/outbox/piet@bewoners.example/new"/*) | head -n 1) &&
+	grep -q "dit hoort niet in de groep" "$f" &&
+	test "$(copies els@bewoners.example)" = 1
+'
+
+test_expect_success 'a number that is not a hold: the answer says so' '
+	cmd "goedkeuren 99\nafwijzen x" &&
+	f=$(result jan@bewoners.example) &&
+	grep -q "niet gedaan" "$f" &&
+	grep -q "geen nummer van een tegengehouden bericht" "$f"
+'
+
 test_done
