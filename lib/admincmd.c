@@ -276,8 +276,9 @@ admincmd_run_line(struct bpt_ctx *ctx, const char *line, const char *by_name,
 	return BPT_OK;
 }
 
-/* The command lines of a mail: its new text up to a signature, else
- * its subject.  Caller frees; NULL on ENOMEM. */
+/* The command lines of a mail: its new text up to a signature (of the
+ * mail or of a clear-signed text), else its subject.  Caller frees;
+ * NULL on ENOMEM. */
 static char *
 command_lines(const struct mail *m)
 {
@@ -287,7 +288,7 @@ command_lines(const struct mail *m)
 
 	if (fresh == NULL)
 		return NULL;
-	for (t = fresh; *t != '\0'; ) {
+	for (t = cmdauth_clear_text(fresh); *t != '\0'; ) {
 		const char *nl = strchr(t, '\n');
 		size_t len = nl ? (size_t)(nl - t) : strlen(t);
 		const char *s = t;
@@ -297,7 +298,8 @@ command_lines(const struct mail *m)
 			s++, len--;
 		while (len > 0 && isspace((unsigned char)s[len - 1]))
 			len--;
-		if (len == 2 && strncmp(s, "--", 2) == 0)
+		if ((len == 2 && strncmp(s, "--", 2) == 0) ||
+		    cmdauth_armor_end(s, len))
 			break;
 		if (len > 0)
 			buf_addf(&b, "%.*s\n", (int)len, s);
@@ -319,8 +321,8 @@ is_admin(const struct member *m)
 }
 
 static enum bpt_status run_all(struct bpt_ctx *ctx, const struct request_in *in,
-    const struct member *admin, const char *lines, const char **why,
-    long long *notices);
+    const struct member *admin, const char *lines, int outside,
+    const char **why, long long *notices);
 
 /*
  * policy.admin_auth pgp: the commands of a signed mail run at once; a
@@ -336,9 +338,10 @@ signed_commands(struct bpt_ctx *ctx, const struct request_in *in,
 	const char *refused;
 	char *lines = NULL;
 	enum bpt_status st;
-	int ok;
+	int ok, outside;
 
-	if ((st = cmdauth_pgp(ctx, in, &ok, &refused, &text, &admin)) != BPT_OK)
+	if ((st = cmdauth_pgp(ctx, in, &ok, &refused, &text, &admin,
+	    &outside)) != BPT_OK)
 		goto out;
 	if (ok) {
 		struct mail m;
@@ -348,7 +351,7 @@ signed_commands(struct bpt_ctx *ctx, const struct request_in *in,
 		if ((lines = command_lines(&m)) == NULL)
 			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		else
-			st = run_all(ctx, in, &admin, lines, why, notices);
+			st = run_all(ctx, in, &admin, lines, outside, why, notices);
 		member_release(&admin);
 		goto out;
 	}
@@ -426,17 +429,21 @@ admincmd_receive(struct bpt_ctx *ctx, const struct request_in *in,
 	return st;
 }
 
-/* Runs the command lines as admin and queues the one reply. */
+/* Runs the command lines as admin and queues the one reply; outside:
+ * the mail held text beside the signed commands, which was not read. */
 static enum bpt_status
 run_all(struct bpt_ctx *ctx, const struct request_in *in,
-    const struct member *admin, const char *lines, const char **why,
-    long long *notices)
+    const struct member *admin, const char *lines, int outside,
+    const char **why, long long *notices)
 {
 	struct buf out = BUF_INIT;
 	char *actor = ctx->actor;
 	const char *t;
 	enum bpt_status st = BPT_OK;
 
+	if (outside)
+		log_warnx("message %lld: text outside the signed part not read",
+		    in->message);
 	ctx->actor = admin->email;
 	for (t = lines ? lines : ""; *t != '\0' && st == BPT_OK; ) {
 		const char *nl = strchr(t, '\n');
@@ -459,6 +466,7 @@ run_all(struct bpt_ctx *ctx, const struct request_in *in,
 		struct tvar v[] = {
 			{ "group", ctx->cfg->group.name }, { "name", admin->name },
 			{ "results", buf_str(&out) },
+			{ "outside", outside ? "1" : NULL },
 		};
 		struct notice nt;
 
@@ -499,7 +507,7 @@ admincmd_confirmed(struct bpt_ctx *ctx, const struct request_in *in,
 	if (!is_admin(&admin))
 		*why = "admin command: no longer an admin";
 	else
-		st = run_all(ctx, in, &admin, c->args, why, notices);
+		st = run_all(ctx, in, &admin, c->args, 0, why, notices);
 	member_release(&admin);
 	return st;
 }

@@ -10,6 +10,7 @@
 #include <libetpan/libetpan.h>
 
 #include "audit.h"
+#include "charset.h"
 #include "cmdauth.h"
 #include "config.h"
 #include "mail.h"
@@ -34,24 +35,26 @@ canonical(const char *p, size_t n, struct buf *out)
 	}
 }
 
-/* 1 when mm is of type multipart/SUB or application/SUB (sub given). */
+/* 1 when mm is of type multipart/SUB (multipart), text/SUB (text) or
+ * application/SUB. */
 static int
 is_type(const struct mailmime *mm, int multipart, const char *sub)
 {
 	const struct mailmime_content *c = mm ? mm->mm_content_type : NULL;
+	int want = multipart == 2 ? MAILMIME_DISCRETE_TYPE_TEXT :
+	    MAILMIME_DISCRETE_TYPE_APPLICATION;
 
 	if (c == NULL || c->ct_type == NULL || c->ct_subtype == NULL ||
 	    strcasecmp(c->ct_subtype, sub) != 0)
 		return 0;
-	if (multipart)
+	if (multipart == 1)
 		return c->ct_type->tp_type == MAILMIME_TYPE_COMPOSITE_TYPE &&
 		    c->ct_type->tp_data.tp_composite_type != NULL &&
 		    c->ct_type->tp_data.tp_composite_type->ct_type ==
 		    MAILMIME_COMPOSITE_TYPE_MULTIPART;
 	return c->ct_type->tp_type == MAILMIME_TYPE_DISCRETE_TYPE &&
 	    c->ct_type->tp_data.tp_discrete_type != NULL &&
-	    c->ct_type->tp_data.tp_discrete_type->dt_type ==
-	    MAILMIME_DISCRETE_TYPE_APPLICATION;
+	    c->ct_type->tp_data.tp_discrete_type->dt_type == want;
 }
 
 static struct mailmime *
@@ -79,6 +82,144 @@ body_of(struct mailmime *mm, struct buf *out)
 	buf_add(out, res, n);
 	mailmime_decoded_part_free(res);
 	return 0;
+}
+
+static const char begin_signed[] = "-----BEGIN PGP SIGNED MESSAGE-----";
+static const char end_signature[] = "-----END PGP SIGNATURE-----";
+
+/* 1 when the line at p (to a line end) is the armor line a. */
+static int
+armor_line(const char *p, const char *end, const char *a)
+{
+	size_t n = strlen(a);
+
+	if ((size_t)(end - p) < n || memcmp(p, a, n) != 0)
+		return 0;
+	for (p += n; p < end && (*p == ' ' || *p == '\t' || *p == '\r'); p++)
+		;
+	return p == end || *p == '\n';
+}
+
+static int
+blank(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (!isspace((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+/* The clear-signed block in s[0..n): *start..*stop; 0 when none. */
+static int
+clear_block(const char *s, size_t n, const char **start, const char **stop)
+{
+	const char *p = s, *end = s + n, *nl;
+
+	*start = NULL;
+	for (; p < end; p = nl + 1) {
+		if (*start == NULL && armor_line(p, end, begin_signed))
+			*start = p;
+		else if (*start != NULL && armor_line(p, end, end_signature)) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			*stop = nl ? nl + 1 : end;
+			return 1;
+		}
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+	}
+	return 0;
+}
+
+const char *
+cmdauth_clear_text(const char *text)
+{
+	const char *p = text, *nl;
+
+	if (p == NULL)
+		return NULL;
+	p += strspn(p, " \t\r\n");
+	if (!armor_line(p, p + strlen(p), begin_signed))
+		return text;
+	/* the armor headers (Hash: ...) end at the first empty line */
+	for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		if (p != text && blank(p, nl))
+			return nl + 1;
+	return p + strlen(p);
+}
+
+int
+cmdauth_armor_end(const char *line, size_t len)
+{
+	return armor_line(line, line + len, "-----BEGIN PGP SIGNATURE-----");
+}
+
+/* Where the commands of a mail are. */
+struct found {
+	struct mailmime *pgpmime;	/* multipart/signed, or NULL */
+	struct buf clear;		/* a clear-signed block, decoded */
+	const char *charset;		/* of the part that holds it (in
+					 * the parsed mail), or NULL */
+	int outside;			/* other text or parts beside it */
+};
+
+/* A text/plain part: its clear-signed block, text around it is outside. */
+static void
+look_plain(struct mailmime *mm, struct found *f)
+{
+	struct buf b = BUF_INIT;
+	const char *start, *stop;
+
+	if (body_of(mm, &b) < 0 || b.len == 0) {
+		buf_release(&b);
+		return;
+	}
+	if (f->pgpmime == NULL && f->clear.len == 0 &&
+	    clear_block(b.buf, b.len, &start, &stop)) {
+		buf_add(&f->clear, start, (size_t)(stop - start));
+		f->charset = mm->mm_content_type ?
+		    mailmime_content_charset_get(mm->mm_content_type) : NULL;
+		if (!blank(b.buf, start) || !blank(stop, b.buf + b.len))
+			f->outside = 1;
+	} else if (!blank(b.buf, b.buf + b.len))
+		f->outside = 1;
+	buf_release(&b);
+}
+
+/*
+ * The signed commands of body: the body itself as PGP/MIME or a
+ * clear-signed text/plain, or one such part of a multipart/mixed or
+ * multipart/alternative; what else the mail carries is outside.
+ */
+static void
+find_signed(struct mailmime *body, struct found *f)
+{
+	clistiter *it;
+
+	if (is_type(body, 1, "signed")) {
+		f->pgpmime = body;
+		return;
+	}
+	if (is_type(body, 2, "plain")) {
+		look_plain(body, f);
+		return;
+	}
+	if (body->mm_type != MAILMIME_MULTIPLE || (!is_type(body, 1, "mixed") &&
+	    !is_type(body, 1, "alternative"))) {
+		f->outside = 1;
+		return;
+	}
+	for (it = clist_begin(body->mm_data.mm_multipart.mm_mp_list); it != NULL;
+	    it = clist_next(it)) {
+		struct mailmime *c = clist_content(it);
+
+		if (is_type(c, 1, "signed") && f->pgpmime == NULL && f->clear.len == 0)
+			f->pgpmime = c;
+		else if (is_type(c, 2, "plain"))
+			look_plain(c, f);
+		/* another rendering of the same text (HTML) is not read */
+		else if (!is_type(body, 1, "alternative"))
+			f->outside = 1;
+	}
 }
 
 static enum bpt_status
@@ -130,24 +271,45 @@ seen(struct bpt_ctx *ctx, const char *hash, int *fresh)
 	return st;
 }
 
+/* Judges the signature chk: NULL when it may give commands, else why
+ * not (static). */
+static const char *
+judge(const struct sign_check *chk)
+{
+	/* each signature on its own: valid, and nothing wrong with its key */
+	if (!chk->good || chk->problem[0] != '\0')
+		return chk->fpr[0] == '\0' || strstr(chk->problem, "public key") ?
+		    "signed by an unknown key" : strstr(chk->problem, "expired") ?
+		    "signed by an expired key" : strstr(chk->problem, "revoked") ?
+		    "signed by a revoked key" : "bad signature";
+	if (strcmp(chk->validity, "full") != 0 &&
+	    strcmp(chk->validity, "ultimate") != 0)
+		return "signed by a key the keyring does not trust";
+	return NULL;
+}
+
 enum bpt_status
 cmdauth_pgp(struct bpt_ctx *ctx, const struct request_in *in, int *ok,
-    const char **why, struct buf *text, struct member *admin)
+    const char **why, struct buf *text, struct member *admin, int *outside)
 {
 	struct sign_opts so = { ctx->cfg->signing.gnupghome, 0 };
-	struct buf raw = BUF_INIT, sig = BUF_INIT;
-	struct mailmime *top = NULL, *body, *signedmm, *sigmm;
+	struct buf raw = BUF_INIT, sig = BUF_INIT, plain = BUF_INIT;
+	struct mailmime *top = NULL, *body, *signedmm = NULL, *sigmm;
 	struct sign_session *ss = NULL;
 	struct sign_check chk;
 	struct mail *inner = NULL;
+	struct found f;
 	char hash[SHA256_HEX_LEN + 1];
 	enum bpt_status st = BPT_OK;
 	size_t idx = 0;
 	int found = 0, fresh;
 
 	*ok = 0;
-	*why = "not signed (PGP/MIME)";
+	*outside = 0;
+	*why = "not signed (PGP/MIME or clear-signed)";
 	memset(admin, 0, sizeof(*admin));
+	memset(&f, 0, sizeof(f));
+	buf_init(&f.clear);
 	canonical(in->raw, in->len, &raw);
 	if (buf_failed(&raw))
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
@@ -156,16 +318,25 @@ cmdauth_pgp(struct bpt_ctx *ctx, const struct request_in *in, int *ok,
 		goto out;
 	body = top->mm_type == MAILMIME_MESSAGE ?
 	    top->mm_data.mm_message.mm_msg_mime : top;
-	/* the whole body signed: text beside the signed part is not read */
-	if (body == NULL || !is_type(body, 1, "signed") ||
-	    (signedmm = child(body, 0)) == NULL || (sigmm = child(body, 1)) == NULL ||
+	if (body == NULL)
+		goto out;
+	find_signed(body, &f);
+	if (buf_failed(&f.clear)) {
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (f.pgpmime != NULL && ((signedmm = child(f.pgpmime, 0)) == NULL ||
+	    (sigmm = child(f.pgpmime, 1)) == NULL ||
 	    !is_type(sigmm, 0, "pgp-signature") || signedmm->mm_mime_start == NULL ||
-	    body_of(sigmm, &sig) < 0)
+	    body_of(sigmm, &sig) < 0))
+		goto out;
+	if (f.pgpmime == NULL && f.clear.len == 0)
 		goto out;
 	if ((st = sign_open(ctx, &so, &ss)) != BPT_OK)
 		goto out;
-	st = sign_verify(ctx, ss, sig.buf ? sig.buf : "", sig.len,
-	    signedmm->mm_mime_start, signedmm->mm_length, &chk);
+	st = f.pgpmime ? sign_verify(ctx, ss, sig.buf ? sig.buf : "", sig.len,
+	    signedmm->mm_mime_start, signedmm->mm_length, &chk) :
+	    sign_verify_clear(ctx, ss, f.clear.buf, f.clear.len, &plain, &chk);
 	if (st == BPT_EDATA) {
 		st = BPT_OK;
 		*why = "the signature cannot be read";
@@ -173,18 +344,8 @@ cmdauth_pgp(struct bpt_ctx *ctx, const struct request_in *in, int *ok,
 	}
 	if (st != BPT_OK)
 		goto out;
-	/* each signature on its own: valid, and nothing wrong with its key */
-	if (!chk.good || chk.problem[0] != '\0') {
-		*why = chk.fpr[0] == '\0' || strstr(chk.problem, "public key") ?
-		    "signed by an unknown key" : strstr(chk.problem, "expired") ?
-		    "signed by an expired key" : strstr(chk.problem, "revoked") ?
-		    "signed by a revoked key" : "bad signature";
+	if ((*why = judge(&chk)) != NULL)
 		goto out;
-	}
-	if (strcmp(chk.validity, "full") != 0 && strcmp(chk.validity, "ultimate") != 0) {
-		*why = "signed by a key the keyring does not trust";
-		goto out;
-	}
 	if ((st = owner_of(ctx, chk.fpr, admin, &found)) != BPT_OK)
 		goto out;
 	if (!found || !member_is_active(admin) || strcmp(admin->role, "member") == 0) {
@@ -195,22 +356,30 @@ cmdauth_pgp(struct bpt_ctx *ctx, const struct request_in *in, int *ok,
 		*why = "replay: the signature is older than a day";
 		goto out;
 	}
-	sha256_hex(signedmm->mm_mime_start, signedmm->mm_length, hash);
+	if (f.pgpmime)
+		sha256_hex(signedmm->mm_mime_start, signedmm->mm_length, hash);
+	else
+		sha256_hex(f.clear.buf, f.clear.len, hash);
 	if ((st = seen(ctx, hash, &fresh)) != BPT_OK)
 		goto out;
 	if (!fresh) {
 		*why = "replay: this signed text was used before";
 		goto out;
 	}
-	if ((st = mail_parse(ctx, signedmm->mm_mime_start, signedmm->mm_length,
-	    NULL, &inner)) != BPT_OK)
-		goto out;
-	buf_adds(text, inner->text ? inner->text : "");
+	if (f.pgpmime) {
+		if ((st = mail_parse(ctx, signedmm->mm_mime_start,
+		    signedmm->mm_length, NULL, &inner)) != BPT_OK)
+			goto out;
+		buf_adds(text, inner->text ? inner->text : "");
+	} else
+		charset_to_utf8(text, f.charset, plain.buf ? plain.buf : "",
+		    plain.len);
 	if (buf_failed(text)) {
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
 	}
 	*ok = 1;
+	*outside = f.outside;
 	*why = NULL;
 out:
 	if (!*ok && found) {
@@ -221,8 +390,10 @@ out:
 	sign_close(ss);
 	if (top != NULL)
 		mailmime_free(top);
+	buf_release(&f.clear);
 	buf_release(&raw);
 	buf_release(&sig);
+	buf_release(&plain);
 	return st;
 }
 

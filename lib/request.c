@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "admincmd.h"
+#include "cmdauth.h"
 #include "compose.h"
 #include "config.h"
 #include "confirm.h"
@@ -74,7 +75,7 @@ request_keyword(const struct mail *m, char *out, size_t n)
 	if (out[0] != '\0' && (want_of(out) != W_NONE || admincmd_is_command(out)))
 		return;
 	out[0] = '\0';
-	for (t = m->text; t != NULL && *t != '\0'; ) {
+	for (t = cmdauth_clear_text(m->text); t != NULL && *t != '\0'; ) {
 		const char *nl = strchr(t, '\n');
 		size_t len = nl ? (size_t)(nl - t) : strlen(t);
 

@@ -508,9 +508,14 @@ validity_str(gpgme_validity_t v)
 	}
 }
 
-enum bpt_status
-sign_verify(struct bpt_ctx *ctx, struct sign_session *s, const char *sig,
-    size_t siglen, const char *data, size_t len, struct sign_check *out)
+/*
+ * Verifies sig over data (detached), or with data NULL the clear-signed
+ * text sig, whose signed text is appended to plain.
+ */
+static enum bpt_status
+verify(struct bpt_ctx *ctx, struct sign_session *s, const char *sig,
+    size_t siglen, const char *data, size_t len, struct buf *plain,
+    struct sign_check *out)
 {
 	gpgme_ctx_t c = s->c;
 	gpgme_data_t sd = NULL, dd = NULL;
@@ -523,13 +528,15 @@ sign_verify(struct bpt_ctx *ctx, struct sign_session *s, const char *sig,
 
 	memset(out, 0, sizeof(*out));
 	out->validity = "unknown";
-	if ((st = data_pair(ctx, sig, siglen, NULL, &sd, NULL)) != BPT_OK)
+	if ((st = data_pair(ctx, sig, siglen, plain, &sd, data ? NULL : &dd)) !=
+	    BPT_OK)
 		goto out;
-	if ((err = gpgme_data_new_from_mem(&dd, data, len, 0)) != 0) {
+	if (data != NULL && (err = gpgme_data_new_from_mem(&dd, data, len, 0)) != 0) {
 		st = bpt_err(ctx, BPT_ENOMEM, "gpgme: %s", gpgme_strerror(err));
 		goto out;
 	}
-	err = gpgme_op_verify(c, sd, dd, NULL);
+	err = data ? gpgme_op_verify(c, sd, dd, NULL) :
+	    gpgme_op_verify(c, sd, NULL, dd);
 	r = gpgme_op_verify_result(c);
 	if (err != 0 || r == NULL || (g = r->signatures) == NULL) {
 		st = bpt_err(ctx, gpg_err_code(err) == GPG_ERR_ENOMEM ? BPT_ENOMEM :
@@ -576,10 +583,33 @@ sign_verify(struct bpt_ctx *ctx, struct sign_session *s, const char *sig,
 		snprintf(out->problem, sizeof(out->problem), "the signer's key %s is "
 		    "revoked", out->fpr);
 	}
+	/* more than one signature: each must hold, or none counts */
+	for (g = g->next; g != NULL && out->good; g = g->next)
+		if (gpg_err_code(g->status) != GPG_ERR_NO_ERROR) {
+			out->good = 0;
+			snprintf(out->problem, sizeof(out->problem), "one of its "
+			    "signatures is not valid: %s", gpgme_strerror(g->status));
+		}
+	if (plain != NULL && buf_failed(plain))
+		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 out:
 	if (key)
 		gpgme_key_unref(key);
 	gpgme_data_release(sd);
 	gpgme_data_release(dd);
 	return st;
+}
+
+enum bpt_status
+sign_verify(struct bpt_ctx *ctx, struct sign_session *s, const char *sig,
+    size_t siglen, const char *data, size_t len, struct sign_check *out)
+{
+	return verify(ctx, s, sig, siglen, data, len, NULL, out);
+}
+
+enum bpt_status
+sign_verify_clear(struct bpt_ctx *ctx, struct sign_session *s, const char *text,
+    size_t len, struct buf *plain, struct sign_check *out)
+{
+	return verify(ctx, s, text, len, NULL, 0, plain, out);
 }

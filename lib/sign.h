@@ -131,4 +131,12 @@ enum bpt_status sign_verify(struct bpt_ctx *ctx, struct sign_session *s,
     const char *sig, size_t siglen, const char *data, size_t len,
     struct sign_check *out);
 
+/*
+ * Verifies a clear-signed text (-----BEGIN PGP SIGNED MESSAGE-----) as
+ * sign_verify() does; the text it signs, without the armor and the
+ * dash escapes, is appended to plain.
+ */
+enum bpt_status sign_verify_clear(struct bpt_ctx *ctx, struct sign_session *s,
+    const char *text, size_t len, struct buf *plain, struct sign_check *out);
+
 #endif

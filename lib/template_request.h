@@ -292,11 +292,17 @@
 { "request-command-done",
 "Subject: [{{group}}] Uw opdrachten\n\n"
 "Beste {{#name}}{{name}}{{/name}}{{^name}}beheerder{{/name}},\n\n"
+"{{#outside}}Uw mail had ook tekst buiten het ondertekende deel.\n"
+"Die tekst is niet gelezen. Alleen de ondertekende opdrachten\n"
+"hieronder zijn uitgevoerd.\n\n{{/outside}}"
 "Dit is er gedaan, per regel:\n"
 "\n"
 "{{results}}",
 "Subject: [{{group}}] Your commands\n\n"
 "Dear {{#name}}{{name}}{{/name}}{{^name}}admin{{/name}},\n\n"
+"{{#outside}}Your mail also held text outside the signed part.\n"
+"That text was not read. Only the signed commands below were run.\n\n"
+"{{/outside}}"
 "This is what was done, line by line:\n"
 "\n"
 "{{results}}" },

@@ -159,4 +159,12 @@ test_expect_success 'a number that is not a hold: the answer says so' '
 	grep -q "geen nummer van een tegengehouden bericht" "$f"
 '
 
+test_expect_success 'a clear-signed mail: the armor is not read as commands' '
+	mail jan@bewoners.example jan@bewoners.example bpt-request@bars.example "opdracht" \
+	    "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nlid piet@bewoners.example\n-----BEGIN PGP SIGNATURE-----\n\niHUEARYIAB0WIQ\n-----END PGP SIGNATURE-----" &&
+	f=$(newest jan@bewoners.example) &&
+	grep -q "^lid piet@bewoners.example" "$f" &&
+	! grep -q "PGP\|Hash:\|iHUEARYIAB0WIQ" "$f"
+'
+
 test_done

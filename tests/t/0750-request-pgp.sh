@@ -1,9 +1,10 @@
 #!/bin/sh
 # Admin commands signed with OpenPGP (policy.admin_auth: pgp), with
 # real gpg and throwaway keys: a correctly signed "sluiten" closes the
-# incident; no signature, an unregistered key, an expired key, a
-# command outside the signed part and a replay change nothing, and the
-# real admin is told at the registered address.
+# incident, PGP/MIME or clear-signed; no signature, an unregistered
+# key, an expired key, a changed text and a replay change nothing, and
+# the real admin is told at the registered address; a command outside
+# the signed part is not read, and the admin is told.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/export-lib.sh"
 
@@ -13,6 +14,8 @@ write_config "signing:
 policy:
   admin_auth: pgp"
 newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
+# the newest answer to commands (an incident's copy may come in the same second)
+result() { ls -t $(grep -l "^Subject: .*opdrachten" "$TRASH/outbox/$1/new"/*) | head -n 1; }
 copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
 inc() { sqlite3 "$STORE" "SELECT status FROM incidents WHERE id = $1"; }
 
@@ -116,12 +119,75 @@ test_expect_success 'signed by an expired key: nothing' '
 	grep -q "niet uitgevoerd" "$(newest anna@bewoners.example)"
 '
 
-test_expect_success 'a command outside the signed part: nothing runs' '
+test_expect_success 'a command outside the signed part is not read, and the admin is told' '
 	signed "$TRASH/jan" "$(cat jan.fpr)" jan@bewoners.example "lid piet@bewoners.example" "sluiten 2" >outside.eml &&
 	send jan@bewoners.example outside.eml &&
-	grep -q "not signed" err &&
+	grep -q "outside the signed part not read" err &&
 	test "$(inc 2)" = open &&
+	f=$(result jan@bewoners.example) &&
+	grep -q "buiten het ondertekende deel" "$f" &&
+	grep -q "piet@bewoners.example: Piet Bakker" "$f" &&
+	! grep -q "sluiten 2" "$f"
+'
+
+# clear FPR FROM TEXT [BEFORE]: a clear-signed text/plain mail by Jan's
+# home, with BEFORE as unsigned text above the signed block
+clear() {
+	printf '%b\n' "$3" >"$TRASH/plain" &&
+	GNUPGHOME=$TRASH/jan gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
+	    -u "$1" --yes --clearsign -o "$TRASH/plain.asc" "$TRASH/plain" 2>/dev/null || return 1
+	printf 'From: %s\nTo: bpt-request@bars.example\nSubject: opdracht\nMessage-ID: <%s@x>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n' "$2" "$(date +%s%N)"
+	[ -z "${4:-}" ] || printf '%s\n\n' "$4"
+	cat "$TRASH/plain.asc"
+}
+
+test_expect_success 'a clear-signed sluiten closes the incident' '
+	printf "From: piet@bewoners.example\nTo: bpt@bars.example\nSubject: scooter\nMessage-ID: <scooter@x>\n\nverdacht\n" | bpt-report &&
+	clear "$(cat jan.fpr)" jan@bewoners.example "sluiten 3 weggereden" >clear.eml &&
+	send jan@bewoners.example clear.eml &&
+	test "$(inc 3)" = closed &&
+	f=$(result jan@bewoners.example) &&
+	grep -q "#3: close" "$f" &&
+	! grep -q "buiten het ondertekende deel" "$f" &&
+	! grep -q "onbekende opdracht" "$f"
+'
+
+test_expect_success 'the same clear-signed text again: a replay, refused' '
+	bpt-close --reopen 3 --as jan@bewoners.example >/dev/null &&
+	sed "s/^Message-ID: .*/Message-ID: <clear-again@x>/" clear.eml >clear-again.eml &&
+	send jan@bewoners.example clear-again.eml &&
+	grep -q "replay" err &&
+	test "$(inc 3)" = open
+'
+
+test_expect_success 'a clear-signed text changed after signing: nothing runs' '
+	clear "$(cat jan.fpr)" jan@bewoners.example "heropenen 1" | sed "s/^heropenen 1/sluiten 3/" >changed.eml &&
+	grep -q "^sluiten 3" changed.eml &&
+	send jan@bewoners.example changed.eml &&
+	grep -q "bad signature" err &&
+	test "$(inc 3)" = open &&
 	grep -q "niet uitgevoerd" "$(newest jan@bewoners.example)"
+'
+
+test_expect_success 'unsigned text above a clear-signed block is not read' '
+	clear "$(cat jan.fpr)" jan@bewoners.example "lid piet@bewoners.example" "sluiten 3" >above.eml &&
+	send jan@bewoners.example above.eml &&
+	test "$(inc 3)" = open &&
+	f=$(result jan@bewoners.example) &&
+	grep -q "buiten het ondertekende deel" "$f" &&
+	grep -q "piet@bewoners.example: Piet Bakker" "$f"
+'
+
+test_expect_success 'clear-signed in multipart/alternative beside its HTML: runs, nothing reported' '
+	clear "$(cat jan.fpr)" jan@bewoners.example "sluiten 3" >/dev/null &&
+	{
+		printf "From: jan@bewoners.example\nTo: bpt-request@bars.example\nSubject: opdracht\nMessage-ID: <alt@x>\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=\"a\"\n\n--a\nContent-Type: text/plain; charset=utf-8\n\n" &&
+		cat "$TRASH/plain.asc" &&
+		printf -- "--a\nContent-Type: text/html; charset=utf-8\n\n<p>sluiten 3</p>\n--a--\n"
+	} >alt.eml &&
+	send jan@bewoners.example alt.eml &&
+	test "$(inc 3)" = closed &&
+	! grep -q "buiten het ondertekende deel" "$(result jan@bewoners.example)"
 '
 
 test_done

@@ -313,7 +313,7 @@ test_builtins_fit_72(void **state)
 	    "called_unknown", "plates_many", "folded", "stranger", "suspended",
 	    "removed", "banned", "pending", "too_many_parts", "too_deep",
 	    "too_many_headers", "too_long_line", "not_handed", "one", "forged",
-	    "alert", "automatic" };
+	    "alert", "automatic", "outside" };
 	static const struct tvar values[] = {
 		{ "group", "BPT Binnenbijster Noord-Oost" },
 		{ "list", "bpt@binnenbijster-noordoost.example" },
