@@ -135,7 +135,7 @@ for mode in $modes; do
 		export BPT_CONFIG=$d/bpt.yaml
 		awk -v n="$n" 'BEGIN { print "email,name,role"; for (i = 1; i <= n; i++)
 		    printf "lid%06d@buurt.example,Lid %d,%s\n", i, i, i == 1 ? "admin" : "member" }' >"$d/members.csv"
-		"$MEMBER" import "$d/members.csv" >/dev/null
+		"$MEMBER" import --no-welcome "$d/members.csv" >/dev/null
 		: >"$d/t.alert"
 		: >"$d/t.close"
 		r=0

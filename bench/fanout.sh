@@ -162,7 +162,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || b == "-" || b == 0) pr
 prep_bpt() {	# N
 	[ "$BPT_FANOUT" = report ] || return 0
 	rm -f "$W"/bpt.db*
-	"$BUILDDIR/cmd/bpt-member" -c "$W/bpt.yaml" import "$W/members.$1.csv" >/dev/null
+	"$BUILDDIR/cmd/bpt-member" -c "$W/bpt.yaml" import --no-welcome "$W/members.$1.csv" >/dev/null
 }
 # ... and afterwards every delivery sent
 check_bpt() {	# N

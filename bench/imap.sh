@@ -65,7 +65,7 @@ awk -v n="$BENCH_MEMBERS" 'BEGIN {
 	for (i = 2; i <= n; i++)
 		printf "lid%04d@bewoners.example,Lid %d,,member\n", i, i
 }' >"$TRASH/members.csv"
-bpt-member import "$TRASH/members.csv" >/dev/null || exit 70
+bpt-member import --no-welcome "$TRASH/members.csv" >/dev/null || exit 70
 
 bpt-report -v fetch --imap 2>"$TRASH/fetch.log" &
 bg_register fetch $!

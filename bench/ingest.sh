@@ -75,7 +75,7 @@ policy:
 CFG
 	export BPT_CONFIG="$d/bpt.yaml"
 	awk -v n=$n 'BEGIN { print "email,name"; for (i = 1; i <= n; i++) printf "lid%06d@buurt.example,Lid %d\n", i, i }' >"$d/members.csv"
-	"$member" import "$d/members.csv" >/dev/null
+	"$member" import --no-welcome "$d/members.csv" >/dev/null
 	alert warmup | "$report" --no-deliver
 	alert "x" >"$d/size.eml"
 	r=0

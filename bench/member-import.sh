@@ -77,7 +77,7 @@ i=1
 while [ "$i" -le "$runs" ]; do
 	rm -rf store && config store
 	t0=${EPOCHREALTIME/./}
-	"$bpt_member" -c store.yaml import members.csv >/dev/null
+	"$bpt_member" -c store.yaml import --no-welcome members.csv >/dev/null
 	t1=${EPOCHREALTIME/./}
 	echo $(((t1 - t0) / 1000)) >>bpt.times
 
@@ -120,7 +120,7 @@ awk -v a="$bpt" -v b="$ref" 'BEGIN {
 
 if [ -x /usr/bin/time ]; then
 	config small
-	"$bpt_member" -c small.yaml import small.csv >/dev/null
+	"$bpt_member" -c small.yaml import --no-welcome small.csv >/dev/null
 	big=$( { /usr/bin/time -f %M "$bpt_member" -c store.yaml list >/dev/null; } 2>&1)
 	little=$( { /usr/bin/time -f %M "$bpt_member" -c small.yaml list >/dev/null; } 2>&1)
 	echo "list (text) peak memory: $n members ${big} KiB, $((n / 100)) members ${little} KiB"

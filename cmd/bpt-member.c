@@ -77,7 +77,7 @@ struct opts {
 	int force;		/* add, import: banned addresses too */
 	int excel;		/* export: csv for Excel */
 	const char *login;
-	int no_welcome;		/* add: no welcome mail */
+	int no_welcome;		/* add, import: no welcome mail */
 	const char *key;	/* set: OpenPGP fingerprint for signed commands */
 	enum pr_format fmt;
 	int csv;		/* export as csv */
@@ -146,7 +146,8 @@ usage(FILE *f)
 	    "       " PROG " list [--status status] [--role role]\n"
 	    "       " PROG " show email\n"
 	    "       " PROG " import [--update] [--consent version] "
-	    "[--force --reason text] [file | -]\n"
+	    "[--force --reason text]\n"
+	    "                  [--no-welcome] [file | -]\n"
 	    "       " PROG " export [--status status] [--excel | "
 	    "--format csv|tsv|json]\n"
 	    "       " PROG " log [email]\n"
@@ -538,6 +539,14 @@ cmd_show(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	return finish(p, EX_OK);
 }
 
+/* member_import_opts.joined: the welcome mail of a member imported. */
+static enum bpt_status
+welcome_one(struct bpt_ctx *ctx, const char *email, void *arg)
+{
+	(void)arg;
+	return signup_welcome(ctx, email);
+}
+
 static int
 cmd_import(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 {
@@ -566,6 +575,8 @@ cmd_import(struct bpt_ctx *ctx, const struct opts *o, int argc, char **argv)
 	io.dry_run = o->dry_run;
 	io.force = o->force;
 	io.reason = o->reason;
+	if (!o->no_welcome)
+		io.joined = welcome_one;
 	st = member_import(ctx, in, &io, &res);
 	if (in != stdin)
 		fclose(in);
@@ -789,7 +800,8 @@ static const struct command commands[] = {
 	{ "export", cmd_export, T_STATUS | T_EXCEL, 0, 0 },
 	{ "export-data", cmd_export_data, 0, 1, 1 },
 	{ "forget", cmd_forget, 0, 1, 1 },
-	{ "import", cmd_import, T_UPDATE | T_CONSENT | T_FORCE | T_REASON, 0, 1 },
+	{ "import", cmd_import, T_UPDATE | T_CONSENT | T_FORCE | T_REASON |
+	    T_NO_WELCOME, 0, 1 },
 	{ "list", cmd_list, T_STATUS | T_ROLE, 0, 0 },
 	{ "log", cmd_log, 0, 0, 1 },
 	{ "reinstate", cmd_reinstate, 0, 1, 1 },

@@ -193,6 +193,14 @@ struct member_import_opts {
 	int dry_run;
 	int force;			/* banned members in the file are added again */
 	const char *reason;		/* with force: why (their audit rows) */
+	/*
+	 * NULL, or called for every member the import makes active (added,
+	 * or back), inside its transaction and not on a dry run: the
+	 * welcome mail.  An error fails the import.
+	 */
+	enum bpt_status (*joined)(struct bpt_ctx *ctx, const char *email,
+	    void *arg);
+	void *joined_arg;
 };
 
 struct member_import_result {

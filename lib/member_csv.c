@@ -321,6 +321,16 @@ row_values(struct bpt_ctx *ctx, const struct csv *c, const int map[NCOLS],
 	return BPT_OK;
 }
 
+/* A member the import made active: o->joined(), if any. */
+static enum bpt_status
+joined(struct bpt_ctx *ctx, const struct member_import_opts *o,
+    const char *email)
+{
+	if (o->joined == NULL || o->dry_run)
+		return BPT_OK;
+	return o->joined(ctx, email, o->joined_arg);
+}
+
 /* Checks and writes one data row; errors without the NAME:LINE prefix. */
 static enum bpt_status
 import_row(struct bpt_ctx *ctx, const struct csv *c, const int map[NCOLS],
@@ -348,6 +358,8 @@ import_row(struct bpt_ctx *ctx, const struct csv *c, const int map[NCOLS],
 	st = member_add_new(ctx, tp, norm, &pc, NULL, now, d, &id);
 	if (st == BPT_OK) {
 		res->added++;
+		if (pc.status == NULL || strcmp(pc.status, "active") == 0)
+			st = joined(ctx, o, norm);
 		goto out;
 	}
 	if (st != BPT_EEXIST)
@@ -365,9 +377,10 @@ import_row(struct bpt_ctx *ctx, const struct csv *c, const int map[NCOLS],
 	st = member_add_existing(ctx, &old, &pc, how, now, d, &done);
 	if (st != BPT_OK)
 		goto out;
-	if (strcmp(done, "readd") == 0 || strcmp(done, "force-add") == 0)
+	if (strcmp(done, "readd") == 0 || strcmp(done, "force-add") == 0) {
 		res->readded++;
-	else if (strcmp(done, "update") == 0)
+		st = joined(ctx, o, old.email);
+	} else if (strcmp(done, "update") == 0)
 		res->updated++;
 	else
 		res->unchanged++;

@@ -145,7 +145,7 @@ CFG
 			i=$((i + 1))
 		done
 	} >"$1/members.csv"
-	bpt-member import "$1/members.csv" >/dev/null 2>"$1/import.err"
+	bpt-member import --no-welcome "$1/members.csv" >/dev/null 2>"$1/import.err"
 }
 
 # The five mails of trial N in DIR/mK.eml; MSGID[K] in DIR/msgids.

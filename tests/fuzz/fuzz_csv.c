@@ -258,8 +258,8 @@ static enum bpt_status
 import(const uint8_t *data, size_t size, int update, int dry_run,
     struct member_import_result *res)
 {
-	struct member_import_opts o = { "fuzz.csv", "2026-1", update, dry_run,
-	    0, NULL };
+	struct member_import_opts o = { .name = "fuzz.csv",
+	    .consent_version = "2026-1", .update = update, .dry_run = dry_run };
 	FILE *f = open_mem(data, size);
 	enum bpt_status st;
 

@@ -311,7 +311,7 @@ test_expect_success 'set up 120 members, one suspended and one banned' '
 		echo s001@bewoners.example,Weg
 		echo b001@bewoners.example,Verbannen
 	} >members.csv &&
-	bpt-member import members.csv &&
+	bpt-member import --no-welcome members.csv &&
 	bpt-member suspend s001@bewoners.example --reason vakantie &&
 	bpt-member ban b001@bewoners.example --reason schelden &&
 	grep "^m" members.csv | cut -d, -f1 | sort >active &&

@@ -124,4 +124,21 @@ test_expect_success 'a member an admin adds gets the welcome, unless --no-welcom
 	test "$(copies vijf@bewoners.example)" = 0
 '
 
+test_expect_success 'an import welcomes every member it makes active, unless --no-welcome' '
+	bpt-member add --no-welcome weg@bewoners.example --name Weg &&
+	bpt-member remove weg@bewoners.example >/dev/null &&
+	printf "email,name,status\nzes@bewoners.example,Zes,\nzeven@bewoners.example,Zeven,suspended\nweg@bewoners.example,Weg,\n" >imp.csv &&
+	bpt-member -n import imp.csv >/dev/null &&
+	bpt-member import imp.csv >/dev/null &&
+	bpt-send >/dev/null &&
+	grep -q "Welkom bij BPT Testbuurt" "$(newest zes@bewoners.example)" &&
+	grep -q "Welkom bij BPT Testbuurt" "$(newest weg@bewoners.example)" &&
+	test "$(copies zes@bewoners.example)" = 1 &&
+	test "$(copies zeven@bewoners.example)" = 0 &&
+	printf "email,name\nacht@bewoners.example,Acht\n" | bpt-member import --no-welcome >/dev/null &&
+	bpt-send >/dev/null &&
+	test "$(status acht@bewoners.example)" = active &&
+	test "$(copies acht@bewoners.example)" = 0
+'
+
 test_done
