@@ -38,6 +38,7 @@
 #include "charset.h"
 #include "html.h"
 #include "mail.h"
+#include "mail_int.h"
 #include "sha256.h"
 
 #define DECODE_MAX	(64 * 1024)	/* bytes of a header value decoded */
@@ -45,22 +46,6 @@
 #define DEPTH_CAP	100		/* nesting never followed deeper */
 
 static const char fwd_line[] = "---------- Doorgestuurd bericht ----------";
-
-/* The state of one mail_parse(). */
-struct parse {
-	struct mail *m;
-	struct mail_limits lim;
-	struct buf text;	/* becomes m->text */
-	struct buf notes;	/* becomes m->notes */
-	struct buf t1, t2, t3;	/* scratch, reused part after part */
-	struct buf mime;	/* MIME fields of the top-level header */
-	size_t att_alloc;
-	size_t hdr_alloc;
-	long parts;		/* parts counted by the scans */
-	int any_text;		/* a text part was read */
-	int text_cut;
-	int oom;
-};
 
 /* How walk() treats the parts below a point. */
 struct wctx {
@@ -74,8 +59,8 @@ struct wctx {
 /* --- small helpers ----------------------------------------------------- */
 
 /* Up to 40 printable ASCII characters of s, for notes. */
-static const char *
-printable(const char *s, char out[48])
+const char *
+mail_printable(const char *s, char out[48])
 {
 	size_t i;
 
@@ -89,13 +74,9 @@ printable(const char *s, char out[48])
 	return out;
 }
 
-static void
-note(struct parse *ps, unsigned flag, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Sets flag and adds a remark once (notes are capped). */
-static void
-note(struct parse *ps, unsigned flag, const char *fmt, ...)
+void
+mail_note(struct parse *ps, unsigned flag, const char *fmt, ...)
 {
 	struct buf line = BUF_INIT;
 	va_list ap;
@@ -117,8 +98,8 @@ note(struct parse *ps, unsigned flag, const char *fmt, ...)
 	buf_release(&line);
 }
 
-static char *
-xstrdup(struct parse *ps, const char *s)
+char *
+mail_xstrdup(struct parse *ps, const char *s)
 {
 	char *r = strdup(s);
 
@@ -127,29 +108,14 @@ xstrdup(struct parse *ps, const char *s)
 	return r;
 }
 
-static char *
-detach(struct parse *ps, struct buf *b)
+char *
+mail_detach(struct parse *ps, struct buf *b)
 {
 	char *r = buf_detach(b, NULL);
 
 	if (r == NULL)
 		ps->oom = 1;
 	return r;
-}
-
-static int
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Position after the line that contains p[i] (n if it is the last). */
-static size_t
-line_after(const char *p, size_t n, size_t i)
-{
-	const char *nl = memchr(p + i, '\n', n - i);
-
-	return nl ? (size_t)(nl - p) + 1 : n;
 }
 
 /* --- text: line ends, controls, flowed text ---------------------------- */
@@ -308,7 +274,7 @@ text_append(struct parse *ps, const char *s, size_t n)
 				room--;
 			buf_add(t, s + i, room);
 			ps->text_cut = 1;
-			note(ps, 0, "text cut at %d bytes", MAIL_TEXT_MAX);
+			mail_note(ps, 0, "text cut at %d bytes", MAIL_TEXT_MAX);
 			return;
 		}
 		buf_add(t, s + i, end - i);
@@ -551,19 +517,19 @@ decode_field(struct parse *ps, const char *what, const char *v)
 
 	decode_value(&out, v, strlen(v), &fl);
 	if (fl & DEC_UNKNOWN)
-		note(ps, MAIL_BAD_CHARSET, "unknown charset in %s",
-		    printable(what, tmp));
+		mail_note(ps, MAIL_BAD_CHARSET, "unknown charset in %s",
+		    mail_printable(what, tmp));
 	if (fl & DEC_INVALID)
-		note(ps, MAIL_BAD_CHARSET, "invalid bytes in %s",
-		    printable(what, tmp));
+		mail_note(ps, MAIL_BAD_CHARSET, "invalid bytes in %s",
+		    mail_printable(what, tmp));
 	if (fl & DEC_BADWORD)
-		note(ps, MAIL_MALFORMED, "broken encoded word in %s",
-		    printable(what, tmp));
+		mail_note(ps, MAIL_MALFORMED, "broken encoded word in %s",
+		    mail_printable(what, tmp));
 	if (out.len == 0 && !buf_failed(&out)) {
 		buf_release(&out);
 		return NULL;
 	}
-	return detach(ps, &out);
+	return mail_detach(ps, &out);
 }
 
 /* --- normalization and the top-level header ---------------------------- */
@@ -624,7 +590,7 @@ normalize(struct parse *ps, const char *raw, size_t len, struct norm *nm)
 		i = next;
 	}
 	if (blank && i < len)
-		note(ps, MAIL_MALFORMED, "empty line before the header");
+		mail_note(ps, MAIL_MALFORMED, "empty line before the header");
 	/* the header section, up to the first empty line */
 	while (i < len) {
 		e = raw_line(raw, len, i, &next);
@@ -634,8 +600,8 @@ normalize(struct parse *ps, const char *raw, size_t len, struct norm *nm)
 		}
 		if ((long)(e - i) > max_line)
 			nm->long_hdr = 1;
-		if (is_wsp((unsigned char)raw[i])) {
-			for (k = i; k < e && is_wsp((unsigned char)raw[k]); k++)
+		if (mail_is_wsp((unsigned char)raw[i])) {
+			for (k = i; k < e && mail_is_wsp((unsigned char)raw[k]); k++)
 				;
 			if (k == e)
 				ws_line = 1;
@@ -659,7 +625,7 @@ normalize(struct parse *ps, const char *raw, size_t len, struct norm *nm)
 	if (eight)
 		ps->m->flags |= MAIL_8BIT_HEADERS;
 	if (ws_line)
-		note(ps, MAIL_MALFORMED, "header line of white space only");
+		mail_note(ps, MAIL_MALFORMED, "header line of white space only");
 	/* the body: room for CRLF pairs, and a gap before it */
 	for (p = raw + i; (p = memchr(p, '\n', (size_t)(raw + len - p))) != NULL;
 	    p++)
@@ -754,8 +720,8 @@ add_header(struct parse *ps, const char *name, const char *value,
 		buf_add(&ps->mime, "\r\n", 2);
 	}
 	if (!charset_utf8_valid(buf_str(&ps->t1), ps->t1.len))
-		note(ps, MAIL_MALFORMED, "raw 8-bit bytes that are not UTF-8 "
-		    "in %s", printable(name, tmp));
+		mail_note(ps, MAIL_MALFORMED, "raw 8-bit bytes that are not UTF-8 "
+		    "in %s", mail_printable(name, tmp));
 	charset_raw_to_utf8(&v, buf_str(&ps->t1), ps->t1.len);
 	buf_reset(&ps->t1);
 	for (i = 0; i < v.len; i++)
@@ -763,13 +729,13 @@ add_header(struct parse *ps, const char *name, const char *value,
 			v.buf[i] = ' ';
 		else if (v.buf[i] == 0x7f)
 			v.buf[i] = ' ';
-	for (b = 0; b < v.len && is_wsp((unsigned char)v.buf[b]); b++)
+	for (b = 0; b < v.len && mail_is_wsp((unsigned char)v.buf[b]); b++)
 		;
-	for (e = v.len; e > b && is_wsp((unsigned char)v.buf[e - 1]); e--)
+	for (e = v.len; e > b && mail_is_wsp((unsigned char)v.buf[e - 1]); e--)
 		;
 	h = &m->hdr[m->nhdr];
 	/* libetpan lets any byte but ':' into a name: keep it ASCII */
-	h->name = xstrdup(ps, name);
+	h->name = mail_xstrdup(ps, name);
 	for (i = 0; h->name != NULL && h->name[i] != '\0'; i++)
 		if ((unsigned char)h->name[i] <= 0x20 ||
 		    (unsigned char)h->name[i] >= 0x7f)
@@ -788,10 +754,10 @@ add_header(struct parse *ps, const char *name, const char *value,
 		/* a second From, Subject, In-Reply-To or MIME field makes
 		 * the message ambiguous; a second To or Cc does not */
 		if (*seen & (1u << once))
-			note(ps, strcasecmp(name, "to") == 0 ||
+			mail_note(ps, strcasecmp(name, "to") == 0 ||
 			    strcasecmp(name, "cc") == 0 ||
 			    strcasecmp(name, "bcc") == 0 ? 0 : MAIL_MALFORMED,
-			    "more than one %s field", printable(name, tmp));
+			    "more than one %s field", mail_printable(name, tmp));
 		*seen |= 1u << once;
 	}
 }
@@ -815,8 +781,8 @@ mime_field_check(struct parse *ps, struct mailimf_optional_field *of)
 	else if (r == MAILIMF_ERROR_MEMORY)
 		ps->oom = 1;
 	else
-		note(ps, MAIL_MALFORMED, "unreadable %s field",
-		    printable(of->fld_name, tmp));
+		mail_note(ps, MAIL_MALFORMED, "unreadable %s field",
+		    mail_printable(of->fld_name, tmp));
 }
 
 /* Splits the header section into fields with libetpan; a line it
@@ -861,17 +827,17 @@ top_headers(struct parse *ps, const char *p, size_t n)
 			break;
 		{
 			char line[48];
-			size_t e = line_after(p, n, idx), k;
+			size_t e = mail_line_after(p, n, idx), k;
 
 			for (k = 0; k < 40 && idx + k < e && p[idx + k] != '\r';
 			    k++)
 				line[k] = p[idx + k];
 			line[k] = '\0';
-			note(ps, MAIL_MALFORMED, "unreadable header line '%s'",
-			    printable(line, tmp));
+			mail_note(ps, MAIL_MALFORMED, "unreadable header line '%s'",
+			    mail_printable(line, tmp));
 			idx = e;
-			while (idx < n && is_wsp((unsigned char)p[idx]))
-				idx = line_after(p, n, idx);
+			while (idx < n && mail_is_wsp((unsigned char)p[idx]))
+				idx = mail_line_after(p, n, idx);
 		}
 	}
 }
@@ -926,9 +892,9 @@ first_mailbox(struct parse *ps, const char *v, char **addr, char **name)
 	if (r == MAILIMF_ERROR_MEMORY)
 		ps->oom = 1;
 	if (mb != NULL) {
-		*addr = xstrdup(ps, mb->mb_addr_spec);
+		*addr = mail_xstrdup(ps, mb->mb_addr_spec);
 		if (mb->mb_display_name != NULL)
-			*name = xstrdup(ps, mb->mb_display_name);
+			*name = mail_xstrdup(ps, mb->mb_display_name);
 	}
 	if (ml != NULL)
 		mailimf_mailbox_list_free(ml);
@@ -947,13 +913,13 @@ field_addr(struct parse *ps, const char *what, const char *v, char **name)
 		*name = NULL;
 	if (!first_mailbox(ps, v, &addr, &nm)) {
 		if (addr_normalize(NULL, v, &out) != BPT_OK) {
-			note(ps, 0, "unreadable %s address", printable(what, tmp));
+			mail_note(ps, 0, "unreadable %s address", mail_printable(what, tmp));
 			out = NULL;
 		}
 		goto done;
 	}
 	if (addr_normalize(NULL, addr, &out) != BPT_OK) {
-		note(ps, 0, "unusable %s address", printable(what, tmp));
+		mail_note(ps, 0, "unusable %s address", mail_printable(what, tmp));
 		out = NULL;
 	}
 done:
@@ -989,9 +955,9 @@ msgid_clean(struct parse *ps, const char *s, size_t n)
 
 		charset_raw_to_utf8(&u, b.buf, b.len);
 		buf_release(&b);
-		return detach(ps, &u);
+		return mail_detach(ps, &u);
 	}
-	return detach(ps, &b);
+	return mail_detach(ps, &b);
 }
 
 /* Adds id (owned) to the growing array; frees it on failure. */
@@ -1153,7 +1119,7 @@ address_check(struct parse *ps, const char *name)
 	if (v == NULL)
 		return;
 	n = strlen(v);
-	for (idx = 0; idx < n && is_wsp((unsigned char)v[idx]); idx++)
+	for (idx = 0; idx < n && mail_is_wsp((unsigned char)v[idx]); idx++)
 		;
 	if (idx == n)
 		return;		/* empty: allowed in practice */
@@ -1167,7 +1133,7 @@ address_check(struct parse *ps, const char *name)
 		return;
 	}
 	if (r != MAILIMF_NO_ERROR || idx < n)
-		note(ps, 0, "unreadable %s field", name);
+		mail_note(ps, 0, "unreadable %s field", name);
 }
 
 /* The fields of struct mail read from the top-level header. */
@@ -1187,7 +1153,7 @@ header_fields(struct parse *ps)
 		}
 	}
 	if (m->from_addr == NULL)
-		note(ps, MAIL_NO_FROM, "no usable From address");
+		mail_note(ps, MAIL_NO_FROM, "no usable From address");
 	address_check(ps, "To");
 	address_check(ps, "Cc");
 	if ((v = mail_header(m, "Reply-To", 0)) != NULL)
@@ -1195,10 +1161,10 @@ header_fields(struct parse *ps)
 	if ((v = mail_header(m, "Subject", 0)) != NULL)
 		m->subject = decode_field(ps, "Subject", v);
 	if ((v = mail_header(m, "Date", 0)) != NULL) {
-		m->date = xstrdup(ps, v);
+		m->date = mail_xstrdup(ps, v);
 		m->date_t = date_parse(v);
 		if (m->date_t == 0)
-			note(ps, 0, "unreadable Date");
+			mail_note(ps, 0, "unreadable Date");
 	}
 	if ((v = mail_header(m, "Message-ID", 0)) != NULL)
 		m->message_id = msgid_first(ps, v);
@@ -1213,7 +1179,7 @@ header_fields(struct parse *ps)
 		    v[k] == '\t'; k++)
 			;
 		if (v[k] == '\0')
-			m->return_path = xstrdup(ps, "");
+			m->return_path = mail_xstrdup(ps, "");
 		else
 			m->return_path = field_addr(ps, "Return-Path", v, NULL);
 	}
@@ -1250,9 +1216,9 @@ count_fields(const char *p, size_t n, long stop)
 	while (i < n && c <= stop) {
 		if (p[i] == '\r' || p[i] == '\n')
 			break;
-		if (!is_wsp((unsigned char)p[i]))
+		if (!mail_is_wsp((unsigned char)p[i]))
 			c++;
-		i = line_after(p, n, i);
+		i = mail_line_after(p, n, i);
 	}
 	return c;
 }
@@ -1266,11 +1232,11 @@ boundary_unquoted(const char *v)
 
 	if (b == NULL)
 		return 0;
-	for (b += 8; is_wsp((unsigned char)*b); b++)
+	for (b += 8; mail_is_wsp((unsigned char)*b); b++)
 		;
 	if (*b != '=')
 		return 0;
-	for (b++; is_wsp((unsigned char)*b); b++)
+	for (b++; mail_is_wsp((unsigned char)*b); b++)
 		;
 	for (; *b != '\0' && *b != '"' && *b != ';' && *b != ' ' &&
 	    *b != '\t' && *b != '\r' && *b != '\n'; b++)
@@ -1426,7 +1392,7 @@ next_part(struct scan *sc, const char *p, size_t n, size_t *cur,
 		if ((r = dash2(p, n, &c, b, blen, &ds, &de)) == 0)
 			break;
 		end = de;
-		while (c < n && is_wsp((unsigned char)p[c]))
+		while (c < n && mail_is_wsp((unsigned char)p[c]))
 			c++;
 		if (crlf_at(p, n, &c)) {
 			*ps = *cur;
@@ -1479,7 +1445,7 @@ scan_multipart(struct scan *sc, const char *p, size_t n, const char *b,
 	}
 	/* blanks and line ends after it */
 	for (;;) {
-		for (k = cur; k < n && is_wsp((unsigned char)p[k]); k++)
+		for (k = cur; k < n && mail_is_wsp((unsigned char)p[k]); k++)
 			;
 		if (!crlf_at(p, n, &k))
 			break;
@@ -1491,7 +1457,7 @@ scan_multipart(struct scan *sc, const char *p, size_t n, const char *b,
 		if (!scan_part(sc, p, s, e, depth, digest))
 			return;
 		/* mailmime_multipart_next_parse(): one blank line */
-		for (k = cur; k < n && is_wsp((unsigned char)p[k]); k++)
+		for (k = cur; k < n && mail_is_wsp((unsigned char)p[k]); k++)
 			;
 		if (crlf_at(p, n, &k))
 			cur = k;
@@ -1703,8 +1669,8 @@ check_encoding(struct parse *ps, const struct mailmime_single_fields *sf)
 
 	if (sf->fld_encoding != NULL &&
 	    sf->fld_encoding->enc_type == MAILMIME_MECHANISM_TOKEN)
-		note(ps, MAIL_MALFORMED, "unknown transfer encoding %s",
-		    printable(sf->fld_encoding->enc_token, tmp));
+		mail_note(ps, MAIL_MALFORMED, "unknown transfer encoding %s",
+		    mail_printable(sf->fld_encoding->enc_token, tmp));
 }
 
 /* Appends the text part data[0..n) in charset cs to the message text. */
@@ -1720,11 +1686,11 @@ add_text(struct parse *ps, const char *data, size_t n, const char *cs,
 	buf_reset(&ps->t3);
 	r = charset_to_utf8(&ps->t1, cs, data, n);
 	if (r & CHARSET_UNKNOWN)
-		note(ps, MAIL_BAD_CHARSET, "unknown charset %s",
-		    printable(cs, tmp));
+		mail_note(ps, MAIL_BAD_CHARSET, "unknown charset %s",
+		    mail_printable(cs, tmp));
 	if (r & CHARSET_INVALID)
-		note(ps, MAIL_BAD_CHARSET, "bytes not valid in charset %s",
-		    cs ? printable(cs, tmp) : "(none)");
+		mail_note(ps, MAIL_BAD_CHARSET, "bytes not valid in charset %s",
+		    cs ? mail_printable(cs, tmp) : "(none)");
 	text_clean(&ps->t2, buf_str(&ps->t1), ps->t1.len);
 	ps->any_text = 1;
 	if (html) {
@@ -1751,7 +1717,7 @@ clean_string(struct parse *ps, const char *s, size_t n)
 	if (buf_failed(&u))
 		ps->oom = 1;
 	buf_release(&u);
-	return detach(ps, &c);
+	return mail_detach(ps, &c);
 }
 
 /* The header block of a message p[0..n) (mbox "From " line skipped),
@@ -1762,8 +1728,8 @@ header_block(struct parse *ps, const char *p, size_t n)
 	size_t i = 0, e;
 
 	if (n >= 5 && memcmp(p, "From ", 5) == 0)
-		i = line_after(p, n, 0);
-	for (e = i; e < n; e = line_after(p, n, e))
+		i = mail_line_after(p, n, 0);
+	for (e = i; e < n; e = mail_line_after(p, n, e))
 		if (p[e] == '\r' || p[e] == '\n')
 			break;
 	return clean_string(ps, p + i, e - i);
@@ -1951,7 +1917,7 @@ add_attachment(struct parse *ps, struct mailmime *mm,
 	data = xmemdupz(dec ? dec : "", dlen);
 	if (dec != NULL)
 		mailmime_decoded_part_free(dec);
-	a->content_type = xstrdup(ps, type);
+	a->content_type = mail_xstrdup(ps, type);
 	if (data == NULL || a->content_type == NULL) {
 		free(data);
 		free(a->content_type);
@@ -2012,7 +1978,7 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 		goto out;
 	}
 	if (strncmp(type, "multipart/", 10) == 0) {
-		note(ps, MAIL_MALFORMED, "multipart without boundary");
+		mail_note(ps, MAIL_MALFORMED, "multipart without boundary");
 		attach = 0;
 	}
 	html = strcmp(type, "text/html") == 0;
@@ -2117,7 +2083,7 @@ walk_message(struct parse *ps, struct mailmime *mm, struct wctx w)
 		return;
 	}
 	if (n == 0) {
-		note(ps, MAIL_MALFORMED, "empty attached message");
+		mail_note(ps, MAIL_MALFORMED, "empty attached message");
 		return;
 	}
 	w.in_forward = 1;
@@ -2125,7 +2091,7 @@ walk_message(struct parse *ps, struct mailmime *mm, struct wctx w)
 	if (n >= 5 && memcmp(p, "From ", 5) == 0) {
 		/* an mbox "From " line hides the header from libetpan:
 		 * read the message again without it */
-		size_t skip = line_after(p, n, 0);
+		size_t skip = mail_line_after(p, n, 0);
 
 		parse_message(ps, p + skip, n - skip, &w, 0);
 		return;
@@ -2173,13 +2139,13 @@ walk_multipart(struct parse *ps, struct mailmime *mm, struct wctx w)
 	int count = clist_count(list);
 
 	if (count == 0) {
-		note(ps, MAIL_MALFORMED, "multipart without parts (boundary "
+		mail_note(ps, MAIL_MALFORMED, "multipart without parts (boundary "
 		    "never found)");
 		return;
 	}
 	ps->m->nparts += (size_t)count;
 	if ((long)ps->m->nparts > ps->lim.max_parts) {
-		note(ps, MAIL_LIMIT_PARTS, "more than %ld MIME parts",
+		mail_note(ps, MAIL_LIMIT_PARTS, "more than %ld MIME parts",
 		    ps->lim.max_parts);
 		return;
 	}
@@ -2230,7 +2196,7 @@ walk(struct parse *ps, struct mailmime *mm, struct wctx w)
 		return;
 	if (mm->mm_type == MAILMIME_MULTIPLE || mm->mm_type == MAILMIME_MESSAGE) {
 		if (++w.depth > ps->lim.max_depth) {
-			note(ps, MAIL_LIMIT_DEPTH, "MIME nesting deeper than %ld",
+			mail_note(ps, MAIL_LIMIT_DEPTH, "MIME nesting deeper than %ld",
 			    ps->lim.max_depth);
 			return;
 		}
@@ -2267,22 +2233,22 @@ parse_message(struct parse *ps, const char *p, size_t n,
 	if (ps->oom)
 		return;
 	if (sc.flags & MAIL_LIMIT_PARTS)
-		note(ps, MAIL_LIMIT_PARTS, "more than %ld MIME parts",
+		mail_note(ps, MAIL_LIMIT_PARTS, "more than %ld MIME parts",
 		    ps->lim.max_parts);
 	if (sc.flags & MAIL_LIMIT_DEPTH)
-		note(ps, MAIL_LIMIT_DEPTH, "MIME nesting deeper than %ld",
+		mail_note(ps, MAIL_LIMIT_DEPTH, "MIME nesting deeper than %ld",
 		    ps->lim.max_depth);
 	if (sc.flags & MAIL_LIMIT_HEADERS)
-		note(ps, MAIL_LIMIT_HEADERS, "a MIME part with more than %ld "
+		mail_note(ps, MAIL_LIMIT_HEADERS, "a MIME part with more than %ld "
 		    "header fields", ps->lim.max_headers);
 	if (sc.hostile != NULL)
-		note(ps, MAIL_MALFORMED, "MIME structure not read: %s",
+		mail_note(ps, MAIL_MALFORMED, "MIME structure not read: %s",
 		    sc.hostile);
 	if (sc.unquoted)
-		note(ps, 0, "MIME boundary with special characters "
+		mail_note(ps, 0, "MIME boundary with special characters "
 		    "not quoted");
 	if (sc.lookalike)
-		note(ps, MAIL_MALFORMED, "a line starting like a MIME boundary "
+		mail_note(ps, MAIL_MALFORMED, "a line starting like a MIME boundary "
 		    "(boundaries that are prefixes of each other?)");
 	if (sc.flags != 0 || sc.hostile != NULL)
 		return;
@@ -2291,7 +2257,7 @@ parse_message(struct parse *ps, const char *p, size_t n,
 		if (r == MAILIMF_ERROR_MEMORY)
 			ps->oom = 1;
 		else
-			note(ps, MAIL_MALFORMED, "unreadable MIME structure");
+			mail_note(ps, MAIL_MALFORMED, "unreadable MIME structure");
 		return;
 	}
 	if (!top && !w->atts_only)
@@ -2341,7 +2307,7 @@ top_type(struct parse *ps)
 	mime_type(c, type);
 	if (c != NULL)
 		mailmime_content_free(c);
-	return xstrdup(ps, type);
+	return mail_xstrdup(ps, type);
 }
 
 static void
@@ -2356,7 +2322,7 @@ body(struct parse *ps, struct norm *nm)
 	 * line, so this many of them cannot be within the limits */
 	cap = 2 * ps->lim.max_parts + 2 * ps->lim.max_depth + 32;
 	if (nm->nct > cap) {
-		note(ps, MAIL_LIMIT_PARTS, "%ld Content-Type lines", nm->nct);
+		mail_note(ps, MAIL_LIMIT_PARTS, "%ld Content-Type lines", nm->nct);
 		return;
 	}
 	buf_add(&ps->mime, "\r\n", 2);
@@ -2393,10 +2359,10 @@ mail_parse(struct bpt_ctx *ctx, const char *raw, size_t len,
 		goto out;
 	}
 	if (nm.nfields > ps.lim.max_headers)
-		note(&ps, MAIL_LIMIT_HEADERS, "more than %ld header fields",
+		mail_note(&ps, MAIL_LIMIT_HEADERS, "more than %ld header fields",
 		    ps.lim.max_headers);
 	if (nm.long_hdr || nm.long_body)
-		note(&ps, MAIL_LIMIT_LINE, "a line longer than %ld bytes",
+		mail_note(&ps, MAIL_LIMIT_LINE, "a line longer than %ld bytes",
 		    ps.lim.max_line);
 	if (!(m->flags & MAIL_LIMIT_HEADERS) && !nm.long_hdr) {
 		top_headers(&ps, buf_str(&nm.hdr), nm.hdr.len);
@@ -2417,9 +2383,9 @@ mail_parse(struct bpt_ctx *ctx, const char *raw, size_t len,
 	if (!ps.oom) {
 		if (ps.text.len > 0)
 			buf_addch(&ps.text, '\n');
-		m->text = detach(&ps, &ps.text);
+		m->text = mail_detach(&ps, &ps.text);
 		if (ps.notes.len > 0)
-			m->notes = detach(&ps, &ps.notes);
+			m->notes = mail_detach(&ps, &ps.notes);
 	}
 out:
 	buf_release(&nm.hdr);

@@ -1,0 +1,61 @@
+/*
+ * mail_int.h - what the parts of the mail parser share, and no other
+ * module may use:
+ *
+ *   mail.c        the driver: limits, mail_parse(), the walk over
+ *                 libetpan's tree, mail_free(); the notes.
+ *
+ * The public calls are in mail.h.
+ */
+#ifndef BPT_MAIL_INT_H
+#define BPT_MAIL_INT_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mail.h"
+
+/* The state of one mail_parse(). */
+struct parse {
+	struct mail *m;
+	struct mail_limits lim;
+	struct buf text;	/* becomes m->text */
+	struct buf notes;	/* becomes m->notes */
+	struct buf t1, t2, t3;	/* scratch, reused part after part */
+	struct buf mime;	/* MIME fields of the top-level header */
+	size_t att_alloc;
+	size_t hdr_alloc;
+	long parts;		/* parts counted by the scans */
+	int any_text;		/* a text part was read */
+	int text_cut;
+	int oom;
+};
+
+/* Up to 40 printable ASCII characters of s, for notes. */
+const char *mail_printable(const char *s, char out[48]);
+
+/* Sets flag and adds a remark once (notes are capped). */
+void mail_note(struct parse *ps, unsigned flag, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* strdup() and buf_detach() that set ps->oom when they fail. */
+char *mail_xstrdup(struct parse *ps, const char *s);
+char *mail_detach(struct parse *ps, struct buf *b);
+
+static inline int
+mail_is_wsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Position after the line that contains p[i] (n if it is the last). */
+static inline size_t
+mail_line_after(const char *p, size_t n, size_t i)
+{
+	const char *nl = memchr(p + i, '\n', n - i);
+
+	return nl ? (size_t)(nl - p) + 1 : n;
+}
+
+#endif
