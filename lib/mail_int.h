@@ -3,7 +3,8 @@
  * module may use:
  *
  *   mail.c        the driver: limits, mail_parse(), the walk over
- *                 libetpan's tree, mail_free(); the notes.
+ *                 libetpan's tree, mail_free(); the notes;
+ *   rfc2047.c     header values: encoded words, one line of UTF-8.
  *
  * The public calls are in mail.h.
  */
@@ -42,6 +43,10 @@ void mail_note(struct parse *ps, unsigned flag, const char *fmt, ...)
 /* strdup() and buf_detach() that set ps->oom when they fail. */
 char *mail_xstrdup(struct parse *ps, const char *s);
 char *mail_detach(struct parse *ps, struct buf *b);
+
+/* rfc2047.c: the header value v decoded into a new string, trouble
+ * noted under the name what; NULL if empty. */
+char *rfc2047_decode_field(struct parse *ps, const char *what, const char *v);
 
 static inline int
 mail_is_wsp(int c)
