@@ -4,6 +4,7 @@
  *
  *   mail.c        the driver: limits, mail_parse(), the walk over
  *                 libetpan's tree, mail_free(); the notes;
+ *   mailtext.c    the text: line ends, controls, flowed text, HTML;
  *   rfc2047.c     header values: encoded words, one line of UTF-8.
  *
  * The public calls are in mail.h.
@@ -43,6 +44,18 @@ void mail_note(struct parse *ps, unsigned flag, const char *fmt, ...)
 /* strdup() and buf_detach() that set ps->oom when they fail. */
 char *mail_xstrdup(struct parse *ps, const char *s);
 char *mail_detach(struct parse *ps, struct buf *b);
+
+/* mailtext.c: adds one piece of text (UTF-8, LF) to the message text,
+ * blank lines trimmed, cut at MAIL_TEXT_MAX. */
+void mailtext_append(struct parse *ps, const char *s, size_t n);
+/* Appends the text part data[0..n) in charset cs to the message text. */
+void mailtext_add(struct parse *ps, const char *data, size_t n, const char *cs,
+    int html, int flowed, int delsp);
+/* Decoded bytes as a clean UTF-8 string with LF line ends. */
+char *mailtext_clean_string(struct parse *ps, const char *s, size_t n);
+/* The header block of a message p[0..n) (mbox "From " line skipped),
+ * as clean text. */
+char *mailtext_header_block(struct parse *ps, const char *p, size_t n);
 
 /* rfc2047.c: the header value v decoded into a new string, trouble
  * noted under the name what; NULL if empty. */
