@@ -4,6 +4,8 @@
  *
  *   mail.c        the driver: limits, mail_parse(), the walk over
  *                 libetpan's tree, mail_free(); the notes;
+ *   mailhdr.c     the raw message normalised, the top-level header
+ *                 split into fields;
  *   mailtext.c    the text: line ends, controls, flowed text, HTML;
  *   rfc2047.c     header values: encoded words, one line of UTF-8.
  *
@@ -44,6 +46,26 @@ void mail_note(struct parse *ps, unsigned flag, const char *fmt, ...)
 /* strdup() and buf_detach() that set ps->oom when they fail. */
 char *mail_xstrdup(struct parse *ps, const char *s);
 char *mail_detach(struct parse *ps, struct buf *b);
+
+/* The raw message as mailhdr_normalize() leaves it. */
+struct norm {
+	struct buf hdr;		/* header section, CRLF line ends */
+	char *mem;		/* gap, then the body */
+	size_t gap;		/* room for the MIME header before the body */
+	size_t blen;		/* body bytes */
+	long nfields;		/* fields in the header section */
+	long nct;		/* lines starting with "Content-Type" */
+	int long_hdr;		/* a header line over max_line */
+	int long_body;		/* a body line over max_line */
+};
+
+/* mailhdr.c: raw[0..len) normalised into nm (zeroed by the caller;
+ * nm->hdr and nm->mem are the caller's to free). */
+enum bpt_status mailhdr_normalize(struct parse *ps, const char *raw, size_t len,
+    struct norm *nm);
+/* Splits the header section p[0..n) into fields: m->hdr, and ps->mime
+ * for the MIME fields. */
+void mailhdr_top_headers(struct parse *ps, const char *p, size_t n);
 
 /* mailtext.c: adds one piece of text (UTF-8, LF) to the message text,
  * blank lines trimmed, cut at MAIL_TEXT_MAX. */
