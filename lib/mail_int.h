@@ -6,6 +6,7 @@
  *                 libetpan's tree, mail_free(); the notes;
  *   mailhdr.c     the raw message normalised, the top-level header
  *                 split into fields;
+ *   mailfields.c  addresses, message ids and dates of that header;
  *   mailtext.c    the text: line ends, controls, flowed text, HTML;
  *   rfc2047.c     header values: encoded words, one line of UTF-8.
  *
@@ -66,6 +67,13 @@ enum bpt_status mailhdr_normalize(struct parse *ps, const char *raw, size_t len,
 /* Splits the header section p[0..n) into fields: m->hdr, and ps->mime
  * for the MIME fields. */
 void mailhdr_top_headers(struct parse *ps, const char *p, size_t n);
+
+/* mailfields.c: the fields of struct mail read from the top-level
+ * header (m->hdr). */
+void mailfields_read(struct parse *ps);
+/* A message id s[0..n) cleaned: UTF-8, no blanks or controls, no <>;
+ * NULL if empty. */
+char *mailfields_msgid_clean(struct parse *ps, const char *s, size_t n);
 
 /* mailtext.c: adds one piece of text (UTF-8, LF) to the message text,
  * blank lines trimmed, cut at MAIL_TEXT_MAX. */
