@@ -7,6 +7,7 @@
  *   mailhdr.c     the raw message normalised, the top-level header
  *                 split into fields;
  *   mailfields.c  addresses, message ids and dates of that header;
+ *   mimescan.c    the structure scan before mailmime_parse();
  *   mailtext.c    the text: line ends, controls, flowed text, HTML;
  *   rfc2047.c     header values: encoded words, one line of UTF-8.
  *
@@ -74,6 +75,26 @@ void mailfields_read(struct parse *ps);
 /* A message id s[0..n) cleaned: UTF-8, no blanks or controls, no <>;
  * NULL if empty. */
 char *mailfields_msgid_clean(struct parse *ps, const char *s, size_t n);
+
+/*
+ * What the scan found: limits crossed, or a reason the structure must
+ * not reach mailmime_parse() at all.
+ */
+struct scan {
+	struct parse *ps;
+	unsigned flags;		/* MAIL_LIMIT_* */
+	const char *hostile;
+	int lookalike;		/* lines that only start like a boundary */
+	int unquoted;		/* a boundary that needed quotes */
+};
+
+/*
+ * mimescan.c: scans the entity p[0..n) at depth (a message when
+ * as_message; without Content-Type message/rfc822 when
+ * default_message), recording in sc what it finds.
+ */
+void mimescan_entity(struct scan *sc, const char *p, size_t n, long depth,
+    int as_message, int default_message);
 
 /* mailtext.c: adds one piece of text (UTF-8, LF) to the message text,
  * blank lines trimmed, cut at MAIL_TEXT_MAX. */
