@@ -9,7 +9,8 @@
  *   mailfields.c  addresses, message ids and dates of that header;
  *   mimescan.c    the structure scan before mailmime_parse();
  *   mailtext.c    the text: line ends, controls, flowed text, HTML;
- *   rfc2047.c     header values: encoded words, one line of UTF-8.
+ *   rfc2047.c     header values: encoded words, one line of UTF-8;
+ *   rfc2231.c     parameters and the file name of a part.
  *
  * The public calls are in mail.h.
  */
@@ -21,6 +22,8 @@
 
 #include "buf.h"
 #include "mail.h"
+
+struct mailmime_single_fields;
 
 /* The state of one mail_parse(). */
 struct parse {
@@ -111,6 +114,11 @@ char *mailtext_header_block(struct parse *ps, const char *p, size_t n);
 /* rfc2047.c: the header value v decoded into a new string, trouble
  * noted under the name what; NULL if empty. */
 char *rfc2047_decode_field(struct parse *ps, const char *what, const char *v);
+
+/* rfc2231.c: the file name of a part: RFC 2231 or plain filename of the
+ * disposition, else name of the Content-Type; decoded, or NULL. */
+char *rfc2231_filename(struct parse *ps,
+    const struct mailmime_single_fields *sf);
 
 static inline int
 mail_is_wsp(int c)
