@@ -1,33 +1,33 @@
 /*
  * mail.c - one RFC 5322 message parsed with libetpan (see mail.h).
  *
- * The path of a message through this file:
+ * The path of a message through the parser (the files are named in
+ * mail_int.h):
  *
- *  1. mailhdr_normalize(): the raw bytes are copied with CRLF line ends, an
- *     mbox "From " line and blank lines before the header dropped, NUL
- *     bytes in the header made spaces; lines and header fields are
- *     counted on the way (the cheap part of the limit checks).
- *  2. mailhdr_top_headers(): libetpan splits the header section into fields;
- *     the fields of struct mail are read from them with libetpan's
- *     address, message-id and date parsers.
+ *  1. mailhdr_normalize(): the raw bytes are copied with CRLF line
+ *     ends, an mbox "From " line and blank lines before the header
+ *     dropped, NUL bytes in the header made spaces; lines and header
+ *     fields are counted on the way (the cheap part of the limit
+ *     checks).
+ *  2. mailhdr_top_headers(): libetpan splits the header section into
+ *     fields; mailfields_read() reads the fields of struct mail from
+ *     them with libetpan's address, message-id and date parsers.
  *  3. parse_message(): the body, behind a header holding only the MIME
- *     fields of the message, is first scanned (mimescan_entity()): every
- *     header section is parsed by libetpan as mailmime_parse() will,
- *     and every multipart body is split at its delimiter lines by the
- *     rules of libetpan 1.9.4, counting parts and depth, without
- *     building anything.  Only a structure within the limits, and
- *     without a boundary that 1.9.4 mishandles, reaches
- *     mailmime_parse(); walk() then collects text and attachments.
+ *     fields of the message, is first scanned (mimescan_entity()):
+ *     every header section is parsed by libetpan as mailmime_parse()
+ *     will, and every multipart body is split at its delimiter lines
+ *     by the rules of libetpan 1.9.4, counting parts and depth,
+ *     without building anything.  Only a structure within the limits,
+ *     and without a boundary that 1.9.4 mishandles, reaches
+ *     mailmime_parse(); walk() then collects text (mailtext.c) and
+ *     attachments (mimepart.c).
  */
 #include "bptconf.h"
 
 #include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libetpan/mailimf.h>
@@ -35,24 +35,13 @@
 
 #include "addr.h"
 #include "buf.h"
-#include "charset.h"
 #include "mail.h"
 #include "mail_int.h"
-#include "sha256.h"
 
 #define NOTES_MAX	4096		/* bytes of notes kept */
 #define DEPTH_CAP	100		/* nesting never followed deeper */
 
 static const char fwd_line[] = "---------- Doorgestuurd bericht ----------";
-
-/* How walk() treats the parts below a point. */
-struct wctx {
-	int depth;		/* multiparts and messages around */
-	int atts_only;		/* a losing alternative: attachments only */
-	int in_forward;		/* inside an attached message */
-	int related;		/* parent is multipart/related */
-	int report;		/* parent is multipart/report */
-};
 
 /* --- small helpers ----------------------------------------------------- */
 
@@ -118,150 +107,6 @@ mail_detach(struct parse *ps, struct buf *b)
 
 /* --- the walk over libetpan's tree ------------------------------------ */
 
-/* "type/subtype" of c, lower-case, into out[128]. */
-static void
-mime_type(const struct mailmime_content *c, char out[128])
-{
-	static const char *const discrete[] = {
-		"application", "text", "image", "audio", "video",
-		"application", "x-unknown"
-	};
-	const char *t = "application";
-	size_t i;
-	int n;
-
-	if (c == NULL || c->ct_type == NULL) {
-		snprintf(out, 128, "text/plain");
-		return;
-	}
-	if (c->ct_type->tp_type == MAILMIME_TYPE_DISCRETE_TYPE) {
-		const struct mailmime_discrete_type *d =
-		    c->ct_type->tp_data.tp_discrete_type;
-
-		if (d->dt_type == MAILMIME_DISCRETE_TYPE_EXTENSION &&
-		    d->dt_extension != NULL)
-			t = d->dt_extension;
-		else if (d->dt_type >= 0 && d->dt_type < 7)
-			t = discrete[d->dt_type];
-	} else if (c->ct_type->tp_type == MAILMIME_TYPE_COMPOSITE_TYPE) {
-		const struct mailmime_composite_type *ct =
-		    c->ct_type->tp_data.tp_composite_type;
-
-		if (ct->ct_type == MAILMIME_COMPOSITE_TYPE_MESSAGE)
-			t = "message";
-		else if (ct->ct_type == MAILMIME_COMPOSITE_TYPE_MULTIPART)
-			t = "multipart";
-		else if (ct->ct_token != NULL)
-			t = ct->ct_token;
-	}
-	n = snprintf(out, 128, "%s/%s", t, c->ct_subtype ? c->ct_subtype :
-	    "unknown");
-	if (n < 0 || n >= 128) {
-		snprintf(out, 128, "application/octet-stream");
-		return;
-	}
-	for (i = 0; out[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)out[i];
-
-		if (ch >= 'A' && ch <= 'Z')
-			out[i] = (char)(ch + 32);
-		else if (ch <= 0x20 || ch >= 0x7f)
-			out[i] = '_';
-	}
-}
-
-/*
- * The decoded body of a single part (base64, quoted-printable, or as
- * it is); *res is freed with mailmime_decoded_part_free().  0 when
- * there is nothing.
- */
-static int
-decode_body(struct parse *ps, const struct mailmime_data *d, char **res,
-    size_t *rlen)
-{
-	size_t idx = 0;
-	int r;
-
-	*res = NULL;
-	*rlen = 0;
-	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT ||
-	    d->dt_data.dt_text.dt_length == 0)
-		return 0;
-	r = mailmime_part_parse(d->dt_data.dt_text.dt_data,
-	    d->dt_data.dt_text.dt_length, &idx, d->dt_encoding, res, rlen);
-	if (r == MAILIMF_ERROR_MEMORY)
-		ps->oom = 1;
-	if (r != MAILIMF_NO_ERROR) {
-		*res = NULL;
-		*rlen = 0;
-		return 0;
-	}
-	return 1;
-}
-
-/* Notes a transfer encoding libetpan does not know (x-uuencode). */
-static void
-check_encoding(struct parse *ps, const struct mailmime_single_fields *sf)
-{
-	char tmp[48];
-
-	if (sf->fld_encoding != NULL &&
-	    sf->fld_encoding->enc_type == MAILMIME_MECHANISM_TOKEN)
-		mail_note(ps, MAIL_MALFORMED, "unknown transfer encoding %s",
-		    mail_printable(sf->fld_encoding->enc_token, tmp));
-}
-
-/* Records a part as an attachment (or inline image). */
-static void
-add_attachment(struct parse *ps, struct mailmime *mm,
-    const struct mailmime_single_fields *sf, const char *type,
-    const struct wctx *w)
-{
-	struct mail *m = ps->m;
-	struct mail_attachment *a;
-	char *dec = NULL, *data;
-	size_t dlen = 0;
-	int disp = sf->fld_disposition && sf->fld_disposition->dsp_type ?
-	    sf->fld_disposition->dsp_type->dsp_type :
-	    MAILMIME_DISPOSITION_TYPE_ERROR;
-
-	if (m->natt == ps->att_alloc) {
-		size_t na = ps->att_alloc ? ps->att_alloc * 2 : 4;
-		struct mail_attachment *nv = realloc(m->att, na * sizeof(*nv));
-
-		if (nv == NULL) {
-			ps->oom = 1;
-			return;
-		}
-		m->att = nv;
-		ps->att_alloc = na;
-	}
-	a = &m->att[m->natt];
-	memset(a, 0, sizeof(*a));
-	decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
-	data = xmemdupz(dec ? dec : "", dlen);
-	if (dec != NULL)
-		mailmime_decoded_part_free(dec);
-	a->content_type = mail_xstrdup(ps, type);
-	if (data == NULL || a->content_type == NULL) {
-		free(data);
-		free(a->content_type);
-		ps->oom = 1;
-		return;
-	}
-	a->data = data;
-	a->size = dlen;
-	sha256_hex(data, dlen, a->sha256);
-	a->filename = rfc2231_filename(ps, sf);
-	if (sf->fld_id != NULL)
-		a->content_id = mailfields_msgid_clean(ps, sf->fld_id, strlen(sf->fld_id));
-	a->is_inline = disp == MAILMIME_DISPOSITION_TYPE_INLINE ||
-	    (disp == MAILMIME_DISPOSITION_TYPE_ERROR && w->related &&
-	    strncmp(type, "text/", 5) != 0);
-	a->in_forward = w->in_forward;
-	m->natt++;
-}
-
 static void walk(struct parse *, struct mailmime *, struct wctx);
 static void parse_message(struct parse *, const char *, size_t,
     const struct wctx *, int);
@@ -276,10 +121,10 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 	size_t dlen = 0;
 	int attach, html;
 
-	mime_type(mm->mm_content_type, type);
+	mimepart_type(mm->mm_content_type, type);
 	mailmime_single_fields_init(&sf, mm->mm_mime_fields,
 	    mm->mm_content_type);
-	check_encoding(ps, &sf);
+	mimepart_check_encoding(ps, &sf);
 	attach = sf.fld_disposition != NULL &&
 	    sf.fld_disposition->dsp_type != NULL &&
 	    sf.fld_disposition->dsp_type->dsp_type ==
@@ -288,7 +133,7 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 	    strcmp(type, "message/global-delivery-status") == 0) &&
 	    !w->in_forward) {
 		if (ps->m->dsn == NULL) {
-			decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
+			mimepart_decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
 			ps->m->dsn = mailtext_clean_string(ps, dec ? dec : "", dlen);
 		}
 		goto out;
@@ -297,7 +142,7 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 	    strcmp(type, "message/rfc822-headers") == 0 ||
 	    strcmp(type, "message/global-headers") == 0) && w->report) {
 		if (ps->m->dsn_original == NULL) {
-			decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
+			mimepart_decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
 			ps->m->dsn_original = mailtext_clean_string(ps, dec ? dec : "", dlen);
 		}
 		goto out;
@@ -313,7 +158,7 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 	    strncmp(type, "multipart/", 10) == 0)) {
 		if (w->atts_only)
 			goto out;
-		decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
+		mimepart_decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
 		flow = mailmime_content_param_get(mm->mm_content_type, "format");
 		delsp = mailmime_content_param_get(mm->mm_content_type, "delsp");
 		mailtext_add(ps, dec ? dec : "", dlen, sf.fld_content_charset, html,
@@ -321,7 +166,7 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 		    delsp != NULL && strcasecmp(delsp, "yes") == 0);
 		goto out;
 	}
-	add_attachment(ps, mm, &sf, type, w);
+	mimepart_add_attachment(ps, mm, &sf, type, w);
 out:
 	if (dec != NULL)
 		mailmime_decoded_part_free(dec);
@@ -435,7 +280,7 @@ is_plain(struct mailmime *mm)
 
 	if (mm->mm_type != MAILMIME_SINGLE)
 		return 0;
-	mime_type(mm->mm_content_type, type);
+	mimepart_type(mm->mm_content_type, type);
 	return strcmp(type, "text/plain") == 0;
 }
 
@@ -447,7 +292,7 @@ rank(struct mailmime *mm)
 
 	if (mm->mm_type != MAILMIME_SINGLE)
 		return 2;
-	mime_type(mm->mm_content_type, type);
+	mimepart_type(mm->mm_content_type, type);
 	return strcmp(type, "text/html") == 0;
 }
 
@@ -629,7 +474,7 @@ top_type(struct parse *ps)
 			break;
 		c = NULL;
 	}
-	mime_type(c, type);
+	mimepart_type(c, type);
 	if (c != NULL)
 		mailmime_content_free(c);
 	return mail_xstrdup(ps, type);

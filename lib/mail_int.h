@@ -7,10 +7,11 @@
  *   mailhdr.c     the raw message normalised, the top-level header
  *                 split into fields;
  *   mailfields.c  addresses, message ids and dates of that header;
- *   mimescan.c    the structure scan before mailmime_parse();
- *   mailtext.c    the text: line ends, controls, flowed text, HTML;
  *   rfc2047.c     header values: encoded words, one line of UTF-8;
- *   rfc2231.c     parameters and the file name of a part.
+ *   mimescan.c    the structure scan before mailmime_parse();
+ *   mimepart.c    one part: its type, its body, an attachment;
+ *   rfc2231.c     parameters and the file name of a part;
+ *   mailtext.c    the text: line ends, controls, flowed text, HTML.
  *
  * The public calls are in mail.h.
  */
@@ -23,6 +24,9 @@
 #include "buf.h"
 #include "mail.h"
 
+struct mailmime;
+struct mailmime_content;
+struct mailmime_data;
 struct mailmime_single_fields;
 
 /* The state of one mail_parse(). */
@@ -41,6 +45,15 @@ struct parse {
 	int oom;
 };
 
+/* How walk() treats the parts below a point. */
+struct wctx {
+	int depth;		/* multiparts and messages around */
+	int atts_only;		/* a losing alternative: attachments only */
+	int in_forward;		/* inside an attached message */
+	int related;		/* parent is multipart/related */
+	int report;		/* parent is multipart/report */
+};
+
 /* Up to 40 printable ASCII characters of s, for notes. */
 const char *mail_printable(const char *s, char out[48]);
 
@@ -51,6 +64,21 @@ void mail_note(struct parse *ps, unsigned flag, const char *fmt, ...)
 /* strdup() and buf_detach() that set ps->oom when they fail. */
 char *mail_xstrdup(struct parse *ps, const char *s);
 char *mail_detach(struct parse *ps, struct buf *b);
+
+static inline int
+mail_is_wsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Position after the line that contains p[i] (n if it is the last). */
+static inline size_t
+mail_line_after(const char *p, size_t n, size_t i)
+{
+	const char *nl = memchr(p + i, '\n', n - i);
+
+	return nl ? (size_t)(nl - p) + 1 : n;
+}
 
 /* The raw message as mailhdr_normalize() leaves it. */
 struct norm {
@@ -79,6 +107,10 @@ void mailfields_read(struct parse *ps);
  * NULL if empty. */
 char *mailfields_msgid_clean(struct parse *ps, const char *s, size_t n);
 
+/* rfc2047.c: the header value v decoded into a new string, trouble
+ * noted under the name what; NULL if empty. */
+char *rfc2047_decode_field(struct parse *ps, const char *what, const char *v);
+
 /*
  * What the scan found: limits crossed, or a reason the structure must
  * not reach mailmime_parse() at all.
@@ -99,6 +131,26 @@ struct scan {
 void mimescan_entity(struct scan *sc, const char *p, size_t n, long depth,
     int as_message, int default_message);
 
+/* mimepart.c: "type/subtype" of c, lower-case, into out[128]. */
+void mimepart_type(const struct mailmime_content *c, char out[128]);
+/* The decoded body of a single part (base64, quoted-printable, or as
+ * it is); *res is freed with mailmime_decoded_part_free().  0 when
+ * there is nothing. */
+int mimepart_decode_body(struct parse *ps, const struct mailmime_data *d,
+    char **res, size_t *rlen);
+/* Notes a transfer encoding libetpan does not know (x-uuencode). */
+void mimepart_check_encoding(struct parse *ps,
+    const struct mailmime_single_fields *sf);
+/* Records a part as an attachment (or inline image). */
+void mimepart_add_attachment(struct parse *ps, struct mailmime *mm,
+    const struct mailmime_single_fields *sf, const char *type,
+    const struct wctx *w);
+
+/* rfc2231.c: the file name of a part: RFC 2231 or plain filename of the
+ * disposition, else name of the Content-Type; decoded, or NULL. */
+char *rfc2231_filename(struct parse *ps,
+    const struct mailmime_single_fields *sf);
+
 /* mailtext.c: adds one piece of text (UTF-8, LF) to the message text,
  * blank lines trimmed, cut at MAIL_TEXT_MAX. */
 void mailtext_append(struct parse *ps, const char *s, size_t n);
@@ -110,29 +162,5 @@ char *mailtext_clean_string(struct parse *ps, const char *s, size_t n);
 /* The header block of a message p[0..n) (mbox "From " line skipped),
  * as clean text. */
 char *mailtext_header_block(struct parse *ps, const char *p, size_t n);
-
-/* rfc2047.c: the header value v decoded into a new string, trouble
- * noted under the name what; NULL if empty. */
-char *rfc2047_decode_field(struct parse *ps, const char *what, const char *v);
-
-/* rfc2231.c: the file name of a part: RFC 2231 or plain filename of the
- * disposition, else name of the Content-Type; decoded, or NULL. */
-char *rfc2231_filename(struct parse *ps,
-    const struct mailmime_single_fields *sf);
-
-static inline int
-mail_is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Position after the line that contains p[i] (n if it is the last). */
-static inline size_t
-mail_line_after(const char *p, size_t n, size_t i)
-{
-	const char *nl = memchr(p + i, '\n', n - i);
-
-	return nl ? (size_t)(nl - p) + 1 : n;
-}
 
 #endif
