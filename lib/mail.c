@@ -133,8 +133,10 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 	    strcmp(type, "message/global-delivery-status") == 0) &&
 	    !w->in_forward) {
 		if (ps->m->dsn == NULL) {
-			mimepart_decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
-			ps->m->dsn = mailtext_clean_string(ps, dec ? dec : "", dlen);
+			mimepart_decode_body(ps, mm->mm_data.mm_single, &dec,
+			    &dlen);
+			ps->m->dsn = mailtext_clean_string(ps, dec ? dec : "",
+			    dlen);
 		}
 		goto out;
 	}
@@ -142,8 +144,10 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 	    strcmp(type, "message/rfc822-headers") == 0 ||
 	    strcmp(type, "message/global-headers") == 0) && w->report) {
 		if (ps->m->dsn_original == NULL) {
-			mimepart_decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
-			ps->m->dsn_original = mailtext_clean_string(ps, dec ? dec : "", dlen);
+			mimepart_decode_body(ps, mm->mm_data.mm_single, &dec,
+			    &dlen);
+			ps->m->dsn_original = mailtext_clean_string(ps,
+			    dec ? dec : "", dlen);
 		}
 		goto out;
 	}
@@ -161,7 +165,8 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 		mimepart_decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
 		flow = mailmime_content_param_get(mm->mm_content_type, "format");
 		delsp = mailmime_content_param_get(mm->mm_content_type, "delsp");
-		mailtext_add(ps, dec ? dec : "", dlen, sf.fld_content_charset, html,
+		mailtext_add(ps, dec ? dec : "", dlen, sf.fld_content_charset,
+		    html,
 		    flow != NULL && strcasecmp(flow, "flowed") == 0,
 		    delsp != NULL && strcasecmp(delsp, "yes") == 0);
 		goto out;
@@ -225,7 +230,8 @@ forward_header(struct parse *ps, struct mailimf_fields *f)
 		buf_addf(&b, "Datum: %02d-%02d-%04d %02d:%02d\n", dt->dt_day,
 		    dt->dt_month, dt->dt_year, dt->dt_hour, dt->dt_min);
 	if (subject != NULL &&
-	    (s = rfc2047_decode_field(ps, "forwarded Subject", subject)) != NULL) {
+	    (s = rfc2047_decode_field(ps, "forwarded Subject",
+	    subject)) != NULL) {
 		buf_addf(&b, "Onderwerp: %s\n", s);
 		free(s);
 	}
@@ -249,7 +255,8 @@ walk_message(struct parse *ps, struct mailmime *mm, struct wctx w)
 
 	if (w.report) {
 		if (ps->m->dsn_original == NULL)
-			ps->m->dsn_original = mailtext_header_block(ps, p ? p : "", n);
+			ps->m->dsn_original = mailtext_header_block(ps,
+			    p ? p : "", n);
 		return;
 	}
 	if (n == 0) {
@@ -309,8 +316,8 @@ walk_multipart(struct parse *ps, struct mailmime *mm, struct wctx w)
 	int count = clist_count(list);
 
 	if (count == 0) {
-		mail_note(ps, MAIL_MALFORMED, "multipart without parts (boundary "
-		    "never found)");
+		mail_note(ps, MAIL_MALFORMED,
+		    "multipart without parts (boundary never found)");
 		return;
 	}
 	ps->m->nparts += (size_t)count;
@@ -366,8 +373,8 @@ walk(struct parse *ps, struct mailmime *mm, struct wctx w)
 		return;
 	if (mm->mm_type == MAILMIME_MULTIPLE || mm->mm_type == MAILMIME_MESSAGE) {
 		if (++w.depth > ps->lim.max_depth) {
-			mail_note(ps, MAIL_LIMIT_DEPTH, "MIME nesting deeper than %ld",
-			    ps->lim.max_depth);
+			mail_note(ps, MAIL_LIMIT_DEPTH,
+			    "MIME nesting deeper than %ld", ps->lim.max_depth);
 			return;
 		}
 	}
@@ -409,8 +416,9 @@ parse_message(struct parse *ps, const char *p, size_t n,
 		mail_note(ps, MAIL_LIMIT_DEPTH, "MIME nesting deeper than %ld",
 		    ps->lim.max_depth);
 	if (sc.flags & MAIL_LIMIT_HEADERS)
-		mail_note(ps, MAIL_LIMIT_HEADERS, "a MIME part with more than %ld "
-		    "header fields", ps->lim.max_headers);
+		mail_note(ps, MAIL_LIMIT_HEADERS,
+		    "a MIME part with more than %ld header fields",
+		    ps->lim.max_headers);
 	if (sc.hostile != NULL)
 		mail_note(ps, MAIL_MALFORMED, "MIME structure not read: %s",
 		    sc.hostile);
@@ -418,7 +426,8 @@ parse_message(struct parse *ps, const char *p, size_t n,
 		mail_note(ps, 0, "MIME boundary with special characters "
 		    "not quoted");
 	if (sc.lookalike)
-		mail_note(ps, MAIL_MALFORMED, "a line starting like a MIME boundary "
+		mail_note(ps, MAIL_MALFORMED,
+		    "a line starting like a MIME boundary "
 		    "(boundaries that are prefixes of each other?)");
 	if (sc.flags != 0 || sc.hostile != NULL)
 		return;
@@ -427,7 +436,8 @@ parse_message(struct parse *ps, const char *p, size_t n,
 		if (r == MAILIMF_ERROR_MEMORY)
 			ps->oom = 1;
 		else
-			mail_note(ps, MAIL_MALFORMED, "unreadable MIME structure");
+			mail_note(ps, MAIL_MALFORMED,
+			    "unreadable MIME structure");
 		return;
 	}
 	if (!top && !w->atts_only)
@@ -492,7 +502,8 @@ body(struct parse *ps, struct norm *nm)
 	 * line, so this many of them cannot be within the limits */
 	cap = 2 * ps->lim.max_parts + 2 * ps->lim.max_depth + 32;
 	if (nm->nct > cap) {
-		mail_note(ps, MAIL_LIMIT_PARTS, "%ld Content-Type lines", nm->nct);
+		mail_note(ps, MAIL_LIMIT_PARTS, "%ld Content-Type lines",
+		    nm->nct);
 		return;
 	}
 	buf_add(&ps->mime, "\r\n", 2);
@@ -529,8 +540,8 @@ mail_parse(struct bpt_ctx *ctx, const char *raw, size_t len,
 		goto out;
 	}
 	if (nm.nfields > ps.lim.max_headers)
-		mail_note(&ps, MAIL_LIMIT_HEADERS, "more than %ld header fields",
-		    ps.lim.max_headers);
+		mail_note(&ps, MAIL_LIMIT_HEADERS,
+		    "more than %ld header fields", ps.lim.max_headers);
 	if (nm.long_hdr || nm.long_body)
 		mail_note(&ps, MAIL_LIMIT_LINE, "a line longer than %ld bytes",
 		    ps.lim.max_line);

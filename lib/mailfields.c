@@ -73,13 +73,15 @@ field_addr(struct parse *ps, const char *what, const char *v, char **name)
 		*name = NULL;
 	if (!first_mailbox(ps, v, &addr, &nm)) {
 		if (addr_normalize(NULL, v, &out) != BPT_OK) {
-			mail_note(ps, 0, "unreadable %s address", mail_printable(what, tmp));
+			mail_note(ps, 0, "unreadable %s address",
+			    mail_printable(what, tmp));
 			out = NULL;
 		}
 		goto done;
 	}
 	if (addr_normalize(NULL, addr, &out) != BPT_OK) {
-		mail_note(ps, 0, "unusable %s address", mail_printable(what, tmp));
+		mail_note(ps, 0, "unusable %s address",
+		    mail_printable(what, tmp));
 		out = NULL;
 	}
 done:
@@ -179,7 +181,8 @@ msgids(struct parse *ps, const char *v, char ***out, size_t *nout)
 			if (e == NULL)
 				e = v + n;
 			ids_push(ps, &ids, nout, &alloc,
-			    mailfields_msgid_clean(ps, s + 1, (size_t)(e - s - 1)));
+			    mailfields_msgid_clean(ps, s + 1,
+			    (size_t)(e - s - 1)));
 		}
 	}
 	if (*nout == 0 && memchr(v, '<', n) == NULL) {

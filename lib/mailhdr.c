@@ -45,7 +45,8 @@ is_ct_line(const char *s, size_t n)
 }
 
 enum bpt_status
-mailhdr_normalize(struct parse *ps, const char *raw, size_t len, struct norm *nm)
+mailhdr_normalize(struct parse *ps, const char *raw, size_t len,
+    struct norm *nm)
 {
 	size_t i = 0, e, next, extra = 0, k;
 	long max_line = ps->lim.max_line;
@@ -74,7 +75,8 @@ mailhdr_normalize(struct parse *ps, const char *raw, size_t len, struct norm *nm
 		if ((long)(e - i) > max_line)
 			nm->long_hdr = 1;
 		if (mail_is_wsp((unsigned char)raw[i])) {
-			for (k = i; k < e && mail_is_wsp((unsigned char)raw[k]); k++)
+			for (k = i; k < e && mail_is_wsp((unsigned char)raw[k]);
+			    k++)
 				;
 			if (k == e)
 				ws_line = 1;
@@ -98,7 +100,8 @@ mailhdr_normalize(struct parse *ps, const char *raw, size_t len, struct norm *nm
 	if (eight)
 		ps->m->flags |= MAIL_8BIT_HEADERS;
 	if (ws_line)
-		mail_note(ps, MAIL_MALFORMED, "header line of white space only");
+		mail_note(ps, MAIL_MALFORMED,
+		    "header line of white space only");
 	/* the body: room for CRLF pairs, and a gap before it */
 	for (p = raw + i; (p = memchr(p, '\n', (size_t)(raw + len - p))) != NULL;
 	    p++)
@@ -193,8 +196,9 @@ add_header(struct parse *ps, const char *name, const char *value,
 		buf_add(&ps->mime, "\r\n", 2);
 	}
 	if (!charset_utf8_valid(buf_str(&ps->t1), ps->t1.len))
-		mail_note(ps, MAIL_MALFORMED, "raw 8-bit bytes that are not UTF-8 "
-		    "in %s", mail_printable(name, tmp));
+		mail_note(ps, MAIL_MALFORMED,
+		    "raw 8-bit bytes that are not UTF-8 in %s",
+		    mail_printable(name, tmp));
 	charset_raw_to_utf8(&v, buf_str(&ps->t1), ps->t1.len);
 	buf_reset(&ps->t1);
 	for (i = 0; i < v.len; i++)
@@ -230,7 +234,8 @@ add_header(struct parse *ps, const char *name, const char *value,
 			mail_note(ps, strcasecmp(name, "to") == 0 ||
 			    strcasecmp(name, "cc") == 0 ||
 			    strcasecmp(name, "bcc") == 0 ? 0 : MAIL_MALFORMED,
-			    "more than one %s field", mail_printable(name, tmp));
+			    "more than one %s field",
+			    mail_printable(name, tmp));
 		*seen |= 1u << once;
 	}
 }
@@ -306,7 +311,8 @@ mailhdr_top_headers(struct parse *ps, const char *p, size_t n)
 			    k++)
 				line[k] = p[idx + k];
 			line[k] = '\0';
-			mail_note(ps, MAIL_MALFORMED, "unreadable header line '%s'",
+			mail_note(ps, MAIL_MALFORMED,
+			    "unreadable header line '%s'",
 			    mail_printable(line, tmp));
 			idx = e;
 			while (idx < n && mail_is_wsp((unsigned char)p[idx]))

@@ -74,8 +74,8 @@ mimepart_type(const struct mailmime_content *c, char out[128])
  * there is nothing.
  */
 int
-mimepart_decode_body(struct parse *ps, const struct mailmime_data *d, char **res,
-    size_t *rlen)
+mimepart_decode_body(struct parse *ps, const struct mailmime_data *d,
+    char **res, size_t *rlen)
 {
 	size_t idx = 0;
 	int r;
@@ -99,7 +99,8 @@ mimepart_decode_body(struct parse *ps, const struct mailmime_data *d, char **res
 
 /* Notes a transfer encoding libetpan does not know (x-uuencode). */
 void
-mimepart_check_encoding(struct parse *ps, const struct mailmime_single_fields *sf)
+mimepart_check_encoding(struct parse *ps,
+    const struct mailmime_single_fields *sf)
 {
 	char tmp[48];
 
@@ -152,7 +153,8 @@ mimepart_add_attachment(struct parse *ps, struct mailmime *mm,
 	sha256_hex(data, dlen, a->sha256);
 	a->filename = rfc2231_filename(ps, sf);
 	if (sf->fld_id != NULL)
-		a->content_id = mailfields_msgid_clean(ps, sf->fld_id, strlen(sf->fld_id));
+		a->content_id = mailfields_msgid_clean(ps, sf->fld_id,
+		    strlen(sf->fld_id));
 	a->is_inline = disp == MAILMIME_DISPOSITION_TYPE_INLINE ||
 	    (disp == MAILMIME_DISPOSITION_TYPE_ERROR && w->related &&
 	    strncmp(type, "text/", 5) != 0);
