@@ -1,33 +1,33 @@
 /*
  * mail.c - one RFC 5322 message parsed with libetpan (see mail.h).
  *
- * The path of a message through this file:
+ * The path of a message through the parser (the files are named in
+ * mail_int.h):
  *
- *  1. normalize(): the raw bytes are copied with CRLF line ends, an
- *     mbox "From " line and blank lines before the header dropped, NUL
- *     bytes in the header made spaces; lines and header fields are
- *     counted on the way (the cheap part of the limit checks).
- *  2. top_headers(): libetpan splits the header section into fields;
- *     the fields of struct mail are read from them with libetpan's
- *     address, message-id and date parsers.
+ *  1. mailhdr_normalize(): the raw bytes are copied with CRLF line
+ *     ends, an mbox "From " line and blank lines before the header
+ *     dropped, NUL bytes in the header made spaces; lines and header
+ *     fields are counted on the way (the cheap part of the limit
+ *     checks).
+ *  2. mailhdr_top_headers(): libetpan splits the header section into
+ *     fields; mailfields_read() reads the fields of struct mail from
+ *     them with libetpan's address, message-id and date parsers.
  *  3. parse_message(): the body, behind a header holding only the MIME
- *     fields of the message, is first scanned (scan_entity()): every
- *     header section is parsed by libetpan as mailmime_parse() will,
- *     and every multipart body is split at its delimiter lines by the
- *     rules of libetpan 1.9.4, counting parts and depth, without
- *     building anything.  Only a structure within the limits, and
- *     without a boundary that 1.9.4 mishandles, reaches
- *     mailmime_parse(); walk() then collects text and attachments.
+ *     fields of the message, is first scanned (mimescan_entity()):
+ *     every header section is parsed by libetpan as mailmime_parse()
+ *     will, and every multipart body is split at its delimiter lines
+ *     by the rules of libetpan 1.9.4, counting parts and depth,
+ *     without building anything.  Only a structure within the limits,
+ *     and without a boundary that 1.9.4 mishandles, reaches
+ *     mailmime_parse(); walk() then collects text (mailtext.c) and
+ *     attachments (mimepart.c).
  */
 #include "bptconf.h"
 
 #include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libetpan/mailimf.h>
@@ -35,47 +35,19 @@
 
 #include "addr.h"
 #include "buf.h"
-#include "charset.h"
-#include "html.h"
 #include "mail.h"
-#include "sha256.h"
+#include "mail_int.h"
 
-#define DECODE_MAX	(64 * 1024)	/* bytes of a header value decoded */
 #define NOTES_MAX	4096		/* bytes of notes kept */
 #define DEPTH_CAP	100		/* nesting never followed deeper */
 
 static const char fwd_line[] = "---------- Doorgestuurd bericht ----------";
 
-/* The state of one mail_parse(). */
-struct parse {
-	struct mail *m;
-	struct mail_limits lim;
-	struct buf text;	/* becomes m->text */
-	struct buf notes;	/* becomes m->notes */
-	struct buf t1, t2, t3;	/* scratch, reused part after part */
-	struct buf mime;	/* MIME fields of the top-level header */
-	size_t att_alloc;
-	size_t hdr_alloc;
-	long parts;		/* parts counted by the scans */
-	int any_text;		/* a text part was read */
-	int text_cut;
-	int oom;
-};
-
-/* How walk() treats the parts below a point. */
-struct wctx {
-	int depth;		/* multiparts and messages around */
-	int atts_only;		/* a losing alternative: attachments only */
-	int in_forward;		/* inside an attached message */
-	int related;		/* parent is multipart/related */
-	int report;		/* parent is multipart/report */
-};
-
 /* --- small helpers ----------------------------------------------------- */
 
 /* Up to 40 printable ASCII characters of s, for notes. */
-static const char *
-printable(const char *s, char out[48])
+const char *
+mail_printable(const char *s, char out[48])
 {
 	size_t i;
 
@@ -89,13 +61,9 @@ printable(const char *s, char out[48])
 	return out;
 }
 
-static void
-note(struct parse *ps, unsigned flag, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Sets flag and adds a remark once (notes are capped). */
-static void
-note(struct parse *ps, unsigned flag, const char *fmt, ...)
+void
+mail_note(struct parse *ps, unsigned flag, const char *fmt, ...)
 {
 	struct buf line = BUF_INIT;
 	va_list ap;
@@ -117,8 +85,8 @@ note(struct parse *ps, unsigned flag, const char *fmt, ...)
 	buf_release(&line);
 }
 
-static char *
-xstrdup(struct parse *ps, const char *s)
+char *
+mail_xstrdup(struct parse *ps, const char *s)
 {
 	char *r = strdup(s);
 
@@ -127,8 +95,8 @@ xstrdup(struct parse *ps, const char *s)
 	return r;
 }
 
-static char *
-detach(struct parse *ps, struct buf *b)
+char *
+mail_detach(struct parse *ps, struct buf *b)
 {
 	char *r = buf_detach(b, NULL);
 
@@ -137,1839 +105,7 @@ detach(struct parse *ps, struct buf *b)
 	return r;
 }
 
-static int
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Position after the line that contains p[i] (n if it is the last). */
-static size_t
-line_after(const char *p, size_t n, size_t i)
-{
-	const char *nl = memchr(p + i, '\n', n - i);
-
-	return nl ? (size_t)(nl - p) + 1 : n;
-}
-
-/* --- text: line ends, controls, flowed text ---------------------------- */
-
-/*
- * Appends UTF-8 s[0..n) with LF line ends (CRLF and CR become LF),
- * without C0/C1 controls other than TAB and LF, and without BOMs; a
- * no-break space becomes a space (what readers and searches expect).
- */
-static void
-text_clean(struct buf *out, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, run;
-
-	while (i < n) {
-		for (run = i; run < n; run++) {
-			unsigned char c = u[run];
-
-			if (c < 0x20 || c == 0x7f || c == 0xc2 || c == 0xe2 ||
-			    c == 0xef)
-				break;
-		}
-		buf_add(out, s + i, run - i);
-		i = run;
-		if (i >= n)
-			break;
-		if (u[i] == '\r') {
-			if (i + 1 >= n || u[i + 1] != '\n')
-				buf_addch(out, '\n');
-			i++;
-		} else if (u[i] == '\n' || u[i] == '\t') {
-			buf_addch(out, u[i]);
-			i++;
-		} else if (u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&
-		    u[i + 1] <= 0x9f) {
-			i += 2;		/* C1 control */
-		} else if (u[i] == 0xc2 && i + 1 < n && u[i + 1] == 0xa0) {
-			buf_addch(out, ' ');	/* no-break space */
-			i += 2;
-		} else if (u[i] == 0xef && i + 2 < n && u[i + 1] == 0xbb &&
-		    u[i + 2] == 0xbf) {
-			i += 3;		/* byte order mark */
-		} else if (u[i] == 0xe2 && i + 2 < n && u[i + 1] == 0x80 &&
-		    (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)) {
-			buf_addch(out, '\n');	/* line/paragraph separator */
-			i += 3;
-		} else if (u[i] >= 0x80) {
-			buf_addch(out, u[i]);
-			i++;
-		} else {
-			i++;		/* other controls */
-		}
-	}
-}
-
-/*
- * RFC 3676: joins the lines of format=flowed text that end in a
- * space (soft breaks) and removes space-stuffing; quoted lines join
- * only lines of the same quote depth.
- */
-static void
-unflow(struct buf *out, const char *s, size_t n, int delsp)
-{
-	size_t i = 0, e, q, depth = 0;
-	int open = 0;
-
-	while (i < n) {
-		const char *nl = memchr(s + i, '\n', n - i);
-		const char *c;
-		size_t len, d = 0, k;
-		int soft;
-
-		e = nl ? (size_t)(nl - s) : n;
-		for (q = i; q < e && s[q] == '>'; q++)
-			d++;
-		if (q < e && s[q] == ' ')
-			q++;		/* space-stuffing */
-		c = s + q;
-		len = e - q;
-		soft = len > 0 && c[len - 1] == ' ' &&
-		    !(len == 3 && memcmp(c, "-- ", 3) == 0);
-		if (open && d != depth) {
-			buf_addch(out, '\n');
-			open = 0;
-		}
-		if (!open) {
-			depth = d;
-			for (k = 0; k < d; k++)
-				buf_addch(out, '>');
-			if (d > 0)
-				buf_addch(out, ' ');
-			open = 1;
-		}
-		buf_add(out, c, soft && delsp ? len - 1 : len);
-		if (!soft) {
-			buf_addch(out, '\n');
-			open = 0;
-		}
-		i = nl ? e + 1 : n;
-	}
-	if (open)
-		buf_addch(out, '\n');
-}
-
-/*
- * Adds one piece of text (UTF-8, LF) to the message text: leading and
- * trailing blank lines, trailing blanks of lines and runs of blank
- * lines dropped, a blank line before it when text came before,
- * everything past MAIL_TEXT_MAX cut.
- */
-static void
-text_append(struct parse *ps, const char *s, size_t n)
-{
-	struct buf *t = &ps->text;
-	size_t i = 0, e, end;
-
-	/* blank lines at the start and the end */
-	for (;;) {
-		for (e = i; e < n && (s[e] == ' ' || s[e] == '\t'); e++)
-			;
-		if (e < n && s[e] == '\n')
-			i = e + 1;
-		else
-			break;
-	}
-	while (n > i && (s[n - 1] == '\n' || s[n - 1] == ' ' ||
-	    s[n - 1] == '\t'))
-		n--;
-	if (i >= n || ps->text_cut)
-		return;
-	if (t->len > 0)
-		buf_add(t, "\n\n", 2);
-	while (i < n) {
-		const char *nl = memchr(s + i, '\n', n - i);
-
-		e = nl ? (size_t)(nl - s) : n;
-		for (end = e; end > i && (s[end - 1] == ' ' || s[end - 1] == '\t');
-		    end--)
-			;
-		/* one blank line at most */
-		if (end == i && t->len >= 2 && t->buf[t->len - 1] == '\n' &&
-		    t->buf[t->len - 2] == '\n') {
-			i = e + 1;
-			continue;
-		}
-		if (t->len + (end - i) + 1 > MAIL_TEXT_MAX) {
-			size_t room = MAIL_TEXT_MAX > t->len ?
-			    MAIL_TEXT_MAX - t->len : 0;
-
-			/* cut on a character boundary */
-			if (room > end - i)
-				room = end - i;
-			while (room > 0 &&
-			    ((unsigned char)s[i + room] & 0xc0) == 0x80)
-				room--;
-			buf_add(t, s + i, room);
-			ps->text_cut = 1;
-			note(ps, 0, "text cut at %d bytes", MAIL_TEXT_MAX);
-			return;
-		}
-		buf_add(t, s + i, end - i);
-		if (e < n)
-			buf_addch(t, '\n');
-		i = e + 1;
-	}
-}
-
-/* --- header values ----------------------------------------------------- */
-
-/*
- * Length of a character at u[i] that changes the direction of text
- * or marks it invisibly (U+202A..U+202E, U+2066..U+2069, U+200E,
- * U+200F, U+061C), else 0.  In a name or a subject they make a copy
- * show something other than what it says ("[BPT #1] <U+202E>gpj.exe").
- */
-static size_t
-bidi_len(const unsigned char *u, size_t i, size_t n)
-{
-	if (i + 2 < n && u[i] == 0xe2 && u[i + 1] == 0x80 &&
-	    ((u[i + 2] >= 0xaa && u[i + 2] <= 0xae) || u[i + 2] == 0x8e ||
-	    u[i + 2] == 0x8f))
-		return 3;
-	if (i + 2 < n && u[i] == 0xe2 && u[i + 1] == 0x81 && u[i + 2] >= 0xa6 &&
-	    u[i + 2] <= 0xa9)
-		return 3;
-	if (i + 1 < n && u[i] == 0xd8 && u[i + 1] == 0x9c)
-		return 2;
-	return 0;
-}
-
-/* Appends s with controls and white space folded to single spaces,
- * without direction characters, trimmed: one line. */
-static void
-fold_line(struct buf *out, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start = out->len;
-	int space = 0;
-
-	while (i < n) {
-		size_t k = 1;
-		int blank = 0;
-
-		if ((k = bidi_len(u, i, n)) > 0) {
-			i += k;
-			continue;
-		}
-		k = 1;
-		if (u[i] < 0x20 || u[i] == 0x7f || u[i] == ' ')
-			blank = 1;
-		else if (u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&
-		    u[i + 1] <= 0xa0)
-			blank = 1, k = 2;
-		else if (u[i] == 0xe2 && i + 2 < n && u[i + 1] == 0x80 &&
-		    (u[i + 2] == 0xa8 || u[i + 2] == 0xa9))
-			blank = 1, k = 3;
-		if (blank) {
-			space = 1;
-		} else {
-			if (space && out->len > start)
-				buf_addch(out, ' ');
-			space = 0;
-			buf_add(out, s + i, k);
-		}
-		i += k;
-	}
-}
-
-enum {
-	DEC_UNKNOWN = 1 << 0,	/* an encoded word in an unknown charset */
-	DEC_INVALID = 1 << 1,	/* bytes replaced by U+FFFD */
-	DEC_BADWORD = 1 << 2,	/* base64 of an encoded word mangled */
-};
-
-/* Is the B-encoded text of the encoded word at s[i] ("=?cs?B?...?=")
- * base64 a decoder can trust?  Missing padding is forgiven, padding in
- * the middle or a length no encoder makes is not.  Q words are not
- * judged. */
-static int
-ew_b_ok(const char *s, size_t n, size_t i)
-{
-	const char *q1, *q2, *end;
-	size_t len, k;
-	int pad = 0;
-
-	if (s[i] == '"')
-		i++;
-	q1 = memchr(s + i + 2, '?', n - i - 2);
-	if (q1 == NULL || (size_t)(q1 - s) + 2 >= n || q1[2] != '?' ||
-	    (q1[1] != 'B' && q1[1] != 'b'))
-		return 1;
-	q2 = q1 + 3;
-	end = memmem(q2, (size_t)(s + n - q2), "?=", 2);
-	len = end ? (size_t)(end - q2) : (size_t)(s + n - q2);
-	for (k = 0; k < len; k++) {
-		char c = q2[k];
-
-		if (c == '=') {
-			pad = 1;
-		} else if (pad || !((c >= 'A' && c <= 'Z') ||
-		    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '+' || c == '/')) {
-			return 0;
-		}
-	}
-	return pad ? len % 4 == 0 : len % 4 != 1;
-}
-
-/* Converts one decoded encoded word (charset may carry an RFC 2231
- * "*lang" suffix). */
-static void
-ew_convert(struct buf *out, const struct mailmime_encoded_word *ew,
-    unsigned *fl)
-{
-	char cs[64];
-	const char *star;
-	size_t len;
-	unsigned r;
-
-	star = strchr(ew->wd_charset, '*');
-	len = star ? (size_t)(star - ew->wd_charset) : strlen(ew->wd_charset);
-	if (len >= sizeof(cs))
-		len = 0;
-	memcpy(cs, ew->wd_charset, len);
-	cs[len] = '\0';
-	r = charset_to_utf8(out, len > 0 ? cs : "unknown", ew->wd_text,
-	    strlen(ew->wd_text));
-	if (r & CHARSET_UNKNOWN)
-		*fl |= DEC_UNKNOWN;
-	if (r & CHARSET_INVALID)
-		*fl |= DEC_INVALID;
-}
-
-/* Tries an encoded word at s[i]; on success appends it and returns the
- * position after it, else returns i. */
-static size_t
-ew_at(struct buf *out, const char *s, size_t n, size_t i, unsigned *fl)
-{
-	struct mailmime_encoded_word *ew = NULL;
-	size_t idx = i;
-	int fwd = 0, quote = 0, r;
-
-	if (!(n - i >= 2 && s[i] == '=' && s[i + 1] == '?') &&
-	    !(n - i >= 3 && s[i] == '"' && s[i + 1] == '=' && s[i + 2] == '?'))
-		return i;
-	r = mailmime_encoded_word_parse(s, n, &idx, &ew, &fwd, &quote);
-	if (r != MAILIMF_NO_ERROR || ew == NULL) {
-		if (r == MAILIMF_ERROR_MEMORY)
-			out->oom = 1;
-		return i;
-	}
-	ew_convert(out, ew, fl);
-	mailmime_encoded_word_free(ew);
-	if (!ew_b_ok(s, n, i))
-		*fl |= DEC_BADWORD;
-	return idx > i ? idx : i + 1;
-}
-
-/*
- * Decodes a header value (raw bytes, possibly folded) to one line of
- * UTF-8 in out: raw 8-bit bytes are UTF-8 when valid, else
- * Windows-1252; RFC 2047 encoded words are decoded (also inside
- * quotes and words), white space between two of them dropped; then
- * every control and white-space run becomes one space.
- */
-static void
-decode_value(struct buf *out, const char *v, size_t n, unsigned *fl)
-{
-	struct buf u = BUF_INIT, d = BUF_INIT;
-	size_t i = 0, j, k;
-	int prev_ew = 0;
-
-	if (n > DECODE_MAX) {
-		/* cut, but not inside a UTF-8 character */
-		n = DECODE_MAX;
-		while (n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80)
-			n--;
-	}
-	charset_raw_to_utf8(&u, v, n);
-	v = buf_str(&u);
-	n = u.len;
-	while (i < n) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-			for (j = i; j < n && (v[j] == ' ' || v[j] == '\t' ||
-			    v[j] == '\r' || v[j] == '\n'); j++)
-				;
-			/* white space between encoded words disappears */
-			if (prev_ew && (k = ew_at(&d, v, n, j, fl)) > j) {
-				i = k;
-				continue;
-			}
-			buf_add(&d, v + i, j - i);
-			prev_ew = 0;
-			i = j;
-			continue;
-		}
-		if ((c == '=' || c == '"') && (k = ew_at(&d, v, n, i, fl)) > i) {
-			prev_ew = 1;
-			i = k;
-			continue;
-		}
-		for (j = i + 1; j < n; j++)
-			if (v[j] == ' ' || v[j] == '\t' || v[j] == '\r' ||
-			    v[j] == '\n' || v[j] == '=' || v[j] == '"')
-				break;
-		buf_add(&d, v + i, j - i);
-		prev_ew = 0;
-		i = j;
-	}
-	fold_line(out, buf_str(&d), d.len);
-	if (buf_failed(&u) || buf_failed(&d))
-		out->oom = 1;
-	buf_release(&u);
-	buf_release(&d);
-}
-
-char *
-mail_decode_header(const char *value)
-{
-	struct buf out = BUF_INIT;
-	unsigned fl = 0;
-
-	if (value == NULL)
-		return NULL;
-	decode_value(&out, value, strlen(value), &fl);
-	return buf_detach(&out, NULL);
-}
-
-/* Decodes into a new string, noting charset trouble; NULL if empty. */
-static char *
-decode_field(struct parse *ps, const char *what, const char *v)
-{
-	struct buf out = BUF_INIT;
-	unsigned fl = 0;
-	char tmp[48];
-
-	decode_value(&out, v, strlen(v), &fl);
-	if (fl & DEC_UNKNOWN)
-		note(ps, MAIL_BAD_CHARSET, "unknown charset in %s",
-		    printable(what, tmp));
-	if (fl & DEC_INVALID)
-		note(ps, MAIL_BAD_CHARSET, "invalid bytes in %s",
-		    printable(what, tmp));
-	if (fl & DEC_BADWORD)
-		note(ps, MAIL_MALFORMED, "broken encoded word in %s",
-		    printable(what, tmp));
-	if (out.len == 0 && !buf_failed(&out)) {
-		buf_release(&out);
-		return NULL;
-	}
-	return detach(ps, &out);
-}
-
-/* --- normalization and the top-level header ---------------------------- */
-
-struct norm {
-	struct buf hdr;		/* header section, CRLF line ends */
-	char *mem;		/* gap, then the body */
-	size_t gap;		/* room for the MIME header before the body */
-	size_t blen;		/* body bytes */
-	long nfields;		/* fields in the header section */
-	long nct;		/* lines starting with "Content-Type" */
-	int long_hdr;		/* a header line over max_line */
-	int long_body;		/* a body line over max_line */
-};
-
-/* The line at raw[i]: its end (before CR/LF) and the next line. */
-static size_t
-raw_line(const char *raw, size_t len, size_t i, size_t *next)
-{
-	const char *nl = memchr(raw + i, '\n', len - i);
-	size_t e = nl ? (size_t)(nl - raw) : len;
-	const char *cr = memchr(raw + i, '\r', e - i);
-
-	if (cr != NULL && (size_t)(cr - raw) + 1 < e) {
-		/* a lone CR ends a line too */
-		*next = (size_t)(cr - raw) + 1;
-		return (size_t)(cr - raw);
-	}
-	*next = nl ? e + 1 : len;
-	if (cr != NULL)
-		e--;
-	return e;
-}
-
-static int
-is_ct_line(const char *s, size_t n)
-{
-	return n >= 13 && strncasecmp(s, "content-type", 12) == 0 &&
-	    (s[12] == ':' || s[12] == ' ' || s[12] == '\t' || s[12] == '(');
-}
-
-static enum bpt_status
-normalize(struct parse *ps, const char *raw, size_t len, struct norm *nm)
-{
-	size_t i = 0, e, next, extra = 0, k;
-	long max_line = ps->lim.max_line;
-	int blank = 0, ws_line = 0, eight = 0;
-	const char *p;
-	char *w;
-
-	if (len >= 5 && memcmp(raw, "From ", 5) == 0)
-		raw_line(raw, len, 0, &i);
-	while (i < len) {
-		e = raw_line(raw, len, i, &next);
-		if (e != i)
-			break;
-		blank = 1;
-		i = next;
-	}
-	if (blank && i < len)
-		note(ps, MAIL_MALFORMED, "empty line before the header");
-	/* the header section, up to the first empty line */
-	while (i < len) {
-		e = raw_line(raw, len, i, &next);
-		if (e == i) {
-			i = next;
-			break;
-		}
-		if ((long)(e - i) > max_line)
-			nm->long_hdr = 1;
-		if (is_wsp((unsigned char)raw[i])) {
-			for (k = i; k < e && is_wsp((unsigned char)raw[k]); k++)
-				;
-			if (k == e)
-				ws_line = 1;
-		} else {
-			nm->nfields++;
-		}
-		if (is_ct_line(raw + i, e - i))
-			nm->nct++;
-		for (k = i; k < e; k++) {
-			unsigned char c = (unsigned char)raw[k];
-
-			if (c == '\0')
-				buf_addch(&nm->hdr, ' ');
-			else
-				buf_addch(&nm->hdr, c);
-			eight |= c & 0x80;
-		}
-		buf_add(&nm->hdr, "\r\n", 2);
-		i = next;
-	}
-	if (eight)
-		ps->m->flags |= MAIL_8BIT_HEADERS;
-	if (ws_line)
-		note(ps, MAIL_MALFORMED, "header line of white space only");
-	/* the body: room for CRLF pairs, and a gap before it */
-	for (p = raw + i; (p = memchr(p, '\n', (size_t)(raw + len - p))) != NULL;
-	    p++)
-		extra++;
-	for (p = raw + i; (p = memchr(p, '\r', (size_t)(raw + len - p))) != NULL;
-	    p++)
-		extra++;
-	nm->gap = nm->hdr.len + (size_t)nm->nfields + 16;
-	if (len - i > SIZE_MAX / 2 - nm->gap - extra)
-		return BPT_ENOMEM;
-	nm->mem = malloc(nm->gap + (len - i) + extra + 3);
-	if (nm->mem == NULL || buf_failed(&nm->hdr))
-		return BPT_ENOMEM;
-	w = nm->mem + nm->gap;
-	while (i < len) {
-		e = raw_line(raw, len, i, &next);
-		if ((long)(e - i) > max_line)
-			nm->long_body = 1;
-		if (is_ct_line(raw + i, e - i))
-			nm->nct++;
-		memcpy(w, raw + i, e - i);
-		w += e - i;
-		if (next > e) {
-			/* a line end, not the end of a last line without
-			 * one: attachments keep their bytes */
-			*w++ = '\r';
-			*w++ = '\n';
-		}
-		i = next;
-	}
-	nm->blen = (size_t)(w - (nm->mem + nm->gap));
-	return BPT_OK;
-}
-
-/* The index of the header called name in the known single fields;
- * -1 when repeating it is allowed. */
-static int
-single_field(const char *name)
-{
-	static const char *const once[] = {
-		"from", "sender", "reply-to", "to", "cc", "bcc", "subject",
-		"date", "message-id", "in-reply-to", "references",
-		"content-type", "content-transfer-encoding",
-		"content-disposition",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(once) / sizeof(once[0]); i++)
-		if (strcasecmp(name, once[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int
-is_mime_field(const char *name)
-{
-	return strncasecmp(name, "content-", 8) == 0 ||
-	    strcasecmp(name, "mime-version") == 0;
-}
-
-/* One field of the top-level header: kept in m->hdr, and copied to
- * ps->mime when it is a MIME field. */
-static void
-add_header(struct parse *ps, const char *name, const char *value,
-    unsigned *seen)
-{
-	struct mail *m = ps->m;
-	struct mail_header *h;
-	struct buf v = BUF_INIT;
-	size_t n = strlen(value), i, b, e;
-	char tmp[48];
-	int once;
-
-	if (m->nhdr == ps->hdr_alloc) {
-		size_t na = ps->hdr_alloc ? ps->hdr_alloc * 2 : 32;
-		struct mail_header *nh = realloc(m->hdr, na * sizeof(*nh));
-
-		if (nh == NULL) {
-			ps->oom = 1;
-			return;
-		}
-		m->hdr = nh;
-		ps->hdr_alloc = na;
-	}
-	/* unfolded: CR and LF removed */
-	for (i = 0; i < n; i++)
-		if (value[i] != '\r' && value[i] != '\n')
-			buf_addch(&ps->t1, value[i]);
-	if (is_mime_field(name)) {
-		buf_addf(&ps->mime, "%s: ", name);
-		buf_add(&ps->mime, buf_str(&ps->t1), ps->t1.len);
-		buf_add(&ps->mime, "\r\n", 2);
-	}
-	if (!charset_utf8_valid(buf_str(&ps->t1), ps->t1.len))
-		note(ps, MAIL_MALFORMED, "raw 8-bit bytes that are not UTF-8 "
-		    "in %s", printable(name, tmp));
-	charset_raw_to_utf8(&v, buf_str(&ps->t1), ps->t1.len);
-	buf_reset(&ps->t1);
-	for (i = 0; i < v.len; i++)
-		if ((unsigned char)v.buf[i] < 0x20 && v.buf[i] != '\t')
-			v.buf[i] = ' ';
-		else if (v.buf[i] == 0x7f)
-			v.buf[i] = ' ';
-	for (b = 0; b < v.len && is_wsp((unsigned char)v.buf[b]); b++)
-		;
-	for (e = v.len; e > b && is_wsp((unsigned char)v.buf[e - 1]); e--)
-		;
-	h = &m->hdr[m->nhdr];
-	/* libetpan lets any byte but ':' into a name: keep it ASCII */
-	h->name = xstrdup(ps, name);
-	for (i = 0; h->name != NULL && h->name[i] != '\0'; i++)
-		if ((unsigned char)h->name[i] <= 0x20 ||
-		    (unsigned char)h->name[i] >= 0x7f)
-			h->name[i] = '?';
-	h->value = xmemdupz(buf_str(&v) + b, e - b);
-	buf_release(&v);
-	if (h->name == NULL || h->value == NULL) {
-		free(h->name);
-		free(h->value);
-		ps->oom = 1;
-		return;
-	}
-	m->nhdr++;
-	once = single_field(name);
-	if (once >= 0) {
-		/* a second From, Subject, In-Reply-To or MIME field makes
-		 * the message ambiguous; a second To or Cc does not */
-		if (*seen & (1u << once))
-			note(ps, strcasecmp(name, "to") == 0 ||
-			    strcasecmp(name, "cc") == 0 ||
-			    strcasecmp(name, "bcc") == 0 ? 0 : MAIL_MALFORMED,
-			    "more than one %s field", printable(name, tmp));
-		*seen |= 1u << once;
-	}
-}
-
-/* Notes a Content-Type, -Transfer-Encoding or -Disposition field
- * libetpan cannot read (it then acts as if it were absent). */
-static void
-mime_field_check(struct parse *ps, struct mailimf_optional_field *of)
-{
-	struct mailmime_field *mf = NULL;
-	char tmp[48];
-	int r;
-
-	if (strcasecmp(of->fld_name, "Content-Type") != 0 &&
-	    strcasecmp(of->fld_name, "Content-Transfer-Encoding") != 0 &&
-	    strcasecmp(of->fld_name, "Content-Disposition") != 0)
-		return;
-	r = mailmime_field_parse(of, &mf);
-	if (r == MAILIMF_NO_ERROR)
-		mailmime_field_free(mf);
-	else if (r == MAILIMF_ERROR_MEMORY)
-		ps->oom = 1;
-	else
-		note(ps, MAIL_MALFORMED, "unreadable %s field",
-		    printable(of->fld_name, tmp));
-}
-
-/* Splits the header section into fields with libetpan; a line it
- * cannot read is skipped with its continuation lines. */
-static void
-top_headers(struct parse *ps, const char *p, size_t n)
-{
-	struct mailimf_fields *f;
-	clistiter *it;
-	size_t idx = 0, start;
-	unsigned seen = 0;
-	char tmp[48];
-	int r;
-
-	while (idx < n && !ps->oom) {
-		start = idx;
-		f = NULL;
-		r = mailimf_optional_fields_parse(p, n, &idx, &f);
-		if (r == MAILIMF_ERROR_MEMORY) {
-			ps->oom = 1;
-			break;
-		}
-		if (r == MAILIMF_NO_ERROR && f != NULL) {
-			for (it = clist_begin(f->fld_list); it != NULL;
-			    it = clist_next(it)) {
-				struct mailimf_field *fd = clist_content(it);
-				struct mailimf_optional_field *of =
-				    fd->fld_data.fld_optional_field;
-
-				if (fd->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD ||
-				    of == NULL)
-					continue;
-				add_header(ps, of->fld_name, of->fld_value,
-				    &seen);
-				mime_field_check(ps, of);
-			}
-			mailimf_fields_free(f);
-		}
-		if (r != MAILIMF_NO_ERROR)
-			idx = start;
-		if (idx >= n)
-			break;
-		{
-			char line[48];
-			size_t e = line_after(p, n, idx), k;
-
-			for (k = 0; k < 40 && idx + k < e && p[idx + k] != '\r';
-			    k++)
-				line[k] = p[idx + k];
-			line[k] = '\0';
-			note(ps, MAIL_MALFORMED, "unreadable header line '%s'",
-			    printable(line, tmp));
-			idx = e;
-			while (idx < n && is_wsp((unsigned char)p[idx]))
-				idx = line_after(p, n, idx);
-		}
-	}
-}
-
-const char *
-mail_header(const struct mail *m, const char *name, size_t i)
-{
-	size_t k;
-
-	if (m == NULL)
-		return NULL;
-	for (k = 0; k < m->nhdr; k++)
-		if (strcasecmp(m->hdr[k].name, name) == 0 && i-- == 0)
-			return m->hdr[k].value;
-	return NULL;
-}
-
-/* --- addresses, message ids, dates ------------------------------------- */
-
-/* The first mailbox of an address or mailbox list: copies of its
- * addr-spec and display name (raw), or 0. */
-static int
-first_mailbox(struct parse *ps, const char *v, char **addr, char **name)
-{
-	struct mailimf_mailbox_list *ml = NULL;
-	struct mailimf_address_list *al = NULL;
-	struct mailimf_mailbox *mb = NULL;
-	size_t idx = 0, n = strlen(v);
-	clistiter *it;
-	int r;
-
-	*addr = *name = NULL;
-	r = mailimf_mailbox_list_parse(v, n, &idx, &ml);
-	if (r == MAILIMF_NO_ERROR && !clist_isempty(ml->mb_list)) {
-		mb = clist_content(clist_begin(ml->mb_list));
-	} else {
-		idx = 0;
-		r = mailimf_address_list_parse(v, n, &idx, &al);
-		for (it = al && r == MAILIMF_NO_ERROR ?
-		    clist_begin(al->ad_list) : NULL; it != NULL && mb == NULL;
-		    it = clist_next(it)) {
-			struct mailimf_address *a = clist_content(it);
-
-			if (a->ad_type == MAILIMF_ADDRESS_MAILBOX)
-				mb = a->ad_data.ad_mailbox;
-			else if (a->ad_data.ad_group->grp_mb_list != NULL &&
-			    !clist_isempty(a->ad_data.ad_group->grp_mb_list->mb_list))
-				mb = clist_content(clist_begin(
-				    a->ad_data.ad_group->grp_mb_list->mb_list));
-		}
-	}
-	if (r == MAILIMF_ERROR_MEMORY)
-		ps->oom = 1;
-	if (mb != NULL) {
-		*addr = xstrdup(ps, mb->mb_addr_spec);
-		if (mb->mb_display_name != NULL)
-			*name = xstrdup(ps, mb->mb_display_name);
-	}
-	if (ml != NULL)
-		mailimf_mailbox_list_free(ml);
-	if (al != NULL)
-		mailimf_address_list_free(al);
-	return *addr != NULL;
-}
-
-/* The normal form of the first address in v, or NULL (noted). */
-static char *
-field_addr(struct parse *ps, const char *what, const char *v, char **name)
-{
-	char *addr = NULL, *nm = NULL, *out = NULL, tmp[48];
-
-	if (name != NULL)
-		*name = NULL;
-	if (!first_mailbox(ps, v, &addr, &nm)) {
-		if (addr_normalize(NULL, v, &out) != BPT_OK) {
-			note(ps, 0, "unreadable %s address", printable(what, tmp));
-			out = NULL;
-		}
-		goto done;
-	}
-	if (addr_normalize(NULL, addr, &out) != BPT_OK) {
-		note(ps, 0, "unusable %s address", printable(what, tmp));
-		out = NULL;
-	}
-done:
-	if (name != NULL)
-		*name = nm;
-	else
-		free(nm);
-	free(addr);
-	return out;
-}
-
-/* A message id cleaned: UTF-8, no blanks or controls, no <>; NULL if
- * empty. */
-static char *
-msgid_clean(struct parse *ps, const char *s, size_t n)
-{
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c > 0x20 && c != 0x7f && c != '<' && c != '>')
-			buf_addch(&b, c);
-	}
-	if (b.len == 0 || b.len > 998) {
-		buf_release(&b);
-		return NULL;
-	}
-	if (!charset_utf8_valid(b.buf, b.len)) {
-		/* raw bytes from a part header: make them text */
-		struct buf u = BUF_INIT;
-
-		charset_raw_to_utf8(&u, b.buf, b.len);
-		buf_release(&b);
-		return detach(ps, &u);
-	}
-	return detach(ps, &b);
-}
-
-/* Adds id (owned) to the growing array; frees it on failure. */
-static void
-ids_push(struct parse *ps, char ***ids, size_t *n, size_t *alloc, char *id)
-{
-	if (id == NULL)
-		return;
-	if (*n == *alloc) {
-		size_t na = *alloc ? *alloc * 2 : 8;
-		char **nv = realloc(*ids, na * sizeof(*nv));
-
-		if (nv == NULL) {
-			free(id);
-			ps->oom = 1;
-			return;
-		}
-		*ids = nv;
-		*alloc = na;
-	}
-	(*ids)[(*n)++] = id;
-}
-
-/*
- * The message ids in v, in order: libetpan's msg-id list when it
- * reads all of v, else every <...> in v (junk between them ignored),
- * else the words holding an '@'.  *out is NULL when there are none.
- */
-static void
-msgids(struct parse *ps, const char *v, char ***out, size_t *nout)
-{
-	clist *list = NULL;
-	clistiter *it;
-	size_t idx = 0, n = strlen(v), i, alloc = 0;
-	char **ids = NULL;
-	const char *s, *e;
-
-	*nout = 0;
-	if (mailimf_msg_id_list_parse(v, n, &idx, &list) == MAILIMF_NO_ERROR) {
-		mailimf_cfws_parse(v, n, &idx);
-		if (idx >= n) {
-			for (it = clist_begin(list); it != NULL;
-			    it = clist_next(it)) {
-				const char *x = clist_content(it);
-
-				ids_push(ps, &ids, nout, &alloc,
-				    msgid_clean(ps, x, strlen(x)));
-			}
-		}
-		for (it = clist_begin(list); it != NULL; it = clist_next(it))
-			mailimf_msg_id_free(clist_content(it));
-		clist_free(list);
-	}
-	if (*nout == 0) {
-		/* every <...>, whatever stands between them */
-		for (i = 0; i < n && (s = memchr(v + i, '<', n - i)) != NULL;
-		    i = (size_t)(e - v) + 1) {
-			e = memchr(s, '>', (size_t)(v + n - s));
-			if (e == NULL)
-				e = v + n;
-			ids_push(ps, &ids, nout, &alloc,
-			    msgid_clean(ps, s + 1, (size_t)(e - s - 1)));
-		}
-	}
-	if (*nout == 0 && memchr(v, '<', n) == NULL) {
-		/* no brackets at all: the words with an '@' */
-		for (i = 0; i < n; ) {
-			size_t b = i, w;
-
-			while (b < n && (v[b] == ' ' || v[b] == '\t' || v[b] == ','))
-				b++;
-			for (w = b; w < n && v[w] != ' ' && v[w] != '\t' &&
-			    v[w] != ','; w++)
-				;
-			i = w;
-			if (w > b && memchr(v + b, '@', w - b) != NULL)
-				ids_push(ps, &ids, nout, &alloc,
-				    msgid_clean(ps, v + b, w - b));
-		}
-	}
-	*out = ids;
-}
-
-static char *
-msgid_first(struct parse *ps, const char *v)
-{
-	char **ids, *first = NULL;
-	size_t n, i;
-
-	msgids(ps, v, &ids, &n);
-	for (i = 0; i < n; i++) {
-		if (i == 0)
-			first = ids[i];
-		else
-			free(ids[i]);
-	}
-	free(ids);
-	return first;
-}
-
-/* libetpan's reading of a Date field as a time_t; 0 if unreadable. */
-static time_t
-date_parse(const char *v)
-{
-	struct mailimf_date_time *dt = NULL;
-	struct tm tm;
-	size_t idx = 0;
-	time_t t = 0;
-	int year, zone, zmin;
-
-	if (mailimf_date_time_parse(v, strlen(v), &idx, &dt) != MAILIMF_NO_ERROR)
-		return 0;
-	year = dt->dt_year;
-	if (year >= 0 && year < 50)
-		year += 2000;
-	else if (year >= 50 && year < 1000)
-		year += 1900;
-	zone = dt->dt_zone;
-	if (year < 1970 || year > 9999 || dt->dt_month < 1 ||
-	    dt->dt_month > 12 || dt->dt_day < 1 || dt->dt_day > 31 ||
-	    dt->dt_hour < 0 || dt->dt_hour > 23 || dt->dt_min < 0 ||
-	    dt->dt_min > 59 || dt->dt_sec < 0 || dt->dt_sec > 60 ||
-	    zone < -1400 || zone > 1400 || (zone < 0 ? -zone : zone) % 100 > 59)
-		goto out;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year - 1900;
-	tm.tm_mon = dt->dt_month - 1;
-	tm.tm_mday = dt->dt_day;
-	tm.tm_hour = dt->dt_hour;
-	tm.tm_min = dt->dt_min;
-	tm.tm_sec = dt->dt_sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1) {
-		t = 0;
-		goto out;
-	}
-	zmin = (zone < 0 ? -1 : 1) * (((zone < 0 ? -zone : zone) / 100) * 60 +
-	    (zone < 0 ? -zone : zone) % 100);
-	t -= (time_t)zmin * 60;
-	if (t <= 0)
-		t = 0;
-out:
-	mailimf_date_time_free(dt);
-	return t;
-}
-
-/* Notes a To or Cc field that is not an address list (empty elements,
- * broken folding).  Only a note: bpt does not use them, and clients
- * that write "Vries, Jan <jan@...>" send real alerts too. */
-static void
-address_check(struct parse *ps, const char *name)
-{
-	struct mailimf_address_list *al = NULL;
-	const char *v;
-	size_t idx = 0, n;
-	int r;
-
-	v = mail_header(ps->m, name, 0);
-	if (v == NULL)
-		return;
-	n = strlen(v);
-	for (idx = 0; idx < n && is_wsp((unsigned char)v[idx]); idx++)
-		;
-	if (idx == n)
-		return;		/* empty: allowed in practice */
-	idx = 0;
-	r = mailimf_address_list_parse(v, n, &idx, &al);
-	if (r == MAILIMF_NO_ERROR) {
-		mailimf_address_list_free(al);
-		mailimf_cfws_parse(v, n, &idx);
-	} else if (r == MAILIMF_ERROR_MEMORY) {
-		ps->oom = 1;
-		return;
-	}
-	if (r != MAILIMF_NO_ERROR || idx < n)
-		note(ps, 0, "unreadable %s field", name);
-}
-
-/* The fields of struct mail read from the top-level header. */
-static void
-header_fields(struct parse *ps)
-{
-	struct mail *m = ps->m;
-	const char *v;
-	char *name = NULL;
-
-	v = mail_header(m, "From", 0);
-	if (v != NULL) {
-		m->from_addr = field_addr(ps, "From", v, &name);
-		if (name != NULL) {
-			m->from_name = decode_field(ps, "From", name);
-			free(name);
-		}
-	}
-	if (m->from_addr == NULL)
-		note(ps, MAIL_NO_FROM, "no usable From address");
-	address_check(ps, "To");
-	address_check(ps, "Cc");
-	if ((v = mail_header(m, "Reply-To", 0)) != NULL)
-		m->reply_to = field_addr(ps, "Reply-To", v, NULL);
-	if ((v = mail_header(m, "Subject", 0)) != NULL)
-		m->subject = decode_field(ps, "Subject", v);
-	if ((v = mail_header(m, "Date", 0)) != NULL) {
-		m->date = xstrdup(ps, v);
-		m->date_t = date_parse(v);
-		if (m->date_t == 0)
-			note(ps, 0, "unreadable Date");
-	}
-	if ((v = mail_header(m, "Message-ID", 0)) != NULL)
-		m->message_id = msgid_first(ps, v);
-	if ((v = mail_header(m, "In-Reply-To", 0)) != NULL)
-		m->in_reply_to = msgid_first(ps, v);
-	if ((v = mail_header(m, "References", 0)) != NULL)
-		msgids(ps, v, &m->refs, &m->nrefs);
-	if ((v = mail_header(m, "Return-Path", 0)) != NULL) {
-		size_t k;
-
-		for (k = 0; v[k] == ' ' || v[k] == '<' || v[k] == '>' ||
-		    v[k] == '\t'; k++)
-			;
-		if (v[k] == '\0')
-			m->return_path = xstrdup(ps, "");
-		else
-			m->return_path = field_addr(ps, "Return-Path", v, NULL);
-	}
-	v = mail_header(m, "X-Original-To", 0);
-	if (v == NULL)
-		v = mail_header(m, "Delivered-To", 0);
-	if (v != NULL)
-		m->envelope_to = field_addr(ps, "envelope recipient", v, NULL);
-}
-
-/* --- the structure scan ---------------------------------------------- */
-
-/*
- * What the scan found: limits crossed, or a reason the structure must
- * not reach mailmime_parse() at all.
- */
-struct scan {
-	struct parse *ps;
-	unsigned flags;		/* MAIL_LIMIT_* */
-	const char *hostile;
-	int lookalike;		/* lines that only start like a boundary */
-	int unquoted;		/* a boundary that needed quotes */
-};
-
-static void scan_entity(struct scan *, const char *, size_t, long, int, int);
-
-/* Header fields before the first empty line of p[0..n). */
-static long
-count_fields(const char *p, size_t n, long stop)
-{
-	size_t i = 0;
-	long c = 0;
-
-	while (i < n && c <= stop) {
-		if (p[i] == '\r' || p[i] == '\n')
-			break;
-		if (!is_wsp((unsigned char)p[i]))
-			c++;
-		i = line_after(p, n, i);
-	}
-	return c;
-}
-
-/* Is the boundary parameter of this Content-Type value unquoted but
- * holding characters RFC 2045 allows only in quotes ("=" of Outlook)? */
-static int
-boundary_unquoted(const char *v)
-{
-	const char *b = strcasestr(v, "boundary");
-
-	if (b == NULL)
-		return 0;
-	for (b += 8; is_wsp((unsigned char)*b); b++)
-		;
-	if (*b != '=')
-		return 0;
-	for (b++; is_wsp((unsigned char)*b); b++)
-		;
-	for (; *b != '\0' && *b != '"' && *b != ';' && *b != ' ' &&
-	    *b != '\t' && *b != '\r' && *b != '\n'; b++)
-		if (strchr("()<>@,:\\/[]?=", *b) != NULL)
-			return 1;
-	return 0;
-}
-
-/*
- * libetpan's search for the first delimiter (mailmime_preamble_parse()
- * of 1.9.4, state for state): the position after the next "--" at the
- * start of a line, at the start of the body when beol, or after one
- * other character at the start of a line; SIZE_MAX when there is none.
- */
-static size_t
-preamble_next(const char *p, size_t n, size_t i, int beol)
-{
-	enum { A0, A, A1, B, C, D } st = beol ? A0 : A;
-
-	for (; i < n; i++) {
-		char c = p[i];
-
-		switch (st) {
-		case A0:
-			st = c == '-' ? A1 : c == '\r' ? B : c == '\n' ? C : A;
-			break;
-		case A:
-			st = c == '\r' ? B : c == '\n' ? C : A;
-			break;
-		case A1:
-			if (c == '-')
-				return i + 1;
-			st = c == '\r' ? B : c == '\n' ? C : A;
-			break;
-		case B:
-			st = c == '\r' ? B : c == '\n' ? C : c == '-' ? D : A0;
-			break;
-		case C:
-			st = c == '-' ? D : c == '\r' ? B : c == '\n' ? C : A0;
-			break;
-		case D:
-			if (c == '-')
-				return i + 1;
-			st = A;
-			break;
-		}
-	}
-	return SIZE_MAX;
-}
-
-/* Counts one part and scans it; 0 when the scan must stop. */
-static int
-scan_part(struct scan *sc, const char *p, size_t s, size_t e, long depth,
-    int digest)
-{
-	if (++sc->ps->parts > sc->ps->lim.max_parts) {
-		sc->flags |= MAIL_LIMIT_PARTS;
-		return 0;
-	}
-	scan_entity(sc, p + s, e - s, depth, 0, digest);
-	return sc->flags == 0 && sc->hostile == NULL && !sc->ps->oom;
-}
-
-/*
- * libetpan's mailmime_body_part_dash2_parse(): from *cur, the data up
- * to the next "\n--b" (without the line end before it), or, when
- * there is none, up to the last line that starts with '-' (1.9.4
- * forgets to reset that position) or the end.  2: a delimiter was
- * found and *cur is after b; 1: the end was reached; 0: no data.
- */
-static int
-dash2(const char *p, size_t n, size_t *cur, const char *b, size_t blen,
-    size_t *ds, size_t *de)
-{
-	enum { S0, S1, S2, S3, S4 } st = S0;
-	size_t i = *cur, end = n;
-	int found = 0;
-
-	while (i < n && !found) {
-		char c = p[i];
-
-		switch (st) {
-		case S0:
-			st = c == '\r' ? S1 : c == '\n' ? S2 : S0;
-			break;
-		case S1:
-			st = c == '\n' ? S2 : S0;
-			break;
-		case S2:
-			if (c == '-')
-				end = i;
-			st = c == '-' ? S3 : c == '\r' ? S1 : c == '\n' ? S2 : S0;
-			break;
-		case S3:
-			st = c == '-' ? S4 : c == '\r' ? S1 : c == '\n' ? S2 : S0;
-			break;
-		case S4:
-			/* the character is looked at again in S0 */
-			st = S0;
-			if (i + blen < n && strncmp(p + i, b, blen) == 0) {
-				i += blen;
-				found = 1;
-			}
-			continue;
-		}
-		i++;
-	}
-	if (end > *cur && p[end - 1] == '\r') {
-		end--;
-	} else if (end > *cur && p[end - 1] == '\n') {
-		end--;
-		if (end > *cur && p[end - 1] == '\r')
-			end--;
-	}
-	if (end == *cur)
-		return 0;
-	*ds = *cur;
-	*de = end;
-	*cur = i;
-	return found ? 2 : 1;
-}
-
-/* libetpan's crlf: an optional CR, then LF. */
-static int
-crlf_at(const char *p, size_t n, size_t *i)
-{
-	if (*i + 1 < n && p[*i] == '\r' && p[*i + 1] == '\n') {
-		*i += 2;
-		return 1;
-	}
-	if (*i < n && p[*i] == '\n') {
-		*i += 1;
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * One part as libetpan 1.9.4 cuts it from *cur: up to the next
- * delimiter followed by blanks and a line end (transport padding),
- * else up to the first close delimiter or the end (*final set).
- * 0 when libetpan would give up on the whole multipart.
- */
-static int
-next_part(struct scan *sc, const char *p, size_t n, size_t *cur,
-    const char *b, size_t blen, size_t *ps, size_t *pe, int *final)
-{
-	size_t c = *cur, ds, de, end = *cur;
-	int r;
-
-	/* mailmime_body_part_dash2_transport_crlf_parse() */
-	for (;;) {
-		if ((r = dash2(p, n, &c, b, blen, &ds, &de)) == 0)
-			break;
-		end = de;
-		while (c < n && is_wsp((unsigned char)p[c]))
-			c++;
-		if (crlf_at(p, n, &c)) {
-			*ps = *cur;
-			*pe = end;
-			*cur = c;
-			*final = 0;
-			return 1;
-		}
-		if (r == 2 && !(c + 1 < n && p[c] == '-' && p[c + 1] == '-'))
-			sc->lookalike = 1;
-	}
-	/* mailmime_body_part_dash2_close_parse() */
-	c = *cur;
-	for (;;) {
-		if (dash2(p, n, &c, b, blen, &ds, &de) == 0)
-			return 0;
-		end = de;
-		if (c >= n || (c + 1 < n && p[c] == '-' && p[c + 1] == '-'))
-			break;
-	}
-	*ps = *cur;
-	*pe = end;
-	*cur = n;
-	*final = 1;
-	return 1;
-}
-
-/*
- * The body p[0..n) of a multipart with boundary b, split as libetpan
- * 1.9.4 splits it (mailmime_multipart_body_parse() and the parsers it
- * calls, ported state for state, quirks included): the first "--b"
- * that preamble_next() finds opens the first part (without one, all
- * after the last "--" it finds is read as parts); then next_part()
- * until the last.  Each part is counted and scanned in turn.
- */
-static void
-scan_multipart(struct scan *sc, const char *p, size_t n, const char *b,
-    long depth, int digest)
-{
-	size_t blen = strlen(b), l, cur = 0, k, s, e;
-	int final = 0;
-
-	for (l = preamble_next(p, n, 0, 1); l != SIZE_MAX;
-	    l = preamble_next(p, n, l, 0)) {
-		cur = l;
-		if (l + blen < n && strncmp(p + l, b, blen) == 0) {
-			cur = l + blen;
-			break;
-		}
-	}
-	/* blanks and line ends after it */
-	for (;;) {
-		for (k = cur; k < n && is_wsp((unsigned char)p[k]); k++)
-			;
-		if (!crlf_at(p, n, &k))
-			break;
-		cur = k;
-	}
-	while (!final) {
-		if (!next_part(sc, p, n, &cur, b, blen, &s, &e, &final))
-			return;
-		if (!scan_part(sc, p, s, e, depth, digest))
-			return;
-		/* mailmime_multipart_next_parse(): one blank line */
-		for (k = cur; k < n && is_wsp((unsigned char)p[k]); k++)
-			;
-		if (crlf_at(p, n, &k))
-			cur = k;
-	}
-}
-
-/*
- * One entity p[0..n): header fields (a message header when
- * as_message), then the body, classified as mailmime_parse() will:
- * the first Content-Type libetpan reads, multipart only with a
- * boundary, message/rfc822 only when not base64 or quoted-printable;
- * without Content-Type text/plain, or message/rfc822 in a digest.
- */
-static void
-scan_entity(struct scan *sc, const char *p, size_t n, long depth,
-    int as_message, int default_message)
-{
-	struct mailimf_fields *f = NULL;
-	struct mailmime_fields *mf = NULL;
-	struct mailmime_content *ct = NULL;
-	clistiter *it;
-	size_t idx = 0;
-	char *b;
-	int r, composite = 0, multipart = 0, message = 0, enc;
-
-	if (count_fields(p, n, sc->ps->lim.max_headers) >
-	    sc->ps->lim.max_headers) {
-		sc->flags |= MAIL_LIMIT_HEADERS;
-		return;
-	}
-	if (as_message)
-		r = mailimf_envelope_and_optional_fields_parse(p, n, &idx, &f);
-	else
-		r = mailimf_optional_fields_parse(p, n, &idx, &f);
-	if (r == MAILIMF_ERROR_MEMORY)
-		goto oom;
-	if (r != MAILIMF_NO_ERROR)
-		f = NULL;
-	if (f != NULL) {
-		r = mailimf_crlf_parse(p, n, &idx);
-		if (r == MAILIMF_ERROR_MEMORY)
-			goto oom;
-		r = mailmime_fields_parse(f, &mf);
-		if (r == MAILIMF_ERROR_MEMORY)
-			goto oom;
-		if (r != MAILIMF_NO_ERROR)
-			mf = NULL;
-	}
-	for (it = mf ? clist_begin(mf->fld_list) : NULL; it != NULL;
-	    it = clist_next(it)) {
-		struct mailmime_field *fld = clist_content(it);
-
-		if (fld->fld_type == MAILMIME_FIELD_TYPE) {
-			ct = fld->fld_data.fld_content;
-			break;
-		}
-	}
-	if (ct == NULL) {
-		message = default_message;
-	} else if (ct->ct_type->tp_type == MAILMIME_TYPE_COMPOSITE_TYPE) {
-		composite = ct->ct_type->tp_data.tp_composite_type->ct_type;
-		if (composite == MAILMIME_COMPOSITE_TYPE_MULTIPART)
-			multipart = 1;
-		else if (composite == MAILMIME_COMPOSITE_TYPE_MESSAGE &&
-		    strcasecmp(ct->ct_subtype, "rfc822") == 0)
-			message = 1;
-	}
-	if (message) {
-		enc = mf ? mailmime_transfer_encoding_get(mf) :
-		    MAILMIME_MECHANISM_8BIT;
-		if (enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE ||
-		    enc == MAILMIME_MECHANISM_BASE64)
-			message = 0;
-	}
-	if (multipart) {
-		b = mailmime_content_param_get(ct, "boundary");
-		if (b == NULL)
-			goto out;
-		for (it = clist_begin(f->fld_list); it != NULL;
-		    it = clist_next(it)) {
-			struct mailimf_field *fd = clist_content(it);
-
-			if (fd->fld_type == MAILIMF_FIELD_OPTIONAL_FIELD &&
-			    strcasecmp(fd->fld_data.fld_optional_field->fld_name,
-			    "Content-Type") == 0) {
-				if (boundary_unquoted(
-				    fd->fld_data.fld_optional_field->fld_value))
-					sc->unquoted = 1;
-				break;
-			}
-		}
-		/* libetpan 1.9.4 strips a leading quote of the value
-		 * without looking at its length (an overflow for "\"") */
-		if (b[0] == '"') {
-			sc->hostile = "boundary starting with a quote";
-			goto out;
-		}
-		if (depth + 1 > sc->ps->lim.max_depth) {
-			sc->flags |= MAIL_LIMIT_DEPTH;
-			goto out;
-		}
-		scan_multipart(sc, p + idx, n - idx, b, depth + 1,
-		    strcasecmp(ct->ct_subtype, "digest") == 0);
-	} else if (message) {
-		if (depth + 1 > sc->ps->lim.max_depth) {
-			sc->flags |= MAIL_LIMIT_DEPTH;
-			goto out;
-		}
-		scan_entity(sc, p + idx, n - idx, depth + 1, 1, 0);
-	}
-	goto out;
-oom:
-	sc->ps->oom = 1;
-out:
-	if (mf != NULL)
-		mailmime_fields_free(mf);
-	if (f != NULL)
-		mailimf_fields_free(f);
-}
-
 /* --- the walk over libetpan's tree ------------------------------------ */
-
-/* "type/subtype" of c, lower-case, into out[128]. */
-static void
-mime_type(const struct mailmime_content *c, char out[128])
-{
-	static const char *const discrete[] = {
-		"application", "text", "image", "audio", "video",
-		"application", "x-unknown"
-	};
-	const char *t = "application";
-	size_t i;
-	int n;
-
-	if (c == NULL || c->ct_type == NULL) {
-		snprintf(out, 128, "text/plain");
-		return;
-	}
-	if (c->ct_type->tp_type == MAILMIME_TYPE_DISCRETE_TYPE) {
-		const struct mailmime_discrete_type *d =
-		    c->ct_type->tp_data.tp_discrete_type;
-
-		if (d->dt_type == MAILMIME_DISCRETE_TYPE_EXTENSION &&
-		    d->dt_extension != NULL)
-			t = d->dt_extension;
-		else if (d->dt_type >= 0 && d->dt_type < 7)
-			t = discrete[d->dt_type];
-	} else if (c->ct_type->tp_type == MAILMIME_TYPE_COMPOSITE_TYPE) {
-		const struct mailmime_composite_type *ct =
-		    c->ct_type->tp_data.tp_composite_type;
-
-		if (ct->ct_type == MAILMIME_COMPOSITE_TYPE_MESSAGE)
-			t = "message";
-		else if (ct->ct_type == MAILMIME_COMPOSITE_TYPE_MULTIPART)
-			t = "multipart";
-		else if (ct->ct_token != NULL)
-			t = ct->ct_token;
-	}
-	n = snprintf(out, 128, "%s/%s", t, c->ct_subtype ? c->ct_subtype :
-	    "unknown");
-	if (n < 0 || n >= 128) {
-		snprintf(out, 128, "application/octet-stream");
-		return;
-	}
-	for (i = 0; out[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)out[i];
-
-		if (ch >= 'A' && ch <= 'Z')
-			out[i] = (char)(ch + 32);
-		else if (ch <= 0x20 || ch >= 0x7f)
-			out[i] = '_';
-	}
-}
-
-/*
- * The decoded body of a single part (base64, quoted-printable, or as
- * it is); *res is freed with mailmime_decoded_part_free().  0 when
- * there is nothing.
- */
-static int
-decode_body(struct parse *ps, const struct mailmime_data *d, char **res,
-    size_t *rlen)
-{
-	size_t idx = 0;
-	int r;
-
-	*res = NULL;
-	*rlen = 0;
-	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT ||
-	    d->dt_data.dt_text.dt_length == 0)
-		return 0;
-	r = mailmime_part_parse(d->dt_data.dt_text.dt_data,
-	    d->dt_data.dt_text.dt_length, &idx, d->dt_encoding, res, rlen);
-	if (r == MAILIMF_ERROR_MEMORY)
-		ps->oom = 1;
-	if (r != MAILIMF_NO_ERROR) {
-		*res = NULL;
-		*rlen = 0;
-		return 0;
-	}
-	return 1;
-}
-
-/* Notes a transfer encoding libetpan does not know (x-uuencode). */
-static void
-check_encoding(struct parse *ps, const struct mailmime_single_fields *sf)
-{
-	char tmp[48];
-
-	if (sf->fld_encoding != NULL &&
-	    sf->fld_encoding->enc_type == MAILMIME_MECHANISM_TOKEN)
-		note(ps, MAIL_MALFORMED, "unknown transfer encoding %s",
-		    printable(sf->fld_encoding->enc_token, tmp));
-}
-
-/* Appends the text part data[0..n) in charset cs to the message text. */
-static void
-add_text(struct parse *ps, const char *data, size_t n, const char *cs,
-    int html, int flowed, int delsp)
-{
-	char tmp[48];
-	unsigned r;
-
-	buf_reset(&ps->t1);
-	buf_reset(&ps->t2);
-	buf_reset(&ps->t3);
-	r = charset_to_utf8(&ps->t1, cs, data, n);
-	if (r & CHARSET_UNKNOWN)
-		note(ps, MAIL_BAD_CHARSET, "unknown charset %s",
-		    printable(cs, tmp));
-	if (r & CHARSET_INVALID)
-		note(ps, MAIL_BAD_CHARSET, "bytes not valid in charset %s",
-		    cs ? printable(cs, tmp) : "(none)");
-	text_clean(&ps->t2, buf_str(&ps->t1), ps->t1.len);
-	ps->any_text = 1;
-	if (html) {
-		html_to_text(&ps->t3, buf_str(&ps->t2), ps->t2.len);
-		if (ps->t3.len > 0)
-			ps->m->flags |= MAIL_HTML_ONLY;
-		text_append(ps, buf_str(&ps->t3), ps->t3.len);
-	} else if (flowed) {
-		unflow(&ps->t3, buf_str(&ps->t2), ps->t2.len, delsp);
-		text_append(ps, buf_str(&ps->t3), ps->t3.len);
-	} else {
-		text_append(ps, buf_str(&ps->t2), ps->t2.len);
-	}
-}
-
-/* Decoded bytes as a clean UTF-8 string with LF line ends. */
-static char *
-clean_string(struct parse *ps, const char *s, size_t n)
-{
-	struct buf u = BUF_INIT, c = BUF_INIT;
-
-	charset_raw_to_utf8(&u, s, n);
-	text_clean(&c, buf_str(&u), u.len);
-	if (buf_failed(&u))
-		ps->oom = 1;
-	buf_release(&u);
-	return detach(ps, &c);
-}
-
-/* The header block of a message p[0..n) (mbox "From " line skipped),
- * as clean text. */
-static char *
-header_block(struct parse *ps, const char *p, size_t n)
-{
-	size_t i = 0, e;
-
-	if (n >= 5 && memcmp(p, "From ", 5) == 0)
-		i = line_after(p, n, 0);
-	for (e = i; e < n; e = line_after(p, n, e))
-		if (p[e] == '\r' || p[e] == '\n')
-			break;
-	return clean_string(ps, p + i, e - i);
-}
-
-/* Parameters (name, value) of a Content-Type and Content-Disposition. */
-struct params {
-	const char *name[64];
-	const char *value[64];
-	size_t n;
-};
-
-static void
-params_add(struct params *pv, const char *name, const char *value)
-{
-	if (pv->n < 64 && name != NULL && value != NULL) {
-		pv->name[pv->n] = name;
-		pv->value[pv->n] = value;
-		pv->n++;
-	}
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * RFC 2231: the parameter base as name*=charset'lang'%xx... or in
- * continuations name*0*=, name*1=, ...; appended to out as UTF-8.
- * 0 when there is none.
- */
-static int
-rfc2231(struct buf *out, const struct params *pv, const char *base)
-{
-	const char *seg[32] = { NULL }, *cs = NULL;
-	int enc[32] = { 0 }, found = 0;
-	struct buf raw = BUF_INIT;
-	size_t blen = strlen(base), i, k;
-	char charset[64];
-
-	for (i = 0; i < pv->n; i++) {
-		const char *nm = pv->name[i], *rest;
-		long idx = 0;
-		int star = 0;
-
-		if (strncasecmp(nm, base, blen) != 0 || nm[blen] != '*')
-			continue;
-		rest = nm + blen + 1;
-		if (*rest == '\0') {
-			star = 1;	/* name*= */
-		} else {
-			char *end;
-
-			if (*rest < '0' || *rest > '9')
-				continue;
-			idx = strtol(rest, &end, 10);
-			if (idx < 0 || idx >= 32)
-				continue;
-			if (*end == '*')
-				star = 1, end++;
-			if (*end != '\0')
-				continue;
-		}
-		if (seg[idx] == NULL) {
-			seg[idx] = pv->value[i];
-			enc[idx] = star;
-			found = 1;
-		}
-	}
-	if (!found || seg[0] == NULL)
-		return 0;
-	charset[0] = '\0';
-	for (i = 0; i < 32 && seg[i] != NULL; i++) {
-		const char *v = seg[i];
-
-		if (i == 0 && enc[0]) {
-			const char *q1 = strchr(v, '\''), *q2;
-
-			if (q1 != NULL && (q2 = strchr(q1 + 1, '\'')) != NULL) {
-				k = (size_t)(q1 - v);
-				if (k < sizeof(charset)) {
-					memcpy(charset, v, k);
-					charset[k] = '\0';
-					cs = charset;
-				}
-				v = q2 + 1;
-			}
-		}
-		for (k = 0; v[k] != '\0'; k++) {
-			int h, l;
-
-			if (enc[i] && v[k] == '%' && (h = hexval(v[k + 1])) >= 0 &&
-			    (l = hexval(v[k + 2])) >= 0) {
-				buf_addch(&raw, h * 16 + l);
-				k += 2;
-			} else {
-				buf_addch(&raw, v[k]);
-			}
-		}
-	}
-	charset_to_utf8(out, cs, buf_str(&raw), raw.len);
-	buf_release(&raw);
-	return 1;
-}
-
-/* The file name of a part: RFC 2231 or plain filename of the
- * disposition, else name of the Content-Type; decoded, or NULL. */
-static char *
-part_filename(struct parse *ps, const struct mailmime_single_fields *sf)
-{
-	struct params dp = { .n = 0 }, cp = { .n = 0 };
-	struct buf b = BUF_INIT;
-	clistiter *it;
-	const char *plain = NULL;
-	char *r;
-
-	if (sf->fld_disposition != NULL) {
-		for (it = clist_begin(sf->fld_disposition->dsp_parms); it != NULL;
-		    it = clist_next(it)) {
-			struct mailmime_disposition_parm *pm = clist_content(it);
-
-			if (pm->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME)
-				params_add(&dp, "filename", pm->pa_data.pa_filename);
-			else if (pm->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER)
-				params_add(&dp, pm->pa_data.pa_parameter->pa_name,
-				    pm->pa_data.pa_parameter->pa_value);
-		}
-	}
-	if (sf->fld_content != NULL) {
-		for (it = clist_begin(sf->fld_content->ct_parameters); it != NULL;
-		    it = clist_next(it)) {
-			struct mailmime_parameter *pm = clist_content(it);
-
-			params_add(&cp, pm->pa_name, pm->pa_value);
-		}
-	}
-	if (rfc2231(&b, &dp, "filename") || rfc2231(&b, &cp, "name")) {
-		r = decode_field(ps, "file name", buf_str(&b));
-		buf_release(&b);
-		return r;
-	}
-	if (sf->fld_disposition_filename != NULL)
-		plain = sf->fld_disposition_filename;
-	else if (sf->fld_content_name != NULL)
-		plain = sf->fld_content_name;
-	return plain ? decode_field(ps, "file name", plain) : NULL;
-}
-
-/* Records a part as an attachment (or inline image). */
-static void
-add_attachment(struct parse *ps, struct mailmime *mm,
-    const struct mailmime_single_fields *sf, const char *type,
-    const struct wctx *w)
-{
-	struct mail *m = ps->m;
-	struct mail_attachment *a;
-	char *dec = NULL, *data;
-	size_t dlen = 0;
-	int disp = sf->fld_disposition && sf->fld_disposition->dsp_type ?
-	    sf->fld_disposition->dsp_type->dsp_type :
-	    MAILMIME_DISPOSITION_TYPE_ERROR;
-
-	if (m->natt == ps->att_alloc) {
-		size_t na = ps->att_alloc ? ps->att_alloc * 2 : 4;
-		struct mail_attachment *nv = realloc(m->att, na * sizeof(*nv));
-
-		if (nv == NULL) {
-			ps->oom = 1;
-			return;
-		}
-		m->att = nv;
-		ps->att_alloc = na;
-	}
-	a = &m->att[m->natt];
-	memset(a, 0, sizeof(*a));
-	decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
-	data = xmemdupz(dec ? dec : "", dlen);
-	if (dec != NULL)
-		mailmime_decoded_part_free(dec);
-	a->content_type = xstrdup(ps, type);
-	if (data == NULL || a->content_type == NULL) {
-		free(data);
-		free(a->content_type);
-		ps->oom = 1;
-		return;
-	}
-	a->data = data;
-	a->size = dlen;
-	sha256_hex(data, dlen, a->sha256);
-	a->filename = part_filename(ps, sf);
-	if (sf->fld_id != NULL)
-		a->content_id = msgid_clean(ps, sf->fld_id, strlen(sf->fld_id));
-	a->is_inline = disp == MAILMIME_DISPOSITION_TYPE_INLINE ||
-	    (disp == MAILMIME_DISPOSITION_TYPE_ERROR && w->related &&
-	    strncmp(type, "text/", 5) != 0);
-	a->in_forward = w->in_forward;
-	m->natt++;
-}
 
 static void walk(struct parse *, struct mailmime *, struct wctx);
 static void parse_message(struct parse *, const char *, size_t,
@@ -1985,10 +121,10 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 	size_t dlen = 0;
 	int attach, html;
 
-	mime_type(mm->mm_content_type, type);
+	mimepart_type(mm->mm_content_type, type);
 	mailmime_single_fields_init(&sf, mm->mm_mime_fields,
 	    mm->mm_content_type);
-	check_encoding(ps, &sf);
+	mimepart_check_encoding(ps, &sf);
 	attach = sf.fld_disposition != NULL &&
 	    sf.fld_disposition->dsp_type != NULL &&
 	    sf.fld_disposition->dsp_type->dsp_type ==
@@ -1997,8 +133,10 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 	    strcmp(type, "message/global-delivery-status") == 0) &&
 	    !w->in_forward) {
 		if (ps->m->dsn == NULL) {
-			decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
-			ps->m->dsn = clean_string(ps, dec ? dec : "", dlen);
+			mimepart_decode_body(ps, mm->mm_data.mm_single, &dec,
+			    &dlen);
+			ps->m->dsn = mailtext_clean_string(ps, dec ? dec : "",
+			    dlen);
 		}
 		goto out;
 	}
@@ -2006,13 +144,15 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 	    strcmp(type, "message/rfc822-headers") == 0 ||
 	    strcmp(type, "message/global-headers") == 0) && w->report) {
 		if (ps->m->dsn_original == NULL) {
-			decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
-			ps->m->dsn_original = clean_string(ps, dec ? dec : "", dlen);
+			mimepart_decode_body(ps, mm->mm_data.mm_single, &dec,
+			    &dlen);
+			ps->m->dsn_original = mailtext_clean_string(ps,
+			    dec ? dec : "", dlen);
 		}
 		goto out;
 	}
 	if (strncmp(type, "multipart/", 10) == 0) {
-		note(ps, MAIL_MALFORMED, "multipart without boundary");
+		mail_note(ps, MAIL_MALFORMED, "multipart without boundary");
 		attach = 0;
 	}
 	html = strcmp(type, "text/html") == 0;
@@ -2022,15 +162,16 @@ walk_single(struct parse *ps, struct mailmime *mm, const struct wctx *w)
 	    strncmp(type, "multipart/", 10) == 0)) {
 		if (w->atts_only)
 			goto out;
-		decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
+		mimepart_decode_body(ps, mm->mm_data.mm_single, &dec, &dlen);
 		flow = mailmime_content_param_get(mm->mm_content_type, "format");
 		delsp = mailmime_content_param_get(mm->mm_content_type, "delsp");
-		add_text(ps, dec ? dec : "", dlen, sf.fld_content_charset, html,
+		mailtext_add(ps, dec ? dec : "", dlen, sf.fld_content_charset,
+		    html,
 		    flow != NULL && strcasecmp(flow, "flowed") == 0,
 		    delsp != NULL && strcasecmp(delsp, "yes") == 0);
 		goto out;
 	}
-	add_attachment(ps, mm, &sf, type, w);
+	mimepart_add_attachment(ps, mm, &sf, type, w);
 out:
 	if (dec != NULL)
 		mailmime_decoded_part_free(dec);
@@ -2046,7 +187,7 @@ mailbox_addr(struct parse *ps, const char *spec)
 		return NULL;
 	if (addr_normalize(NULL, spec, &out) == BPT_OK)
 		return out;
-	return decode_field(ps, "forwarded address", spec);
+	return rfc2047_decode_field(ps, "forwarded address", spec);
 }
 
 /* "Van:", "Datum:" and "Onderwerp:" of a forwarded message. */
@@ -2078,7 +219,7 @@ forward_header(struct parse *ps, struct mailimf_fields *f)
 	if (from != NULL) {
 		addr = mailbox_addr(ps, from->mb_addr_spec);
 		if (from->mb_display_name != NULL)
-			name = decode_field(ps, "forwarded From",
+			name = rfc2047_decode_field(ps, "forwarded From",
 			    from->mb_display_name);
 		if (name != NULL && addr != NULL)
 			buf_addf(&b, "Van: %s <%s>\n", name, addr);
@@ -2089,13 +230,14 @@ forward_header(struct parse *ps, struct mailimf_fields *f)
 		buf_addf(&b, "Datum: %02d-%02d-%04d %02d:%02d\n", dt->dt_day,
 		    dt->dt_month, dt->dt_year, dt->dt_hour, dt->dt_min);
 	if (subject != NULL &&
-	    (s = decode_field(ps, "forwarded Subject", subject)) != NULL) {
+	    (s = rfc2047_decode_field(ps, "forwarded Subject",
+	    subject)) != NULL) {
 		buf_addf(&b, "Onderwerp: %s\n", s);
 		free(s);
 	}
 	if (buf_failed(&b))
 		ps->oom = 1;
-	text_append(ps, buf_str(&b), b.len);
+	mailtext_append(ps, buf_str(&b), b.len);
 	buf_release(&b);
 	free(name);
 	free(addr);
@@ -2113,11 +255,12 @@ walk_message(struct parse *ps, struct mailmime *mm, struct wctx w)
 
 	if (w.report) {
 		if (ps->m->dsn_original == NULL)
-			ps->m->dsn_original = header_block(ps, p ? p : "", n);
+			ps->m->dsn_original = mailtext_header_block(ps,
+			    p ? p : "", n);
 		return;
 	}
 	if (n == 0) {
-		note(ps, MAIL_MALFORMED, "empty attached message");
+		mail_note(ps, MAIL_MALFORMED, "empty attached message");
 		return;
 	}
 	w.in_forward = 1;
@@ -2125,7 +268,7 @@ walk_message(struct parse *ps, struct mailmime *mm, struct wctx w)
 	if (n >= 5 && memcmp(p, "From ", 5) == 0) {
 		/* an mbox "From " line hides the header from libetpan:
 		 * read the message again without it */
-		size_t skip = line_after(p, n, 0);
+		size_t skip = mail_line_after(p, n, 0);
 
 		parse_message(ps, p + skip, n - skip, &w, 0);
 		return;
@@ -2144,7 +287,7 @@ is_plain(struct mailmime *mm)
 
 	if (mm->mm_type != MAILMIME_SINGLE)
 		return 0;
-	mime_type(mm->mm_content_type, type);
+	mimepart_type(mm->mm_content_type, type);
 	return strcmp(type, "text/plain") == 0;
 }
 
@@ -2156,7 +299,7 @@ rank(struct mailmime *mm)
 
 	if (mm->mm_type != MAILMIME_SINGLE)
 		return 2;
-	mime_type(mm->mm_content_type, type);
+	mimepart_type(mm->mm_content_type, type);
 	return strcmp(type, "text/html") == 0;
 }
 
@@ -2173,13 +316,13 @@ walk_multipart(struct parse *ps, struct mailmime *mm, struct wctx w)
 	int count = clist_count(list);
 
 	if (count == 0) {
-		note(ps, MAIL_MALFORMED, "multipart without parts (boundary "
-		    "never found)");
+		mail_note(ps, MAIL_MALFORMED,
+		    "multipart without parts (boundary never found)");
 		return;
 	}
 	ps->m->nparts += (size_t)count;
 	if ((long)ps->m->nparts > ps->lim.max_parts) {
-		note(ps, MAIL_LIMIT_PARTS, "more than %ld MIME parts",
+		mail_note(ps, MAIL_LIMIT_PARTS, "more than %ld MIME parts",
 		    ps->lim.max_parts);
 		return;
 	}
@@ -2230,8 +373,8 @@ walk(struct parse *ps, struct mailmime *mm, struct wctx w)
 		return;
 	if (mm->mm_type == MAILMIME_MULTIPLE || mm->mm_type == MAILMIME_MESSAGE) {
 		if (++w.depth > ps->lim.max_depth) {
-			note(ps, MAIL_LIMIT_DEPTH, "MIME nesting deeper than %ld",
-			    ps->lim.max_depth);
+			mail_note(ps, MAIL_LIMIT_DEPTH,
+			    "MIME nesting deeper than %ld", ps->lim.max_depth);
 			return;
 		}
 	}
@@ -2263,26 +406,28 @@ parse_message(struct parse *ps, const char *p, size_t n,
 	size_t idx = 0;
 	int r;
 
-	scan_entity(&sc, p, n, w->depth, 1, 0);
+	mimescan_entity(&sc, p, n, w->depth, 1, 0);
 	if (ps->oom)
 		return;
 	if (sc.flags & MAIL_LIMIT_PARTS)
-		note(ps, MAIL_LIMIT_PARTS, "more than %ld MIME parts",
+		mail_note(ps, MAIL_LIMIT_PARTS, "more than %ld MIME parts",
 		    ps->lim.max_parts);
 	if (sc.flags & MAIL_LIMIT_DEPTH)
-		note(ps, MAIL_LIMIT_DEPTH, "MIME nesting deeper than %ld",
+		mail_note(ps, MAIL_LIMIT_DEPTH, "MIME nesting deeper than %ld",
 		    ps->lim.max_depth);
 	if (sc.flags & MAIL_LIMIT_HEADERS)
-		note(ps, MAIL_LIMIT_HEADERS, "a MIME part with more than %ld "
-		    "header fields", ps->lim.max_headers);
+		mail_note(ps, MAIL_LIMIT_HEADERS,
+		    "a MIME part with more than %ld header fields",
+		    ps->lim.max_headers);
 	if (sc.hostile != NULL)
-		note(ps, MAIL_MALFORMED, "MIME structure not read: %s",
+		mail_note(ps, MAIL_MALFORMED, "MIME structure not read: %s",
 		    sc.hostile);
 	if (sc.unquoted)
-		note(ps, 0, "MIME boundary with special characters "
+		mail_note(ps, 0, "MIME boundary with special characters "
 		    "not quoted");
 	if (sc.lookalike)
-		note(ps, MAIL_MALFORMED, "a line starting like a MIME boundary "
+		mail_note(ps, MAIL_MALFORMED,
+		    "a line starting like a MIME boundary "
 		    "(boundaries that are prefixes of each other?)");
 	if (sc.flags != 0 || sc.hostile != NULL)
 		return;
@@ -2291,7 +436,8 @@ parse_message(struct parse *ps, const char *p, size_t n,
 		if (r == MAILIMF_ERROR_MEMORY)
 			ps->oom = 1;
 		else
-			note(ps, MAIL_MALFORMED, "unreadable MIME structure");
+			mail_note(ps, MAIL_MALFORMED,
+			    "unreadable MIME structure");
 		return;
 	}
 	if (!top && !w->atts_only)
@@ -2338,10 +484,10 @@ top_type(struct parse *ps)
 			break;
 		c = NULL;
 	}
-	mime_type(c, type);
+	mimepart_type(c, type);
 	if (c != NULL)
 		mailmime_content_free(c);
-	return xstrdup(ps, type);
+	return mail_xstrdup(ps, type);
 }
 
 static void
@@ -2356,7 +502,8 @@ body(struct parse *ps, struct norm *nm)
 	 * line, so this many of them cannot be within the limits */
 	cap = 2 * ps->lim.max_parts + 2 * ps->lim.max_depth + 32;
 	if (nm->nct > cap) {
-		note(ps, MAIL_LIMIT_PARTS, "%ld Content-Type lines", nm->nct);
+		mail_note(ps, MAIL_LIMIT_PARTS, "%ld Content-Type lines",
+		    nm->nct);
 		return;
 	}
 	buf_add(&ps->mime, "\r\n", 2);
@@ -2388,19 +535,19 @@ mail_parse(struct bpt_ctx *ctx, const char *raw, size_t len,
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
 	ps.m = m;
 	limits_set(&ps.lim, lim);
-	if (normalize(&ps, raw, len, &nm) != BPT_OK) {
+	if (mailhdr_normalize(&ps, raw, len, &nm) != BPT_OK) {
 		ps.oom = 1;
 		goto out;
 	}
 	if (nm.nfields > ps.lim.max_headers)
-		note(&ps, MAIL_LIMIT_HEADERS, "more than %ld header fields",
-		    ps.lim.max_headers);
+		mail_note(&ps, MAIL_LIMIT_HEADERS,
+		    "more than %ld header fields", ps.lim.max_headers);
 	if (nm.long_hdr || nm.long_body)
-		note(&ps, MAIL_LIMIT_LINE, "a line longer than %ld bytes",
+		mail_note(&ps, MAIL_LIMIT_LINE, "a line longer than %ld bytes",
 		    ps.lim.max_line);
 	if (!(m->flags & MAIL_LIMIT_HEADERS) && !nm.long_hdr) {
-		top_headers(&ps, buf_str(&nm.hdr), nm.hdr.len);
-		header_fields(&ps);
+		mailhdr_top_headers(&ps, buf_str(&nm.hdr), nm.hdr.len);
+		mailfields_read(&ps);
 		m->content_type = top_type(&ps);
 	}
 	if (bpt_fault("parse-abort"))
@@ -2417,9 +564,9 @@ mail_parse(struct bpt_ctx *ctx, const char *raw, size_t len,
 	if (!ps.oom) {
 		if (ps.text.len > 0)
 			buf_addch(&ps.text, '\n');
-		m->text = detach(&ps, &ps.text);
+		m->text = mail_detach(&ps, &ps.text);
 		if (ps.notes.len > 0)
-			m->notes = detach(&ps, &ps.notes);
+			m->notes = mail_detach(&ps, &ps.notes);
 	}
 out:
 	buf_release(&nm.hdr);
