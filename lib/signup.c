@@ -400,8 +400,22 @@ signup_reject(struct bpt_ctx *ctx, const char *email, const char *reason,
 	if ((st = member_tx_open(ctx, 0, &own)) != BPT_OK)
 		return st;
 	if ((st = pending_of(ctx, email, &m)) == BPT_OK) {
+		struct tvar v[] = {
+			{ "group", ctx->cfg->group.name }, { "name", m.name },
+			{ "reason", reason },
+		};
+		struct notice nt;
+
+		memset(&nt, 0, sizeof(nt));
+		nt.tpl = "request-rejected";
+		nt.vars = v;
+		nt.nvars = nitems(v);
+		/* not as a member's: copies to members no longer active drop */
+		nt.to = m.email;
 		st = member_remove(ctx, m.email, reason ? reason :
 		    "aanmelding afgewezen", 0, r);
+		if (st == BPT_OK)
+			st = notice_queue(ctx, &nt, NULL);
 		member_release(&m);
 	}
 	return member_tx_close(ctx, own, 0, st);

@@ -40,7 +40,7 @@ enum bpt_status signup_parse(struct bpt_ctx *ctx, const char *text, char **name,
 /*
  * Approves the pending sign-up of email (it becomes active and gets the
  * welcome mail) or rejects it (removed, with reason; NULL: "aanmelding
- * afgewezen").  BPT_EDATA when email is not pending; BPT_ENOENT.
+ * afgewezen"; the person is told, with the reason when given).  BPT_EDATA when email is not pending; BPT_ENOENT.
  * Own transaction, or the caller's.
  */
 enum bpt_status signup_approve(struct bpt_ctx *ctx, const char *email,

@@ -44,8 +44,8 @@
 "  hulp        deze uitleg\n"
 "\n"
 "{{#admin}}Beheerders kunnen hier ook opdrachten sturen, één per regel:\n"
-"sluiten, heropenen, uitkomst, schorsen, herstellen, verwijderen,\n"
-"uitsluiten, lid. Zie bpt(7).\n\n{{/admin}}"
+"sluiten, heropenen, uitkomst, goedkeuren, afwijzen, schorsen,\n"
+"herstellen, verwijderen, uitsluiten, lid. Zie bpt(7).\n\n{{/admin}}"
 "Meldingen stuurt u naar {{list}}.\n"
 "Vragen: mail de beheerders.\n"
 "Is er direct gevaar? Bel 112.\n",
@@ -58,8 +58,8 @@
 "  help          this text\n"
 "\n"
 "{{#admin}}Admins can also send commands here, one a line:\n"
-"close, reopen, outcome, suspend, reinstate, remove, ban, show.\n"
-"See bpt(7).\n\n{{/admin}}"
+"close, reopen, outcome, approve, reject, suspend, reinstate, remove,\n"
+"ban, show. See bpt(7).\n\n{{/admin}}"
 "Alerts go to {{list}}.\n"
 "Questions: mail the admins.\n"
 "In immediate danger? Call 112.\n" },
@@ -214,6 +214,21 @@
 "{{#pending}}An admin will now look at your request.\n"
 "You will hear from us when you are a member.\n{{/pending}}"
 "{{^pending}}You are a member now. A welcome mail follows.\n{{/pending}}" },
+{ "request-rejected",
+"Subject: Uw aanmelding bij {{group}}\n\n"
+"Beste {{#name}}{{name}}{{/name}}{{^name}}aanmelder{{/name}},\n\n"
+"Uw aanmelding bij {{group}} is niet goedgekeurd.\n"
+"{{#reason}}Toelichting van de beheerder: {{reason}}\n{{/reason}}"
+"U krijgt geen meldingen van de groep.\n"
+"\n"
+"Is er direct gevaar? Bel 112.\n",
+"Subject: Your request to join {{group}}\n\n"
+"Dear {{#name}}{{name}}{{/name}}{{^name}}applicant{{/name}},\n\n"
+"Your request to join {{group}} was not approved.\n"
+"{{#reason}}The admin's note: {{reason}}\n{{/reason}}"
+"You will not receive the group's alerts.\n"
+"\n"
+"In immediate danger? Call 112.\n" },
 { "admin-signup",
 "Subject: [{{group}}] Aanmelding van {{name}}\n\n"
 "Een nieuwe aanmelding wacht op goedkeuring:\n"

@@ -99,7 +99,12 @@ test_expect_success 'reject a pending sign-up' '
 	mail twee@elders.example "Re: x" "bpt-request+$t@bars.example" "Naam: Twee Persoon\\nTelefoon: +31 6 2345 6789" &&
 	test "$(status twee@elders.example)" = pending &&
 	bpt-member reject twee@elders.example --reason "niet uit de buurt" &&
-	test "$(status twee@elders.example)" = removed
+	test "$(status twee@elders.example)" = removed &&
+	bpt-send >/dev/null &&
+	f=$(newest twee@elders.example) &&
+	grep -q "is niet goedgekeurd" "$f" &&
+	grep -q "Toelichting van de beheerder: niet uit de buurt" "$f" &&
+	grep -q "^To: .*twee@elders.example" "$f"
 '
 
 test_expect_success 'signup_approval false: active at once' '
