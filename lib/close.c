@@ -592,8 +592,8 @@ close_remind(struct bpt_ctx *ctx, struct close_run *r)
 			{ "group", ctx->cfg->group.name }, { "incidents", buf_str(&m.list) },
 			{ "max", max },
 		};
-		struct notice nt = { "admin-remind", v, sizeof(v) / sizeof(v[0]), NULL,
-		    0, 0, 0, NULL, NULL, NULL };
+		struct notice nt = { .tpl = "admin-remind", .vars = v,
+		    .nvars = nitems(v) };
 
 		snprintf(max, sizeof(max), "%d", CLOSE_REMIND_MAX);
 		nt.runner = r->deliver ? r->runner : NULL;

@@ -239,8 +239,10 @@ hold_add(struct bpt_ctx *ctx, const struct hold_new *n, long long *idp)
 			{ "expiry", expiry },
 			{ "forged", n->rule == POLICY_FORGED ? "1" : NULL },
 		};
-		struct notice nt = { "notice-held", v, nitems(v), n->notify,
-		    n->member_id, 0, n->message, n->in_reply_to, n->runner, NULL };
+		struct notice nt = { .tpl = "notice-held", .vars = v,
+		    .nvars = nitems(v), .to = n->notify, .member_id = n->member_id,
+		    .source = n->message, .in_reply_to = n->in_reply_to,
+		    .runner = n->runner };
 
 		if ((st = notice_queue(ctx, &nt, NULL)) != BPT_OK)
 			return st;
@@ -258,8 +260,8 @@ hold_add(struct bpt_ctx *ctx, const struct hold_new *n, long long *idp)
 			{ "automatic", n->notify == NULL ? "1" : NULL },
 			{ "expires", expires }, { "request", cfg->list.request },
 		};
-		struct notice nt = { "admin-held", v, nitems(v), NULL, 0, 0,
-		    n->message, NULL, n->runner, NULL };
+		struct notice nt = { .tpl = "admin-held", .vars = v,
+		    .nvars = nitems(v), .source = n->message, .runner = n->runner };
 
 		st = notice_queue(ctx, &nt, NULL);
 	}
@@ -302,8 +304,8 @@ tell_sender(struct bpt_ctx *ctx, const struct hold *h, const char *tpl,
 		{ "rule", policy_rule_text(policy_rule_parse(h->rule), en) },
 		{ "reason", reason }, { "expiry", expiry },
 	};
-	struct notice nt = { tpl, v, nitems(v), h->notify, 0, 0, h->message,
-	    NULL, runner, NULL };
+	struct notice nt = { .tpl = tpl, .vars = v, .nvars = nitems(v),
+	    .to = h->notify, .source = h->message, .runner = runner };
 
 	if (h->notify == NULL)
 		return BPT_OK;

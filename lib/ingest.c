@@ -85,7 +85,8 @@ notice_sender(struct job *j, const char *kind, const char *tpl,
     const struct tvar *v, size_t n, long long incident)
 {
 	const char *to = answer_address(j);
-	struct notice nt = { tpl, v, n, to, 0, incident, 0, NULL, NULL, NULL };
+	struct notice nt = { .tpl = tpl, .vars = v, .nvars = n, .to = to,
+	    .incident = incident };
 	enum bpt_status st;
 	int ok;
 

@@ -136,8 +136,9 @@ tell_undelivered(struct bpt_ctx *ctx, sqlite3_stmt *row, const char *runner)
 			{ "name", name }, { "names", buf_str(&names) },
 			{ "not_handed", answered ? NULL : "1" },
 		};
-		struct notice nt = { "notice-undelivered", v, nitems(v), email,
-		    reporter, incident, 0, NULL, runner, NULL };
+		struct notice nt = { .tpl = "notice-undelivered", .vars = v,
+		    .nvars = nitems(v), .to = email, .member_id = reporter,
+		    .incident = incident, .runner = runner };
 
 		if (email != NULL && reporter > 0 &&
 		    (st = notice_queue(ctx, &nt, NULL)) != BPT_OK)
@@ -178,8 +179,8 @@ tell_failed(struct bpt_ctx *ctx, sqlite3_stmt *row, const char *runner)
 			{ "failed", failed }, { "names", buf_str(&names) },
 			{ "one", nfailed == 1 ? "1" : NULL },
 		};
-		struct notice nt = { "admin-failed", v, nitems(v), NULL, 0, incident, 0,
-		    NULL, runner, NULL };
+		struct notice nt = { .tpl = "admin-failed", .vars = v,
+		    .nvars = nitems(v), .incident = incident, .runner = runner };
 
 		if ((st = notice_queue(ctx, &nt, NULL)) != BPT_OK)
 			goto out;
