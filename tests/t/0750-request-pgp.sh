@@ -190,4 +190,20 @@ test_expect_success 'clear-signed in multipart/alternative beside its HTML: runs
 	! grep -q "buiten het ondertekende deel" "$(result jan@bewoners.example)"
 '
 
+test_expect_success 'signed by a key revoked since: nothing, the admin told' '
+	new_gnupghome "$TRASH/els" &&
+	ELS=$(new_key "$TRASH/els" "Els <els@bewoners.example>" ed25519 sign 1y) &&
+	copy_pubkey "$TRASH/els" "$G" "$ELS" &&
+	echo "$ELS:6:" | GNUPGHOME=$G gpg --batch --quiet --import-ownertrust 2>/dev/null &&
+	bpt-member add --no-welcome els@bewoners.example --name "Els van Dam" --role admin &&
+	bpt-member set els@bewoners.example --key "$ELS" >/dev/null &&
+	sed "s/^:-----/-----/" "$TRASH/els/openpgp-revocs.d/$ELS.rev" >revoke.asc &&
+	GNUPGHOME=$G gpg --batch --quiet --import revoke.asc 2>/dev/null &&
+	signed "$TRASH/els" "$ELS" els@bewoners.example "heropenen 3" >revoked.eml &&
+	send els@bewoners.example revoked.eml &&
+	grep -q "revoked key" err &&
+	test "$(inc 3)" = closed &&
+	grep -q "niet uitgevoerd" "$(newest els@bewoners.example)"
+'
+
 test_done
