@@ -5,6 +5,8 @@
 
 #include "imgmeta.h"
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 
 /* Brands of an ISO BMFF 'ftyp' box that make it a HEIF or AVIF image. */
@@ -326,7 +328,8 @@ webp_chunks(const unsigned char *d, size_t len, int frame, struct buf *out,
 			return -1;
 		padded = n + (n & 1);
 		at = out->len;
-		if (frame ? !fourcc_in(c, in_frame, 3) : !fourcc_in(c, top, 7)) {
+		if (frame ? !fourcc_in(c, in_frame, NELEM(in_frame)) :
+		    !fourcc_in(c, top, NELEM(top))) {
 			(*removed)++;
 		} else if (memcmp(c, "ANMF", 4) == 0) {
 			if (n < 16)

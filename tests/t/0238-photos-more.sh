@@ -128,4 +128,21 @@ test_expect_success 'the stored original keeps every byte' '
 	PY
 '
 
+test_expect_success 'an English group reads the reason in English' '
+	sed -i "s/^  address: bpt@bars.example/&\n  language: en/" bpt.yaml &&
+	sed "s/photos-more-1@/photos-more-2@/" alert.eml >alert2.eml &&
+	bpt-report <alert2.eml &&
+	f=$(ls -t "$TRASH"/outbox/piet@bewoners.example/new/* | head -n 1) &&
+	python3 - "$f" <<-PY >en.txt &&
+	import sys, email, email.policy
+	m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+	    policy=email.policy.default)
+	for p in m.walk():
+	    if p.get_content_type() == "text/plain" and not p.get_filename():
+	        print(p.get_content().replace("\n", ""))
+	PY
+	grep -q "IMG_0413.HEIC (data such as the location cannot be removed)" en.txt &&
+	grep -q "IMG_0412.webp" "$f" && ! grep -q "fiets.gif (" en.txt
+'
+
 test_done
