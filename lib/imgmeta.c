@@ -19,7 +19,7 @@ heif_brand(const unsigned char *b)
 	};
 	size_t k;
 
-	for (k = 0; k < sizeof(brands) / sizeof(brands[0]); k++)
+	for (k = 0; k < NELEM(brands); k++)
 		if (memcmp(b, brands[k], 4) == 0)
 			return 1;
 	return 0;
@@ -36,8 +36,14 @@ is_heif(const unsigned char *d, size_t len)
 	if (heif_brand(d + 8))
 		return 1;
 	n = ((size_t)d[0] << 24) | ((size_t)d[1] << 16) | ((size_t)d[2] << 8) | d[3];
-	if (n > len)
+	/*
+	 * 0: the box runs to the end of the file; 1: a 64-bit size follows
+	 * and the brands start 8 bytes later, still 4-byte steps from 16.
+	 */
+	if (n <= 1 || n > len)
 		n = len;
+	if (n > 1024)
+		n = 1024;
 	/* size, 'ftyp', major brand, minor version, compatible brands */
 	for (k = 16; k + 4 <= n; k += 4)
 		if (heif_brand(d + k))
