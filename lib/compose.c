@@ -507,11 +507,12 @@ add_filename(struct buf *b, const char *name, size_t idx, const char *type)
 }
 
 /*
- * An attachment's part of a member's copy.  A JPEG or PNG (by its
- * bytes, whatever the mail calls it) goes without its metadata: no
- * GPS position, camera, comment or thumbnail reaches the group.  One
- * that cannot be read to its end is left out (*left_out = 1), never
- * passed on as it is; ingest does not pass such a file.
+ * An attachment's part of a member's copy.  A JPEG, PNG, WebP or GIF
+ * (by its bytes, whatever the mail calls it) goes without its
+ * metadata: no GPS position, camera, comment or thumbnail reaches the
+ * group.  One that cannot be read to its end, and every HEIF or TIFF
+ * file, is left out (*left_out = 1), never passed on as it is; ingest
+ * does not pass such a file.
  */
 static enum bpt_status
 file_part(struct bpt_ctx *ctx, struct buf *b, const struct mail_attachment *a,

@@ -82,10 +82,19 @@ attachments(struct bpt_ctx *ctx, const struct distribute_in *j,
 		} else {
 			passed = cfg->policy.other_allow;
 		}
-		/* a JPEG or PNG goes without metadata, so it must be readable */
+		/*
+		 * A JPEG, PNG, WebP or GIF goes without metadata, so it must
+		 * be readable; from HEIC and TIFF it cannot be taken out.
+		 */
 		if (passed && !imgmeta_passable((const unsigned char *)a->data, a->size)) {
 			passed = 0;
-			why = en ? "damaged file" : "beschadigd bestand";
+			if (imgmeta_cleanable(imgmeta_sniff(
+			    (const unsigned char *)a->data, a->size)))
+				why = en ? "damaged file" : "beschadigd bestand";
+			else
+				why = en ?
+				    "data such as the location cannot be removed" :
+				    "gegevens zoals de locatie kunnen er niet uit";
 		}
 		if (passed) {
 			pass[(*npass)++] = a;

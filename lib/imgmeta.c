@@ -1,11 +1,55 @@
-/* imgmeta.c - JPEG and PNG copies without location and camera data. */
+/* imgmeta.c - image copies without location and camera data. */
 #include "bptconf.h"
 
 #include <string.h>
 
 #include "imgmeta.h"
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+/* Brands of an ISO BMFF 'ftyp' box that make it a HEIF or AVIF image. */
+static int
+heif_brand(const unsigned char *b)
+{
+	static const char brands[][5] = {
+		"heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs",
+		"mif1", "mif2", "msf1", "avif", "avis",
+	};
+	size_t k;
+
+	for (k = 0; k < NELEM(brands); k++)
+		if (memcmp(b, brands[k], 4) == 0)
+			return 1;
+	return 0;
+}
+
+/* An 'ftyp' box at the start whose major or a compatible brand is HEIF. */
+static int
+is_heif(const unsigned char *d, size_t len)
+{
+	size_t n, k;
+
+	if (len < 12 || memcmp(d + 4, "ftyp", 4) != 0)
+		return 0;
+	if (heif_brand(d + 8))
+		return 1;
+	n = ((size_t)d[0] << 24) | ((size_t)d[1] << 16) | ((size_t)d[2] << 8) | d[3];
+	/*
+	 * 0: the box runs to the end of the file; 1: a 64-bit size follows
+	 * and the brands start 8 bytes later, still 4-byte steps from 16.
+	 */
+	if (n <= 1 || n > len)
+		n = len;
+	if (n > 1024)
+		n = 1024;
+	/* size, 'ftyp', major brand, minor version, compatible brands */
+	for (k = 16; k + 4 <= n; k += 4)
+		if (heif_brand(d + k))
+			return 1;
+	return 0;
+}
 
 enum imgmeta_type
 imgmeta_sniff(const unsigned char *data, size_t len)
@@ -14,7 +58,26 @@ imgmeta_sniff(const unsigned char *data, size_t len)
 		return IMG_JPEG;
 	if (len >= sizeof(png_sig) && memcmp(data, png_sig, sizeof(png_sig)) == 0)
 		return IMG_PNG;
+	if (len >= 12 && memcmp(data, "RIFF", 4) == 0 &&
+	    memcmp(data + 8, "WEBP", 4) == 0)
+		return IMG_WEBP;
+	if (len >= 6 && (memcmp(data, "GIF87a", 6) == 0 ||
+	    memcmp(data, "GIF89a", 6) == 0))
+		return IMG_GIF;
+	/* TIFF and BigTIFF, either byte order (raw photos are TIFF too) */
+	if (len >= 4 && (memcmp(data, "II*\0", 4) == 0 ||
+	    memcmp(data, "MM\0*", 4) == 0 || memcmp(data, "II+\0", 4) == 0 ||
+	    memcmp(data, "MM\0+", 4) == 0))
+		return IMG_TIFF;
+	if (is_heif(data, len))
+		return IMG_HEIF;
 	return IMG_OTHER;
+}
+
+int
+imgmeta_cleanable(enum imgmeta_type type)
+{
+	return type != IMG_HEIF && type != IMG_TIFF;
 }
 
 /* --- JPEG ------------------------------------------------------------- */
@@ -201,22 +264,263 @@ png_strip(const unsigned char *d, size_t len, struct buf *out, size_t *removed)
 	return -1;	/* no IEND: cut off */
 }
 
+/* --- WebP ------------------------------------------------------------- */
+
+#define VP8X_XMP 0x04
+#define VP8X_EXIF 0x08
+
+static size_t
+le32(const unsigned char *p)
+{
+	return (size_t)p[0] | ((size_t)p[1] << 8) | ((size_t)p[2] << 16) |
+	    ((size_t)p[3] << 24);
+}
+
+static void
+put_le32(struct buf *out, size_t at, size_t v)
+{
+	if (buf_failed(out))
+		return;
+	out->buf[at] = (char)(v & 0xff);
+	out->buf[at + 1] = (char)((v >> 8) & 0xff);
+	out->buf[at + 2] = (char)((v >> 16) & 0xff);
+	out->buf[at + 3] = (char)((v >> 24) & 0xff);
+}
+
+static int
+fourcc_in(const unsigned char *fourcc, const char *const *set, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (memcmp(fourcc, set[k], 4) == 0)
+			return 1;
+	return 0;
+}
+
+/* A chunk with the picture itself: a lossy or lossless bitstream. */
+static int
+webp_bitstream(const unsigned char *fourcc)
+{
+	return memcmp(fourcc, "VP8 ", 4) == 0 || memcmp(fourcc, "VP8L", 4) == 0;
+}
+
+/*
+ * The chunks of d[0..len): the RIFF payload after "WEBP" (frame == 0)
+ * or the frame data of an ANMF chunk after its 16-byte header.  Kept
+ * chunks are copied to out, an ANMF with only its kept chunks and its
+ * size written again; VP8X loses its EXIF and XMP flags.  *image is
+ * set when a bitstream is found.  -1 when a chunk, padded to an even
+ * size, runs past the end or the chunks do not fill d exactly.
+ */
+static int
+webp_chunks(const unsigned char *d, size_t len, int frame, struct buf *out,
+    size_t *removed, int *image)
+{
+	static const char *const top[] = {
+		"VP8 ", "VP8L", "VP8X", "ALPH", "ANIM", "ANMF", "ICCP",
+	};
+	static const char *const in_frame[] = { "VP8 ", "VP8L", "ALPH" };
+	size_t i = 0, n, padded, at;
+	int has;
+
+	while (i < len) {
+		const unsigned char *c = d + i;
+
+		if (len - i < 8)
+			return -1;
+		n = le32(c + 4);
+		if (n > len - i - 8 || (n & 1 && n + 1 > len - i - 8))
+			return -1;
+		padded = n + (n & 1);
+		at = out->len;
+		if (frame ? !fourcc_in(c, in_frame, NELEM(in_frame)) :
+		    !fourcc_in(c, top, NELEM(top))) {
+			(*removed)++;
+		} else if (memcmp(c, "ANMF", 4) == 0) {
+			if (n < 16)
+				return -1;
+			has = 0;
+			buf_add(out, c, 8 + 16);
+			if (webp_chunks(c + 24, n - 16, 1, out, removed, &has) < 0 ||
+			    !has)
+				return -1;
+			put_le32(out, at + 4, out->len - at - 8);
+			*image = 1;
+		} else {
+			if (memcmp(c, "VP8X", 4) == 0 && (i != 0 || n < 10))
+				return -1;	/* VP8X comes first */
+			buf_add(out, c, 8 + padded);
+			if (memcmp(c, "VP8X", 4) == 0 && c[8] & (VP8X_EXIF | VP8X_XMP)) {
+				if (!buf_failed(out))
+					out->buf[at + 8] = (char)(c[8] &
+					    ~(VP8X_EXIF | VP8X_XMP));
+				(*removed)++;
+			}
+			if (webp_bitstream(c))
+				*image = 1;
+		}
+		i += 8 + padded;
+	}
+	return 0;
+}
+
+static int
+webp_strip(const unsigned char *d, size_t len, struct buf *out, size_t *removed)
+{
+	size_t n = le32(d + 4), at = out->len;
+	int image = 0;
+
+	/* bytes after the RIFF (its size says where it ends) go */
+	if (n > len - 8 || n < 4 + 8)
+		return -1;
+	if (!webp_bitstream(d + 12) && memcmp(d + 12, "VP8X", 4) != 0)
+		return -1;
+	buf_add(out, d, 12);
+	if (webp_chunks(d + 12, n - 4, 0, out, removed, &image) < 0 || !image)
+		return -1;
+	put_le32(out, at + 4, out->len - at - 8);
+	return 0;
+}
+
+/* --- GIF -------------------------------------------------------------- */
+
+/* A colour table after packed byte p: 0 or 3 * 2^(size + 1) bytes. */
+static size_t
+gif_table(unsigned char p)
+{
+	return p & 0x80 ? (size_t)3 << ((p & 7) + 1) : 0;
+}
+
+/*
+ * The data sub-blocks at d[*i], each a length byte and that many
+ * bytes, up to and with the empty one that ends them.  Moves *i past
+ * them; -1 when they run past the end.
+ */
+static int
+gif_blocks(const unsigned char *d, size_t len, size_t *i)
+{
+	size_t p = *i, n;
+
+	do {
+		if (p >= len)
+			return -1;
+		n = d[p];
+		if (n > len - p - 1)
+			return -1;
+		p += 1 + n;
+	} while (n != 0);
+	*i = p;
+	return 0;
+}
+
+/* An extension at d[i] (0x21, label) that a GIF needs to look and move. */
+static int
+gif_ext_kept(const unsigned char *d, size_t len, size_t i)
+{
+	int label = d[i + 1];
+
+	if (label == 0xf9 || label == 0x01)	/* graphic control, plain text */
+		return 1;
+	/* application: only the loop count of an animation */
+	return label == 0xff && len - i >= 14 && d[i + 2] == 11 &&
+	    (memcmp(d + i + 3, "NETSCAPE2.0", 11) == 0 ||
+	    memcmp(d + i + 3, "ANIMEXTS1.0", 11) == 0);
+}
+
+static int
+gif_strip(const unsigned char *d, size_t len, struct buf *out, size_t *removed)
+{
+	size_t i = 13, start, table;
+	int images = 0;
+
+	/* header, logical screen descriptor, global colour table */
+	if (len < 13 || gif_table(d[10]) > len - 13)
+		return -1;
+	i += gif_table(d[10]);
+	buf_add(out, d, i);
+	while (i < len) {
+		start = i;
+		if (d[i] == 0x3b) {	/* trailer: what follows is dropped */
+			buf_addch(out, 0x3b);
+			return images ? 0 : -1;
+		} else if (d[i] == 0x2c) {
+			/* image descriptor, local colour table, LZW code size */
+			if (len - i < 10)
+				return -1;
+			table = gif_table(d[i + 9]);
+			if (table >= len - i - 10)
+				return -1;
+			i += 10 + table + 1;
+			if (gif_blocks(d, len, &i) < 0)
+				return -1;
+			buf_add(out, d + start, i - start);
+			images++;
+		} else if (d[i] == 0x21) {
+			if (len - i < 2)
+				return -1;
+			i += 2;
+			if (gif_blocks(d, len, &i) < 0)
+				return -1;
+			if (gif_ext_kept(d, len, start))
+				buf_add(out, d + start, i - start);
+			else
+				(*removed)++;	/* comment, XMP, any other */
+		} else {
+			return -1;
+		}
+	}
+	return -1;	/* no trailer: cut off */
+}
+
+static const char *
+type_name(enum imgmeta_type type)
+{
+	switch (type) {
+	case IMG_JPEG:
+		return "JPEG";
+	case IMG_PNG:
+		return "PNG";
+	case IMG_WEBP:
+		return "WebP";
+	case IMG_GIF:
+		return "GIF";
+	case IMG_HEIF:
+		return "HEIF";
+	case IMG_TIFF:
+		return "TIFF";
+	default:
+		return "unknown";
+	}
+}
+
 enum bpt_status
 imgmeta_strip(struct bpt_ctx *ctx, const unsigned char *data, size_t len,
     struct buf *out, size_t *removed)
 {
+	enum imgmeta_type type = imgmeta_sniff(data, len);
 	size_t start = out->len, gone = 0;
 	int rc;
 
-	switch (imgmeta_sniff(data, len)) {
+	switch (type) {
 	case IMG_JPEG:
 		rc = jpeg_strip(data, len, out, &gone);
 		break;
 	case IMG_PNG:
 		rc = png_strip(data, len, out, &gone);
 		break;
+	case IMG_WEBP:
+		rc = webp_strip(data, len, out, &gone);
+		break;
+	case IMG_GIF:
+		rc = gif_strip(data, len, out, &gone);
+		break;
+	case IMG_HEIF:
+	case IMG_TIFF:
+		return bpt_err(ctx, BPT_EDATA, "a %s image: its metadata "
+		    "(location, camera) cannot be removed", type_name(type));
 	default:
-		return bpt_err(ctx, BPT_EDATA, "not a JPEG or PNG image");
+		return bpt_err(ctx, BPT_EDATA, "not an image of a known type");
 	}
 	if (removed != NULL)
 		*removed = gone;
@@ -225,7 +529,7 @@ imgmeta_strip(struct bpt_ctx *ctx, const unsigned char *data, size_t len,
 	if (rc < 0) {
 		buf_setlen(out, start);
 		return bpt_err(ctx, BPT_EDATA, "a broken or cut-off %s image",
-		    imgmeta_sniff(data, len) == IMG_JPEG ? "JPEG" : "PNG");
+		    type_name(type));
 	}
 	return BPT_OK;
 }
