@@ -302,8 +302,8 @@ static const char *const own_steps[] = {
 	"WHERE member_id = ?1 OR rcpt = ?2 COLLATE NOCASE",
 	"DELETE FROM bounces WHERE member_id = ?1 OR rcpt = ?2 COLLATE NOCASE",
 	"DELETE FROM notices WHERE address = ?2 COLLATE NOCASE",
-	"DELETE FROM confirmations WHERE requested_by = ?2 COLLATE NOCASE "
-	"OR instr(lower(args), lower(?2)) > 0",
+	("DELETE FROM confirmations WHERE requested_by = ?2 COLLATE NOCASE "
+	"OR instr(lower(args), lower(?2)) > 0"),
 };
 
 /* The ways their details are written: address, name, phone forms. */
