@@ -362,16 +362,13 @@ signed_commands(struct bpt_ctx *ctx, const struct request_in *in,
 			{ "group", ctx->cfg->group.name }, { "name", in->sender->name },
 			{ "reason", refused },
 		};
-		struct notice nt;
+		struct notice nt = {
+			.tpl = "request-command-refused", .vars = v,
+			.nvars = nitems(v), .to = in->sender->email,
+			.member_id = in->sender->id, .source = in->message,
+			.runner = in->runner,
+		};
 
-		memset(&nt, 0, sizeof(nt));
-		nt.tpl = "request-command-refused";
-		nt.vars = v;
-		nt.nvars = nitems(v);
-		nt.to = in->sender->email;
-		nt.member_id = in->sender->id;
-		nt.source = in->message;
-		nt.runner = in->runner;
 		if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
 			(*notices)++;
 	}
@@ -468,17 +465,13 @@ run_all(struct bpt_ctx *ctx, const struct request_in *in,
 			{ "results", buf_str(&out) },
 			{ "outside", outside ? "1" : NULL },
 		};
-		struct notice nt;
+		struct notice nt = {
+			.tpl = "request-command-done", .vars = v,
+			.nvars = nitems(v), .to = admin->email,
+			.member_id = admin->id, .source = in->message,
+			.in_reply_to = in->m->message_id, .runner = in->runner,
+		};
 
-		memset(&nt, 0, sizeof(nt));
-		nt.tpl = "request-command-done";
-		nt.vars = v;
-		nt.nvars = nitems(v);
-		nt.to = admin->email;
-		nt.member_id = admin->id;
-		nt.source = in->message;
-		nt.in_reply_to = in->m->message_id;
-		nt.runner = in->runner;
 		if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
 			(*notices)++;
 		*why = "admin commands run";

@@ -118,16 +118,12 @@ request_answer(struct bpt_ctx *ctx, const struct request_in *in,
 	    ((st = notice_allowed(ctx, to, kind, REQUEST_NOTICE_INTERVAL, &ok)) !=
 	    BPT_OK || !ok))
 		return st;
-	memset(&nt, 0, sizeof(nt));
-	nt.tpl = tpl;
-	nt.vars = v;
-	nt.nvars = n;
-	nt.to = to;
-	nt.member_id = in->sender && to == in->sender->email ? in->sender->id : 0;
-	nt.source = in->message;
-	nt.in_reply_to = m->message_id;
-	nt.runner = in->runner;
-	nt.reply_to = reply_to;
+	nt = (struct notice){
+		.tpl = tpl, .vars = v, .nvars = n, .to = to,
+		.member_id = in->sender && to == in->sender->email ? in->sender->id : 0,
+		.source = in->message, .in_reply_to = m->message_id,
+		.runner = in->runner, .reply_to = reply_to,
+	};
 	if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
 		(*notices)++;
 	return st;
@@ -228,14 +224,11 @@ leave_finish(struct bpt_ctx *ctx, const struct request_in *in,
 		};
 
 		/* to the registered address: it is theirs, and it is leaving */
-		memset(&nt, 0, sizeof(nt));
-		nt.tpl = "request-left";
-		nt.vars = v;
-		nt.nvars = nitems(v);
-		nt.to = m.email;
-		nt.source = in->message;
-		nt.in_reply_to = in->m->message_id;
-		nt.runner = in->runner;
+		nt = (struct notice){
+			.tpl = "request-left", .vars = v, .nvars = nitems(v),
+			.to = m.email, .source = in->message,
+			.in_reply_to = in->m->message_id, .runner = in->runner,
+		};
 		if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
 			(*notices)++;
 		*why = "unsubscribe confirmed: member removed";

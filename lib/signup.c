@@ -247,14 +247,11 @@ tell_admins(struct bpt_ctx *ctx, const struct request_in *in, const char *email,
 		{ "name", name }, { "phone", phone },
 		{ "version", ctx->cfg->group.rules_version },
 	};
-	struct notice nt;
+	struct notice nt = {
+		.tpl = "admin-signup", .vars = v, .nvars = nitems(v),
+		.source = in->message, .runner = in->runner,
+	};
 
-	memset(&nt, 0, sizeof(nt));
-	nt.tpl = "admin-signup";
-	nt.vars = v;
-	nt.nvars = nitems(v);
-	nt.source = in->message;
-	nt.runner = in->runner;
 	return notice_queue(ctx, &nt, NULL);
 }
 
@@ -324,17 +321,12 @@ signup_finish(struct bpt_ctx *ctx, const struct request_in *in,
 			{ "group", cfg->group.name }, { "name", name },
 			{ "pending", pending ? "1" : NULL },
 		};
-		struct notice nt;
+		struct notice nt = {
+			.tpl = "request-joined", .vars = v, .nvars = nitems(v),
+			.to = r.email, .member_id = r.id, .source = in->message,
+			.in_reply_to = in->m->message_id, .runner = in->runner,
+		};
 
-		memset(&nt, 0, sizeof(nt));
-		nt.tpl = "request-joined";
-		nt.vars = v;
-		nt.nvars = nitems(v);
-		nt.to = r.email;
-		nt.member_id = r.id;
-		nt.source = in->message;
-		nt.in_reply_to = in->m->message_id;
-		nt.runner = in->runner;
 		if ((st = notice_queue(ctx, &nt, NULL)) == BPT_OK)
 			(*notices)++;
 	}
@@ -404,14 +396,12 @@ signup_reject(struct bpt_ctx *ctx, const char *email, const char *reason,
 			{ "group", ctx->cfg->group.name }, { "name", m.name },
 			{ "reason", reason },
 		};
-		struct notice nt;
-
-		memset(&nt, 0, sizeof(nt));
-		nt.tpl = "request-rejected";
-		nt.vars = v;
-		nt.nvars = nitems(v);
 		/* not as a member's: copies to members no longer active drop */
-		nt.to = m.email;
+		struct notice nt = {
+			.tpl = "request-rejected", .vars = v,
+			.nvars = nitems(v), .to = m.email,
+		};
+
 		st = member_remove(ctx, m.email, reason ? reason :
 		    "aanmelding afgewezen", 0, r);
 		if (st == BPT_OK)
@@ -451,14 +441,11 @@ welcome(struct bpt_ctx *ctx, const char *email)
 			{ "list", ctx->cfg->group.address }, { "request", request },
 			{ "rules", buf_str(&r) },
 		};
-		struct notice nt;
+		struct notice nt = {
+			.tpl = "welcome", .vars = v, .nvars = nitems(v),
+			.to = m.email, .member_id = m.id,
+		};
 
-		memset(&nt, 0, sizeof(nt));
-		nt.tpl = "welcome";
-		nt.vars = v;
-		nt.nvars = nitems(v);
-		nt.to = m.email;
-		nt.member_id = m.id;
 		st = request == NULL ? bpt_err(ctx, BPT_ENOMEM, "out of memory") :
 		    notice_queue(ctx, &nt, NULL);
 		free(request);
