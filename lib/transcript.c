@@ -209,7 +209,7 @@ phone_both(const char *e164, char *out, size_t n)
 }
 
 /* Adds text to the text part: the output itself (form TEXT), or the
- * text quoted-printable encodes at its end (form MIME). */
+ * text that text_encode() turns into quoted-printable (form MIME). */
 static void
 text_add(struct build *b, const char *s, size_t n)
 {
@@ -259,6 +259,38 @@ transcript_flush(struct build *b, int all)
 		    strerror(errno));
 	buf_reset(o);
 	return BPT_OK;
+}
+
+/*
+ * Form MIME: the text part's lines gathered so far, encoded into out
+ * (and out written to the file when it is full): all of them, or once
+ * there are TEXT_PIECE bytes, those up to the last line end.  The
+ * encoding of whole lines does not depend on what came before, so the
+ * text is never whole in memory and out stays small.
+ */
+#define TEXT_PIECE (64 * 1024)
+
+static enum bpt_status
+text_encode(struct build *b, int all)
+{
+	struct buf *t = &b->text;
+	size_t n = t->len;
+
+	if (b->form != TRANSCRIPT_MIME || n == 0 || (!all && n < TEXT_PIECE))
+		return BPT_OK;
+	if (buf_failed(t))
+		return bpt_err(b->ctx, BPT_ENOMEM, "out of memory");
+	if (!all) {
+		while (n > 0 && t->buf[n - 1] != '\n')
+			n--;
+		if (n == 0)
+			return BPT_OK;
+	}
+	if (qp_add(b->out, t->buf, n) < 0)
+		return bpt_err(b->ctx, BPT_ENOMEM, "out of memory");
+	memmove(t->buf, t->buf + n, t->len - n);
+	buf_setlen(t, t->len - n);
+	return transcript_flush(b, 0);
 }
 
 /* The summary: template "transcript", its Subject line kept apart. */
@@ -509,10 +541,12 @@ text_end(struct build *b, long long photos)
 }
 
 /*
- * Room for the whole output at once: a transcript is tens of megabytes,
- * and a buffer that doubles as it grows copies all of it again and
- * again.  Base64 adds a third, quoted-printable a little, and the JSON
- * holds the texts once more.
+ * Room for the whole output at once, when it is built in memory: a
+ * transcript is tens of megabytes, and a buffer that doubles as it
+ * grows copies all of it again and again.  Base64 adds a third,
+ * quoted-printable a little, and the JSON holds the texts once more.
+ * Written to a file as it is built, out never holds more than some
+ * FLUSH_AT, and the text is encoded piece by piece: nothing to reserve.
  */
 static enum bpt_status
 reserve(struct build *b)
@@ -540,12 +574,8 @@ reserve(struct build *b)
 	if (rc != SQLITE_ROW)
 		return store_fail(ctx, ctx->store, rc, "size the transcript");
 	if (b->form == TRANSCRIPT_MIME) {
-		buf_grow(&b->text, (size_t)text + 4096 * b->nlinks + 65536);
-		if (b->fd >= 0)
-			buf_grow(b->out, (size_t)(text + text / 8 + 2 * FLUSH_AT));
-		else
-			buf_grow(b->out, (size_t)((raw + att + 3 * text) / 3 * 4 +
-			    text / 8 + 4096 * b->nlinks + 262144));
+		buf_grow(b->out, (size_t)((raw + att + 3 * text) / 3 * 4 +
+		    text / 8 + 4096 * b->nlinks + 262144));
 	} else {
 		buf_grow(b->out, (size_t)(2 * text + 4096 * b->nlinks + 65536));
 	}
@@ -648,7 +678,7 @@ transcript_build(struct bpt_ctx *ctx, long long number, enum transcript_form for
 		goto out;
 	if ((st = transcript_count_photos(&b, &nphotos)) != BPT_OK)
 		goto out;
-	if ((st = reserve(&b)) != BPT_OK)
+	if (fd < 0 && (st = reserve(&b)) != BPT_OK)
 		goto out;
 	info->closed = b.s.closed;
 	info->messages = (long long)b.nlinks;
@@ -675,20 +705,18 @@ transcript_build(struct bpt_ctx *ctx, long long number, enum transcript_form for
 	if (form != TRANSCRIPT_JSON && (st = summary(&b)) != BPT_OK)
 		goto out;
 	for (i = 1; i <= b.nlinks; i++)
-		if ((st = message(&b, i)) != BPT_OK)
+		if ((st = message(&b, i)) != BPT_OK ||
+		    (st = text_encode(&b, 0)) != BPT_OK)
 			goto out;
 	if (b.jp != NULL)
 		pr_list_end(b.jp);
 	if (form != TRANSCRIPT_JSON && (st = text_end(&b, nphotos)) != BPT_OK)
 		goto out;
 	if (form == TRANSCRIPT_MIME) {
-		if (qp_add(out, b.text.buf ? b.text.buf : "", b.text.len) < 0 ||
-		    buf_failed(&b.text)) {
-			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		if ((st = text_encode(&b, 1)) != BPT_OK)
 			goto out;
-		}
 		buf_release(&b.text);
-		if ((st = transcript_flush(&b, 0)) != BPT_OK || (st = transcript_originals(&b)) != BPT_OK)
+		if ((st = transcript_originals(&b)) != BPT_OK)
 			goto out;
 	}
 	if (form != TRANSCRIPT_TEXT) {
