@@ -221,36 +221,6 @@ check_incident(struct bpt_ctx *ctx, long long number, const struct export_opts *
 	return BPT_OK;
 }
 
-/*
- * A file in the store's own folder (private to the tools) for the
- * signed entity while it is signed and copied, gone from the folder
- * at once, so that nothing stays behind whatever happens.
- */
-static enum bpt_status
-scratch(struct bpt_ctx *ctx, int *fd)
-{
-	const char *store = ctx->cfg->store, *slash = strrchr(store, '/');
-	struct buf t = BUF_INIT;
-	enum bpt_status st = BPT_OK;
-
-	*fd = -1;
-	if (slash == NULL)
-		buf_adds(&t, ".");
-	else
-		buf_add(&t, store, (size_t)(slash - store));
-	buf_adds(&t, "/.bpt-export.XXXXXX");
-	if (buf_failed(&t))
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	if ((*fd = mkstemp(t.buf)) < 0)
-		st = bpt_err(ctx, bpt_errno_status(errno) == BPT_ENOSPC ? BPT_ENOSPC :
-		    BPT_ECREATE, "cannot make a scratch file beside the store: %s",
-		    strerror(errno));
-	else
-		unlink(t.buf);
-	buf_release(&t);
-	return st;
-}
-
 /* A temp file beside path for the message, renamed into place later. */
 static enum bpt_status
 out_begin(struct bpt_ctx *ctx, const char *path, struct buf *tmp, int *fd)
@@ -400,8 +370,9 @@ export_incident(struct bpt_ctx *ctx, long long number, const struct export_opts 
 	    "police.encrypt_to", encrypt ? cfg->police.encrypt_to : NULL, &prep)) !=
 	    BPT_OK)
 		return st;
-	/* the signed entity goes to a scratch file, never whole in memory */
-	if ((st = scratch(ctx, &efd)) == BPT_OK)
+	/* the signed entity goes to a scratch file in the store's own
+	 * folder (private to the tools), never whole in memory */
+	if ((st = fio_scratch(ctx, cfg->store, &efd)) == BPT_OK)
 		st = transcript_build(ctx, number, TRANSCRIPT_MIME, efd, &b, &r->info);
 	if ((st = keys_ready(ctx, prep, &ss, st)) != BPT_OK)
 		goto out;

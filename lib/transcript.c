@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
@@ -583,24 +584,102 @@ reserve(struct build *b)
 	    bpt_err(ctx, BPT_ENOMEM, "out of memory") : BPT_OK;
 }
 
+/*
+ * Where the JSON is written while the rest is built: a scratch file
+ * beside the store when the output goes to a file (its part comes after
+ * the originals and photos; held in memory it is megabytes more, and a
+ * memory stream that grows copies and clears all of it again at each
+ * step), else memory.
+ */
+static enum bpt_status
+json_open(struct build *b)
+{
+	struct bpt_ctx *ctx = b->ctx;
+	enum bpt_status st;
+	int fd;
+
+	if (b->form != TRANSCRIPT_MIME || b->fd < 0) {
+		b->jf = open_memstream(&b->jbuf, &b->jlen);
+		return b->jf != NULL ? BPT_OK : bpt_err(ctx, BPT_ENOMEM,
+		    "out of memory");
+	}
+	if ((st = fio_scratch(ctx, ctx->cfg->store, &fd)) != BPT_OK)
+		return st;
+	if ((b->jf = fdopen(fd, "w+")) == NULL) {
+		close(fd);
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	}
+	b->jfile = 1;
+	/* in pieces of 64 KB, not of the file system's 4 */
+	if ((b->jvbuf = malloc(JSON_CHUNK)) != NULL)
+		setvbuf(b->jf, b->jvbuf, _IOFBF, JSON_CHUNK);
+	return BPT_OK;
+}
+
+/* The JSON from its scratch file into the part, as base64. */
+static enum bpt_status
+json_copy(struct build *b, struct b64 *e)
+{
+	char *chunk = malloc(JSON_CHUNK);
+	enum bpt_status st = BPT_OK;
+	off_t pos = 0;
+	ssize_t got;
+
+	if (chunk == NULL)
+		return bpt_err(b->ctx, BPT_ENOMEM, "out of memory");
+	for (;;) {
+		do
+			got = pread(fileno(b->jf), chunk, JSON_CHUNK, pos);
+		while (got < 0 && errno == EINTR);
+		if (got <= 0)
+			break;
+		pos += got;
+		b64_add(e, chunk, (size_t)got);
+		if ((st = transcript_flush(b, 0)) != BPT_OK)
+			break;
+	}
+	if (st == BPT_OK && got < 0)
+		st = bpt_err(b->ctx, BPT_EIO, "cannot read the JSON part back: %s",
+		    strerror(errno));
+	free(chunk);
+	return st;
+}
+
 /* The JSON part (form MIME) or all of the output (form JSON). */
 static enum bpt_status
 json_finish(struct build *b)
 {
 	struct bpt_ctx *ctx = b->ctx;
+	enum bpt_status st = BPT_OK;
 	struct b64 e;
-	int bad;
+	int bad, en;
 
 	pr_object_end(b->jp);
-	bad = pr_free(b->jp) < 0;
+	bad = pr_free(b->jp) < 0;	/* flushed: the file holds it all */
+	en = errno;
 	b->jp = NULL;
-	bad |= fclose(b->jf) != 0;
+	if (!bad && b->jfile) {
+		transcript_part_begin(b, "application/json; charset=utf-8", b->name_json,
+		    "base64", "attachment");
+		b64_begin(&e, b->out);
+		st = json_copy(b, &e);
+		b64_end(&e);
+	}
+	if (fclose(b->jf) != 0 && !bad) {
+		bad = 1;
+		en = errno;
+	}
 	b->jf = NULL;
 	if (bad)
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory writing JSON");
+		return en == ENOMEM || !b->jfile ? bpt_err(ctx, BPT_ENOMEM,
+		    "out of memory writing JSON") : bpt_err(ctx,
+		    bpt_errno_status(en) == BPT_ENOSPC ? BPT_ENOSPC : BPT_EIO,
+		    "cannot write the JSON part: %s", strerror(en));
+	if (st != BPT_OK)
+		return st;
 	if (b->form == TRANSCRIPT_JSON) {
 		buf_add(b->out, b->jbuf, b->jlen);
-	} else {
+	} else if (!b->jfile) {
 		transcript_part_begin(b, "application/json; charset=utf-8", b->name_json,
 		    "base64", "attachment");
 		b64_begin(&e, b->out);
@@ -684,8 +763,9 @@ transcript_build(struct bpt_ctx *ctx, long long number, enum transcript_form for
 	info->messages = (long long)b.nlinks;
 	snprintf(info->head, sizeof(info->head), "%s", b.s.last_hash ? b.s.last_hash : "");
 	if (form != TRANSCRIPT_TEXT) {
-		b.jf = open_memstream(&b.jbuf, &b.jlen);
-		if (b.jf == NULL || (b.jp = pr_new(b.jf, PR_JSON)) == NULL) {
+		if ((st = json_open(&b)) != BPT_OK)
+			goto out;
+		if ((b.jp = pr_new(b.jf, PR_JSON)) == NULL) {
 			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 			goto out;
 		}
@@ -743,6 +823,7 @@ out:
 		pr_free(b.jp);
 	if (b.jf != NULL)
 		fclose(b.jf);
+	free(b.jvbuf);
 	free(b.jbuf);
 	free(b.links);
 	buf_release(&b.chain);
