@@ -21,8 +21,13 @@
 
 #define NCOLS(c) ((int)(sizeof(c) / sizeof((c)[0])))
 
-/* out goes to the file (when there is one) once it holds this much */
-#define FLUSH_AT (1024 * 1024)
+/*
+ * out goes to the file (when there is one) once it holds this much:
+ * little, so that the same few pages are written again and again.
+ * While the keys are looked up beside the build, every start of a gpg
+ * makes each page the build writes to after it fault once more.
+ */
+#define FLUSH_AT (128 * 1024)
 
 /* the pieces the JSON goes to its scratch file in, and comes back */
 #define JSON_CHUNK (64 * 1024)
