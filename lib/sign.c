@@ -218,8 +218,9 @@ static struct gpgme_data_cbs buf_cbs = { NULL, buf_write_cb, NULL, NULL };
 /*
  * Input (borrowed, not copied) and output (into out, when not NULL)
  * data objects.  gpgme's default I/O buffer is the fastest here: with
- * a larger one ("io-buffer-size") a 28 MB transcript took twice as long
- * to sign.
+ * one of 1 MiB ("io-buffer-size") a 28 MB transcript took twice as long
+ * to sign (gpgme moves what the pipe did not take to the front of the
+ * buffer after every write).
  */
 static enum bpt_status
 data_pair(struct bpt_ctx *ctx, const char *data, size_t len, struct buf *out,
@@ -354,6 +355,9 @@ io_write_cb(void *handle, const void *p, size_t n)
 
 static struct gpgme_data_cbs io_cbs = { io_read_cb, io_write_cb, NULL, NULL };
 
+/* gpgme's pieces for the data signed from a stream */
+#define SIGN_IO_BUFFER "65536"
+
 static enum bpt_status
 io_data(struct bpt_ctx *ctx, const struct sign_io *io, gpgme_data_t *d)
 {
@@ -396,6 +400,13 @@ sign_detached(struct bpt_ctx *ctx, struct sign_session *s, const char *what,
 		return op_failed(ctx, what, fpr, "sign", err);
 	if ((st = io_data(ctx, inio, &in)) != BPT_OK)
 		return st;
+	/*
+	 * The data to sign reaches gpg in pieces of 64 KB, the size of a
+	 * pipe, not of 4: the 25 MB transcript of bench/export.sh is signed
+	 * in 145-170 ms instead of 225-290 (medians of 11).  A gpgme that
+	 * does not know the flag keeps its own size.
+	 */
+	(void)gpgme_data_set_flag(in, "io-buffer-size", SIGN_IO_BUFFER);
 	if ((err = gpgme_data_new_from_cbs(&out, &buf_cbs, sig)) != 0) {
 		st = bpt_err(ctx, BPT_ENOMEM, "gpgme: %s", gpgme_strerror(err));
 		goto out;
