@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,78 +261,6 @@ sign_check_recipient(struct bpt_ctx *ctx, struct sign_session *s,
 		s->recipient = NULL;
 	}
 	return usable_key(ctx, s, what, fpr, 0, &s->recipient);
-}
-
-struct sign_prep {
-	struct bpt_ctx ctx;	/* the thread's own: its error text */
-	struct sign_opts o;
-	const char *swhat, *signer, *rwhat, *recipient;
-	struct sign_session *ss;
-	enum bpt_status st;
-	pthread_t t;
-	int threaded;
-};
-
-static void *
-prep_run(void *arg)
-{
-	struct sign_prep *p = arg;
-
-	p->st = sign_open(&p->ctx, &p->o, &p->ss);
-	if (p->st == BPT_OK)
-		p->st = sign_check_signer(&p->ctx, p->ss, p->swhat, p->signer);
-	if (p->st == BPT_OK && p->recipient != NULL)
-		p->st = sign_check_recipient(&p->ctx, p->ss, p->rwhat, p->recipient);
-	return NULL;
-}
-
-enum bpt_status
-sign_prepare(struct bpt_ctx *ctx, const struct sign_opts *o, const char *signer_what,
-    const char *signer, const char *recipient_what, const char *recipient,
-    struct sign_prep **out)
-{
-	struct sign_prep *p = calloc(1, sizeof(*p));
-
-	*out = NULL;
-	if (p == NULL)
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	p->ctx = *ctx;
-	p->ctx.err = BPT_OK;
-	p->ctx.errmsg[0] = '\0';
-	if (o != NULL)
-		p->o = *o;
-	p->swhat = signer_what;
-	p->signer = signer;
-	p->rwhat = recipient_what;
-	p->recipient = recipient;
-	/* without a thread the same work, at once */
-	p->threaded = pthread_create(&p->t, NULL, prep_run, p) == 0;
-	if (!p->threaded)
-		prep_run(p);
-	*out = p;
-	return BPT_OK;
-}
-
-enum bpt_status
-sign_prepared(struct bpt_ctx *ctx, struct sign_prep *p, struct sign_session **out)
-{
-	enum bpt_status st;
-
-	*out = NULL;
-	if (p == NULL)
-		return bpt_err(ctx, BPT_EINTERNAL, "no signing session was prepared");
-	if (p->threaded)
-		pthread_join(p->t, NULL);
-	st = p->st;
-	if (st == BPT_OK)
-		*out = p->ss;
-	else {
-		sign_close(p->ss);
-		ctx->err = st;
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", p->ctx.errmsg);
-	}
-	free(p);
-	return st;
 }
 
 /* gpgme's side of a struct sign_io */

@@ -23,9 +23,8 @@
 
 /*
  * out goes to the file (when there is one) once it holds this much:
- * little, so that the same few pages are written again and again.
- * While the keys are looked up beside the build, every start of a gpg
- * makes each page the build writes to after it fault once more.
+ * little, so that the build writes to the same few pages again and
+ * again (CPU time of the bench export 290 ms instead of 320 with 1 MB).
  */
 #define FLUSH_AT (128 * 1024)
 
