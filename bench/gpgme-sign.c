@@ -60,11 +60,12 @@ main(int argc, char *argv[])
 	int fd;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: gpgme-sign gnupghome fingerprint file\n");
+		fputs("usage: gpgme-sign gnupghome fingerprint file\n", stderr);
 		return 1;
 	}
 	if ((fd = open(argv[3], O_RDONLY)) < 0) {
-		fprintf(stderr, "gpgme-sign: %s: %s\n", argv[3], strerror(errno));
+		fprintf(stderr, "gpgme-sign: %s: %s\n", argv[3],
+		    strerror(errno));
 		return 1;
 	}
 	gpgme_check_version(NULL);

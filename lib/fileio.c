@@ -203,9 +203,9 @@ fio_scratch(struct bpt_ctx *ctx, const char *path, int *fd)
 	if (buf_failed(&t))
 		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
 	if ((*fd = mkstemp(t.buf)) < 0)
-		st = bpt_err(ctx, bpt_errno_status(errno) == BPT_ENOSPC ? BPT_ENOSPC :
-		    BPT_ECREATE, "cannot make a scratch file in '%.*s': %s",
-		    (int)(t.len - 20), t.buf, strerror(errno));
+		st = bpt_err(ctx, bpt_errno_status(errno) == BPT_ENOSPC ?
+		    BPT_ENOSPC : BPT_ECREATE, "cannot make a scratch file in "
+		    "'%.*s': %s", (int)(t.len - 20), t.buf, strerror(errno));
 	else
 		unlink(t.buf);
 	buf_release(&t);

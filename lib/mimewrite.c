@@ -132,8 +132,9 @@ qp_line(struct buf *out, const unsigned char *p, size_t n)
 		for (;;) {
 			k = plain && !(col == 0 && c == 'F' && n - i >= 5 &&
 			    memcmp(p + i, "From ", 5) == 0) ? 1 : 3;
-			/* room for this and the "=" of a soft break, or the last */
-			if (col + k < QP_LINE || (i + 1 == n && col + k <= QP_LINE))
+			/* room for it and the "=" of a soft break; or the last */
+			if (col + k < QP_LINE ||
+			    (i + 1 == n && col + k <= QP_LINE))
 				break;
 			memcpy(w, "=\r\n", 3);
 			w += 3;

@@ -639,8 +639,8 @@ json_copy(struct build *b, struct b64 *e)
 			break;
 	}
 	if (st == BPT_OK && got < 0)
-		st = bpt_err(b->ctx, BPT_EIO, "cannot read the JSON part back: %s",
-		    strerror(errno));
+		st = bpt_err(b->ctx, BPT_EIO, "cannot read the JSON part "
+		    "back: %s", strerror(errno));
 	free(chunk);
 	return st;
 }
@@ -816,8 +816,8 @@ transcript_build(struct bpt_ctx *ctx, long long number, enum transcript_form for
 out:
 	if (in_read) {
 		store_rollback(ctx->store);
-		sqlite3_exec(store_db(ctx->store), "PRAGMA mmap_size=0", NULL, NULL,
-		    NULL);
+		sqlite3_exec(store_db(ctx->store), "PRAGMA mmap_size=0", NULL,
+		    NULL, NULL);
 	}
 	if (b.jp != NULL)
 		pr_free(b.jp);
