@@ -9,6 +9,9 @@
 # Prints the median (min, max) of RUNS (7) runs, from exec to exit, of
 #   - bpt-export N -o FILE
 #   - gpg --detach-sign of that FILE, the same bytes, the same key
+#   - bench/gpgme-sign: the same signature through gpgme alone, as
+#     bpt-export makes it (gpgme's start, the key looked up, the file
+#     passed to gpg through a pipe), without building anything
 #   - bpt-export of an incident of one short message: what every export
 #     costs whatever its size (process start, gpgme and its helpers, the
 #     store, the sync of the file)
@@ -22,6 +25,8 @@ builddir=$(cd "${1:-.}" && pwd)
 runs=${2:-7}
 PATH=$builddir/cmd:$PATH
 command -v bpt-export >/dev/null || { echo "no bpt-export in $builddir/cmd" >&2; exit 1; }
+gpgme_sign=$builddir/bench/gpgme-sign
+[ -x "$gpgme_sign" ] || { echo "no bench/gpgme-sign in $builddir" >&2; exit 1; }
 for t in gpg sqlite3 python3 /usr/bin/time; do
 	command -v $t >/dev/null || { echo "needs $t" >&2; exit 1; }
 done
@@ -93,7 +98,7 @@ med() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 bpt-export --as coord@buurt.example -o "$work/t.eml" 1 >/dev/null
 gpg --batch --yes --detach-sign --armor --local-user "$fpr" -o "$work/t.sig" "$work/t.eml"
 
-: >"$work/t.bpt"; : >"$work/t.gpg"; : >"$work/t.small"; : >"$work/rss"
+: >"$work/t.bpt"; : >"$work/t.gpg"; : >"$work/t.gpgme"; : >"$work/t.small"; : >"$work/rss"
 r=0
 while [ $r -lt "$runs" ]; do
 	t0=${EPOCHREALTIME/./}
@@ -104,6 +109,10 @@ while [ $r -lt "$runs" ]; do
 	gpg --batch --yes --detach-sign --armor --local-user "$fpr" -o "$work/t.sig" "$work/t.eml"
 	t1=${EPOCHREALTIME/./}
 	echo $((t1 - t0)) >>"$work/t.gpg"
+	t0=${EPOCHREALTIME/./}
+	"$gpgme_sign" "$GNUPGHOME" "$fpr" "$work/t.eml" >"$work/t.sig2"
+	t1=${EPOCHREALTIME/./}
+	echo $((t1 - t0)) >>"$work/t.gpgme"
 	/usr/bin/time -f %M -a -o "$work/rss" \
 	    bpt-export --as coord@buurt.example -o "$work/t.eml" 1 >/dev/null
 	t0=${EPOCHREALTIME/./}
@@ -121,5 +130,7 @@ printf 'incident: %d messages, %d photos, %d KB of originals; transcript %d KB\n
 printf '%-34s %s\n' "bpt-export -o FILE" "$(median <"$work/t.bpt")"
 printf '%-34s %s\n' "gpg --detach-sign of the same bytes" "$(median <"$work/t.gpg")"
 awk -v b="$bpt_us" -v g="$gpg_us" 'BEGIN { printf "%-34s %.2f (target <= 2)\n", "ratio", b / g }'
+printf '%-34s %s\n' "the same through gpgme alone" "$(median <"$work/t.gpgme")"
+awk -v m="$(med <"$work/t.gpgme")" -v g="$gpg_us" 'BEGIN { printf "%-34s %.2f\n", "ratio of gpgme alone", m / g }'
 printf '%-34s %s\n' "bpt-export of one short message" "$(median <"$work/t.small")"
 awk -v r="$rss" -v s="$size" 'BEGIN { printf "%-34s %d KB = %.2f x the transcript (target <= 2)\n", "bpt-export peak RSS", r, r * 1024 / s }'

@@ -221,36 +221,6 @@ check_incident(struct bpt_ctx *ctx, long long number, const struct export_opts *
 	return BPT_OK;
 }
 
-/*
- * A file in the store's own folder (private to the tools) for the
- * signed entity while it is signed and copied, gone from the folder
- * at once, so that nothing stays behind whatever happens.
- */
-static enum bpt_status
-scratch(struct bpt_ctx *ctx, int *fd)
-{
-	const char *store = ctx->cfg->store, *slash = strrchr(store, '/');
-	struct buf t = BUF_INIT;
-	enum bpt_status st = BPT_OK;
-
-	*fd = -1;
-	if (slash == NULL)
-		buf_adds(&t, ".");
-	else
-		buf_add(&t, store, (size_t)(slash - store));
-	buf_adds(&t, "/.bpt-export.XXXXXX");
-	if (buf_failed(&t))
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
-	if ((*fd = mkstemp(t.buf)) < 0)
-		st = bpt_err(ctx, bpt_errno_status(errno) == BPT_ENOSPC ? BPT_ENOSPC :
-		    BPT_ECREATE, "cannot make a scratch file beside the store: %s",
-		    strerror(errno));
-	else
-		unlink(t.buf);
-	buf_release(&t);
-	return st;
-}
-
 /* A temp file beside path for the message, renamed into place later. */
 static enum bpt_status
 out_begin(struct bpt_ctx *ctx, const char *path, struct buf *tmp, int *fd)
@@ -342,24 +312,6 @@ export_view(struct bpt_ctx *ctx, long long number, const struct export_opts *o,
 	return st;
 }
 
-/* Waits for the keys (sign_prepare()).  After a failure of the caller's
- * own (st) a problem with a key still goes first: it is what the admin
- * must fix before anything else matters. */
-static enum bpt_status
-keys_ready(struct bpt_ctx *ctx, struct sign_prep *prep, struct sign_session **ss,
-    enum bpt_status st)
-{
-	struct bpt_ctx kc = *ctx;
-	enum bpt_status ks = sign_prepared(&kc, prep, ss);
-
-	if (ks != BPT_OK) {
-		ctx->err = kc.err;
-		memcpy(ctx->errmsg, kc.errmsg, sizeof(ctx->errmsg));
-		return ks;
-	}
-	return st;
-}
-
 enum bpt_status
 export_incident(struct bpt_ctx *ctx, long long number, const struct export_opts *o,
     struct export_result *r)
@@ -367,7 +319,6 @@ export_incident(struct bpt_ctx *ctx, long long number, const struct export_opts 
 	const struct bpt_config *cfg = ctx->cfg;
 	struct sign_opts so = { cfg->signing.gnupghome, o->interactive };
 	struct sign_session *ss = NULL;
-	struct sign_prep *prep = NULL;
 	struct buf b = BUF_INIT, msg = BUF_INIT, hdr = BUF_INIT, tmp = BUF_INIT;
 	struct pgpmime_out po;
 	struct sign_result sr;
@@ -392,18 +343,23 @@ export_incident(struct bpt_ctx *ctx, long long number, const struct export_opts 
 	if (o->format == EXPORT_TEXT || o->format == EXPORT_JSON)
 		return export_view(ctx, number, o, r);
 	/*
-	 * The keys are looked up while the transcript is built (gpgme starts
-	 * gpg and its helpers several times); a key that cannot be used
-	 * stops everything before anything is written, recorded or sent.
+	 * The keys first: one that cannot be used stops everything before
+	 * anything is written, recorded or sent.  gpgme starts gpg and its
+	 * helpers eight times for it.  Looked up in a thread beside the
+	 * build, they cost the build more than they saved: after each fork
+	 * every page the build wrote to faulted again (bench/README.md).
 	 */
-	if ((st = sign_prepare(ctx, &so, "signing.key", cfg->signing.key,
-	    "police.encrypt_to", encrypt ? cfg->police.encrypt_to : NULL, &prep)) !=
-	    BPT_OK)
+	if ((st = sign_open(ctx, &so, &ss)) != BPT_OK)
 		return st;
-	/* the signed entity goes to a scratch file, never whole in memory */
-	if ((st = scratch(ctx, &efd)) == BPT_OK)
-		st = transcript_build(ctx, number, TRANSCRIPT_MIME, efd, &b, &r->info);
-	if ((st = keys_ready(ctx, prep, &ss, st)) != BPT_OK)
+	if ((st = sign_check_signer(ctx, ss, "signing.key", cfg->signing.key)) !=
+	    BPT_OK || (encrypt && (st = sign_check_recipient(ctx, ss,
+	    "police.encrypt_to", cfg->police.encrypt_to)) != BPT_OK))
+		goto out;
+	/* the signed entity goes to a scratch file in the store's own
+	 * folder (private to the tools), never whole in memory */
+	if ((st = fio_scratch(ctx, cfg->store, &efd)) != BPT_OK ||
+	    (st = transcript_build(ctx, number, TRANSCRIPT_MIME, efd, &b,
+	    &r->info)) != BPT_OK)
 		goto out;
 	buf_release(&b);
 	if ((st = headers(ctx, number, r->info.subject, &hdr, msgid)) != BPT_OK)

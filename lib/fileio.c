@@ -187,6 +187,31 @@ fio_fsync_dir(struct bpt_ctx *ctx, const char *dir)
 	return BPT_OK;
 }
 
+enum bpt_status
+fio_scratch(struct bpt_ctx *ctx, const char *path, int *fd)
+{
+	const char *slash = strrchr(path, '/');
+	struct buf t = BUF_INIT;
+	enum bpt_status st = BPT_OK;
+
+	*fd = -1;
+	if (slash == NULL)
+		buf_adds(&t, ".");
+	else
+		buf_add(&t, path, (size_t)(slash - path));
+	buf_adds(&t, "/.bpt-scratch.XXXXXX");
+	if (buf_failed(&t))
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	if ((*fd = mkstemp(t.buf)) < 0)
+		st = bpt_err(ctx, bpt_errno_status(errno) == BPT_ENOSPC ?
+		    BPT_ENOSPC : BPT_ECREATE, "cannot make a scratch file in "
+		    "'%.*s': %s", (int)(t.len - 20), t.buf, strerror(errno));
+	else
+		unlink(t.buf);
+	buf_release(&t);
+	return st;
+}
+
 int
 fio_write_all(int fd, const void *p, size_t n)
 {

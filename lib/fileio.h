@@ -66,6 +66,15 @@ enum bpt_status fio_fsync_dir(struct bpt_ctx *ctx, const char *dir);
 enum bpt_status fio_write_rename(struct bpt_ctx *ctx, const char *tmp,
     const char *path, const struct iovec *iov, size_t n, mode_t mode);
 
+/*
+ * A scratch file in the folder of path (on the same disk, and as
+ * private as the file there), gone from the folder at once so that
+ * nothing stays behind whatever happens: *fd is open for reading and
+ * writing, for the caller to close.  BPT_ECREATE, BPT_ENOSPC,
+ * BPT_ENOMEM.
+ */
+enum bpt_status fio_scratch(struct bpt_ctx *ctx, const char *path, int *fd);
+
 /* write(2) all of it, retrying on EINTR and short writes; -1 on error. */
 int fio_write_all(int fd, const void *p, size_t n);
 

@@ -32,10 +32,10 @@ void b64_end(struct b64 *e);
 
 /*
  * Appends text (UTF-8, LF or CRLF line ends) as quoted-printable
- * (libetpan's encoder) with CRLF line ends.  Blanks at the end of a
- * line are dropped and the text ends with a line end.  'F' is written
- * as =46, so no encoded line starts with "From ".  -1 on out of
- * memory.
+ * (RFC 2045 6.7) with CRLF line ends and lines of at most 76
+ * characters.  Blanks at the end of a line are dropped and the text
+ * ends with a line end.  The 'F' of a "From " that would start an
+ * encoded line is written as =46.  -1 on out of memory.
  */
 int qp_add(struct buf *out, const char *text, size_t n);
 

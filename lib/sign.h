@@ -58,23 +58,6 @@ enum bpt_status sign_check_recipient(struct bpt_ctx *ctx, struct sign_session *s
     const char *what, const char *fpr);
 
 /*
- * sign_open() and the key checks above start gpg and its helpers some
- * eight times (tens of milliseconds): sign_prepare() does all of it in
- * a thread of its own, beside the caller's other work, and
- * sign_prepared() waits for it and hands over the session, or the
- * status and error text the checks would have given.  signer is
- * required, recipient may be NULL.  Every sign_prepare() that returned
- * BPT_OK must be followed by sign_prepared(), also on a failure in
- * between.  The strings must outlive the pair.
- */
-struct sign_prep;
-enum bpt_status sign_prepare(struct bpt_ctx *ctx, const struct sign_opts *o,
-    const char *signer_what, const char *signer, const char *recipient_what,
-    const char *recipient, struct sign_prep **out);
-enum bpt_status sign_prepared(struct bpt_ctx *ctx, struct sign_prep *p,
-    struct sign_session **out);
-
-/*
  * Bytes for gpg to read (read) or to take what gpg writes (write):
  * tens of megabytes go through in pieces, never whole in memory.  read
  * returns the bytes it gave, 0 at the end, -1 with errno on an error;

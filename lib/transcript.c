@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
@@ -209,7 +210,7 @@ phone_both(const char *e164, char *out, size_t n)
 }
 
 /* Adds text to the text part: the output itself (form TEXT), or the
- * text quoted-printable encodes at its end (form MIME). */
+ * text that text_encode() turns into quoted-printable (form MIME). */
 static void
 text_add(struct build *b, const char *s, size_t n)
 {
@@ -259,6 +260,38 @@ transcript_flush(struct build *b, int all)
 		    strerror(errno));
 	buf_reset(o);
 	return BPT_OK;
+}
+
+/*
+ * Form MIME: the text part's lines gathered so far, encoded into out
+ * (and out written to the file when it is full): all of them, or once
+ * there are TEXT_PIECE bytes, those up to the last line end.  The
+ * encoding of whole lines does not depend on what came before, so the
+ * text is never whole in memory and out stays small.
+ */
+#define TEXT_PIECE (64 * 1024)
+
+static enum bpt_status
+text_encode(struct build *b, int all)
+{
+	struct buf *t = &b->text;
+	size_t n = t->len;
+
+	if (b->form != TRANSCRIPT_MIME || n == 0 || (!all && n < TEXT_PIECE))
+		return BPT_OK;
+	if (buf_failed(t))
+		return bpt_err(b->ctx, BPT_ENOMEM, "out of memory");
+	if (!all) {
+		while (n > 0 && t->buf[n - 1] != '\n')
+			n--;
+		if (n == 0)
+			return BPT_OK;
+	}
+	if (qp_add(b->out, t->buf, n) < 0)
+		return bpt_err(b->ctx, BPT_ENOMEM, "out of memory");
+	memmove(t->buf, t->buf + n, t->len - n);
+	buf_setlen(t, t->len - n);
+	return transcript_flush(b, 0);
 }
 
 /* The summary: template "transcript", its Subject line kept apart. */
@@ -509,10 +542,12 @@ text_end(struct build *b, long long photos)
 }
 
 /*
- * Room for the whole output at once: a transcript is tens of megabytes,
- * and a buffer that doubles as it grows copies all of it again and
- * again.  Base64 adds a third, quoted-printable a little, and the JSON
- * holds the texts once more.
+ * Room for the whole output at once, when it is built in memory: a
+ * transcript is tens of megabytes, and a buffer that doubles as it
+ * grows copies all of it again and again.  Base64 adds a third,
+ * quoted-printable a little, and the JSON holds the texts once more.
+ * Written to a file as it is built, out never holds more than some
+ * FLUSH_AT, and the text is encoded piece by piece: nothing to reserve.
  */
 static enum bpt_status
 reserve(struct build *b)
@@ -540,12 +575,8 @@ reserve(struct build *b)
 	if (rc != SQLITE_ROW)
 		return store_fail(ctx, ctx->store, rc, "size the transcript");
 	if (b->form == TRANSCRIPT_MIME) {
-		buf_grow(&b->text, (size_t)text + 4096 * b->nlinks + 65536);
-		if (b->fd >= 0)
-			buf_grow(b->out, (size_t)(text + text / 8 + 2 * FLUSH_AT));
-		else
-			buf_grow(b->out, (size_t)((raw + att + 3 * text) / 3 * 4 +
-			    text / 8 + 4096 * b->nlinks + 262144));
+		buf_grow(b->out, (size_t)((raw + att + 3 * text) / 3 * 4 +
+		    text / 8 + 4096 * b->nlinks + 262144));
 	} else {
 		buf_grow(b->out, (size_t)(2 * text + 4096 * b->nlinks + 65536));
 	}
@@ -553,24 +584,102 @@ reserve(struct build *b)
 	    bpt_err(ctx, BPT_ENOMEM, "out of memory") : BPT_OK;
 }
 
+/*
+ * Where the JSON is written while the rest is built: a scratch file
+ * beside the store when the output goes to a file (its part comes after
+ * the originals and photos; held in memory it is megabytes more, and a
+ * memory stream that grows copies and clears all of it again at each
+ * step), else memory.
+ */
+static enum bpt_status
+json_open(struct build *b)
+{
+	struct bpt_ctx *ctx = b->ctx;
+	enum bpt_status st;
+	int fd;
+
+	if (b->form != TRANSCRIPT_MIME || b->fd < 0) {
+		b->jf = open_memstream(&b->jbuf, &b->jlen);
+		return b->jf != NULL ? BPT_OK : bpt_err(ctx, BPT_ENOMEM,
+		    "out of memory");
+	}
+	if ((st = fio_scratch(ctx, ctx->cfg->store, &fd)) != BPT_OK)
+		return st;
+	if ((b->jf = fdopen(fd, "w+")) == NULL) {
+		close(fd);
+		return bpt_err(ctx, BPT_ENOMEM, "out of memory");
+	}
+	b->jfile = 1;
+	/* in pieces of 64 KB, not of the file system's 4 */
+	if ((b->jvbuf = malloc(JSON_CHUNK)) != NULL)
+		setvbuf(b->jf, b->jvbuf, _IOFBF, JSON_CHUNK);
+	return BPT_OK;
+}
+
+/* The JSON from its scratch file into the part, as base64. */
+static enum bpt_status
+json_copy(struct build *b, struct b64 *e)
+{
+	char *chunk = malloc(JSON_CHUNK);
+	enum bpt_status st = BPT_OK;
+	off_t pos = 0;
+	ssize_t got;
+
+	if (chunk == NULL)
+		return bpt_err(b->ctx, BPT_ENOMEM, "out of memory");
+	for (;;) {
+		do
+			got = pread(fileno(b->jf), chunk, JSON_CHUNK, pos);
+		while (got < 0 && errno == EINTR);
+		if (got <= 0)
+			break;
+		pos += got;
+		b64_add(e, chunk, (size_t)got);
+		if ((st = transcript_flush(b, 0)) != BPT_OK)
+			break;
+	}
+	if (st == BPT_OK && got < 0)
+		st = bpt_err(b->ctx, BPT_EIO, "cannot read the JSON part "
+		    "back: %s", strerror(errno));
+	free(chunk);
+	return st;
+}
+
 /* The JSON part (form MIME) or all of the output (form JSON). */
 static enum bpt_status
 json_finish(struct build *b)
 {
 	struct bpt_ctx *ctx = b->ctx;
+	enum bpt_status st = BPT_OK;
 	struct b64 e;
-	int bad;
+	int bad, en;
 
 	pr_object_end(b->jp);
-	bad = pr_free(b->jp) < 0;
+	bad = pr_free(b->jp) < 0;	/* flushed: the file holds it all */
+	en = errno;
 	b->jp = NULL;
-	bad |= fclose(b->jf) != 0;
+	if (!bad && b->jfile) {
+		transcript_part_begin(b, "application/json; charset=utf-8", b->name_json,
+		    "base64", "attachment");
+		b64_begin(&e, b->out);
+		st = json_copy(b, &e);
+		b64_end(&e);
+	}
+	if (fclose(b->jf) != 0 && !bad) {
+		bad = 1;
+		en = errno;
+	}
 	b->jf = NULL;
 	if (bad)
-		return bpt_err(ctx, BPT_ENOMEM, "out of memory writing JSON");
+		return en == ENOMEM || !b->jfile ? bpt_err(ctx, BPT_ENOMEM,
+		    "out of memory writing JSON") : bpt_err(ctx,
+		    bpt_errno_status(en) == BPT_ENOSPC ? BPT_ENOSPC : BPT_EIO,
+		    "cannot write the JSON part: %s", strerror(en));
+	if (st != BPT_OK)
+		return st;
 	if (b->form == TRANSCRIPT_JSON) {
 		buf_add(b->out, b->jbuf, b->jlen);
-	} else {
+	} else if (!b->jfile) {
 		transcript_part_begin(b, "application/json; charset=utf-8", b->name_json,
 		    "base64", "attachment");
 		b64_begin(&e, b->out);
@@ -601,6 +710,9 @@ chain_part(struct build *b)
 	buf_add(o, b->chain.buf ? b->chain.buf : "", b->chain.len);
 }
 
+/* the most of the store mapped while a transcript is built */
+#define MAP_SIZE "268435456"
+
 enum bpt_status
 transcript_build(struct bpt_ctx *ctx, long long number, enum transcript_form form,
     int fd, struct buf *out, struct transcript_info *info)
@@ -628,9 +740,14 @@ transcript_build(struct bpt_ctx *ctx, long long number, enum transcript_form for
 	    b.en ? "incident" : "melding", number);
 	snprintf(b.name_chain, sizeof(b.name_chain), "%s-%lld-%s.txt",
 	    b.en ? "incident" : "melding", number, b.en ? "chain" : "keten");
-	/* one snapshot of the store for every part; the incident is read
-	 * more than once, so a page cache that holds its photos (8 MB) */
-	if ((st = store_exec(ctx, ctx->store, "PRAGMA cache_size=-8192;"
+	/*
+	 * One snapshot of the store for every part, read through a memory
+	 * map: tens of megabytes come out of the store, the originals with
+	 * photos twice, and each page copied into SQLite's own cache costs
+	 * a copy and a page of fresh memory (bench/README.md: a third of
+	 * the CPU time of a large export).  The map ends with the build.
+	 */
+	if ((st = store_exec(ctx, ctx->store, "PRAGMA mmap_size=" MAP_SIZE ";"
 	    "BEGIN")) != BPT_OK)
 		return st;
 	in_read = 1;
@@ -640,14 +757,15 @@ transcript_build(struct bpt_ctx *ctx, long long number, enum transcript_form for
 		goto out;
 	if ((st = transcript_count_photos(&b, &nphotos)) != BPT_OK)
 		goto out;
-	if ((st = reserve(&b)) != BPT_OK)
+	if (fd < 0 && (st = reserve(&b)) != BPT_OK)
 		goto out;
 	info->closed = b.s.closed;
 	info->messages = (long long)b.nlinks;
 	snprintf(info->head, sizeof(info->head), "%s", b.s.last_hash ? b.s.last_hash : "");
 	if (form != TRANSCRIPT_TEXT) {
-		b.jf = open_memstream(&b.jbuf, &b.jlen);
-		if (b.jf == NULL || (b.jp = pr_new(b.jf, PR_JSON)) == NULL) {
+		if ((st = json_open(&b)) != BPT_OK)
+			goto out;
+		if ((b.jp = pr_new(b.jf, PR_JSON)) == NULL) {
 			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 			goto out;
 		}
@@ -667,20 +785,18 @@ transcript_build(struct bpt_ctx *ctx, long long number, enum transcript_form for
 	if (form != TRANSCRIPT_JSON && (st = summary(&b)) != BPT_OK)
 		goto out;
 	for (i = 1; i <= b.nlinks; i++)
-		if ((st = message(&b, i)) != BPT_OK)
+		if ((st = message(&b, i)) != BPT_OK ||
+		    (st = text_encode(&b, 0)) != BPT_OK)
 			goto out;
 	if (b.jp != NULL)
 		pr_list_end(b.jp);
 	if (form != TRANSCRIPT_JSON && (st = text_end(&b, nphotos)) != BPT_OK)
 		goto out;
 	if (form == TRANSCRIPT_MIME) {
-		if (qp_add(out, b.text.buf ? b.text.buf : "", b.text.len) < 0 ||
-		    buf_failed(&b.text)) {
-			st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+		if ((st = text_encode(&b, 1)) != BPT_OK)
 			goto out;
-		}
 		buf_release(&b.text);
-		if ((st = transcript_flush(&b, 0)) != BPT_OK || (st = transcript_originals(&b)) != BPT_OK)
+		if ((st = transcript_originals(&b)) != BPT_OK)
 			goto out;
 	}
 	if (form != TRANSCRIPT_TEXT) {
@@ -698,12 +814,16 @@ transcript_build(struct bpt_ctx *ctx, long long number, enum transcript_form for
 	else
 		st = transcript_flush(&b, 1);
 out:
-	if (in_read)
+	if (in_read) {
 		store_rollback(ctx->store);
+		sqlite3_exec(store_db(ctx->store), "PRAGMA mmap_size=0", NULL,
+		    NULL, NULL);
+	}
 	if (b.jp != NULL)
 		pr_free(b.jp);
 	if (b.jf != NULL)
 		fclose(b.jf);
+	free(b.jvbuf);
 	free(b.jbuf);
 	free(b.links);
 	buf_release(&b.chain);

@@ -5,11 +5,13 @@
  */
 #include "bptconf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <gnutls/gnutls.h>
 #include <libetpan/libetpan.h>
 
 #include "buf.h"
@@ -114,8 +116,9 @@ transcript_originals(struct build *b)
 /* The decoded image parts of one original, each with its SHA-256. */
 struct images {
 	struct image {
-		char *data;	/* malloc'd by libetpan */
+		char *data;	/* malloc'd by libetpan, or by GnuTLS */
 		size_t len;
+		int tls;	/* decoded by GnuTLS */
 		char sha[SHA256_HEX_LEN + 1];
 	} v[64];
 	size_t n;
@@ -127,8 +130,41 @@ images_release(struct images *im)
 	size_t i;
 
 	for (i = 0; i < im->n; i++)
-		mailmime_decoded_part_free(im->v[i].data);
+		if (im->v[i].tls)
+			gnutls_free(im->v[i].data);
+		else
+			mailmime_decoded_part_free(im->v[i].data);
 	im->n = 0;
+}
+
+/*
+ * A part's body decoded: base64 by GnuTLS (linked already), some ten
+ * times faster than libetpan's decoder, which takes everything else,
+ * and base64 that GnuTLS refuses (a stray character libetpan skips).
+ * Either way the photo is taken only if its SHA-256 is the one stored.
+ */
+static int
+decode(const struct mailmime_data *d, struct image *g)
+{
+	size_t idx = 0;
+
+	g->tls = 0;
+	if (d->dt_encoding == MAILMIME_MECHANISM_BASE64) {
+		gnutls_datum_t in, out;
+
+		in.data = (unsigned char *)(uintptr_t)d->dt_data.dt_text.dt_data;
+		in.size = (unsigned)d->dt_data.dt_text.dt_length;
+		if (d->dt_data.dt_text.dt_length <= 0x7fffffff &&
+		    gnutls_base64_decode2(&in, &out) == 0) {
+			g->data = (char *)out.data;
+			g->len = out.size;
+			g->tls = 1;
+			return 0;
+		}
+	}
+	return mailmime_part_parse(d->dt_data.dt_text.dt_data,
+	    d->dt_data.dt_text.dt_length, &idx, d->dt_encoding, &g->data,
+	    &g->len) == MAILIMF_NO_ERROR ? 0 : -1;
 }
 
 static void
@@ -158,11 +194,8 @@ images_walk(struct mailmime *mm, struct images *im, int depth)
 	    MAILMIME_DISCRETE_TYPE_IMAGE && mm->mm_body != NULL &&
 	    mm->mm_body->dt_type == MAILMIME_DATA_TEXT) {
 		struct image *g = &im->v[im->n];
-		size_t idx = 0;
 
-		if (mailmime_part_parse(mm->mm_body->dt_data.dt_text.dt_data,
-		    mm->mm_body->dt_data.dt_text.dt_length, &idx,
-		    mm->mm_body->dt_encoding, &g->data, &g->len) == MAILIMF_NO_ERROR) {
+		if (decode(mm->mm_body, g) == 0) {
 			sha256_hex_fast(g->data, g->len, g->sha);
 			im->n++;
 		}

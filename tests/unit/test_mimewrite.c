@@ -107,6 +107,61 @@ test_quoted_printable(void **state)
 	buf_release(&back);
 }
 
+/* Lines of 70 to 80 bytes of each kind (plain, encoded, "=", a blank
+ * before a soft break), and a "From " where a soft break falls. */
+static void
+edge_text(struct buf *text)
+{
+	static const char *const fill[] = { "a", "\xc3\xa9", "=", " ", "x" };
+	size_t f, len, i, k;
+
+	for (f = 0; f < sizeof(fill) / sizeof(fill[0]); f++)
+		for (len = 70; len <= 80; len++) {
+			for (i = 0; i < len; i++)
+				buf_adds(text, fill[f]);
+			buf_adds(text, "z\n");
+			for (k = 70; k <= 76; k++) {
+				for (i = 0; i < k; i++)
+					buf_addch(text, 'a');
+				buf_adds(text, "From here\n");
+			}
+		}
+	buf_adds(text, "From the start\n\n=\n");
+}
+
+/* Quoted-printable at the edges of a line: within 76 characters, no
+ * line that starts with "From ", and the very text back. */
+static void
+test_quoted_printable_edges(void **state)
+{
+	struct buf text = BUF_INIT, qp = BUF_INIT, back = BUF_INIT, lf = BUF_INIT;
+	const char *p, *nl;
+	size_t i;
+
+	(void)state;
+	edge_text(&text);
+	assert_int_equal(qp_add(&qp, text.buf, text.len), 0);
+	for (p = qp.buf; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		assert_non_null(nl);
+		assert_true(nl > p && nl[-1] == '\r');
+		assert_true(nl - p - 1 <= 76);
+		assert_false(strncmp(p, "From ", 5) == 0);
+		if (nl - p >= 2)
+			assert_false(nl[-2] == ' ' || nl[-2] == '\t');
+	}
+	decode(qp.buf, qp.len, MAILMIME_MECHANISM_QUOTED_PRINTABLE, &back);
+	for (i = 0; i < back.len; i++)
+		if (!(back.buf[i] == '\r' && i + 1 < back.len && back.buf[i + 1] == '\n'))
+			buf_addch(&lf, back.buf[i]);
+	assert_int_equal(lf.len, text.len);
+	assert_memory_equal(lf.buf, text.buf, text.len);
+	buf_release(&text);
+	buf_release(&qp);
+	buf_release(&back);
+	buf_release(&lf);
+}
+
 struct got {
 	struct buf msgs[8];
 	int n;
@@ -177,6 +232,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base64_stream),
 		cmocka_unit_test(test_quoted_printable),
+		cmocka_unit_test(test_quoted_printable_edges),
 		cmocka_unit_test(test_mbox_round_trip),
 	};
 
