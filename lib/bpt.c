@@ -13,14 +13,17 @@
 enum bpt_status
 bpt_err(struct bpt_ctx *ctx, enum bpt_status st, const char *fmt, ...)
 {
+	char msg[sizeof(ctx->errmsg)];
 	va_list ap;
 	int saved = errno;
 
 	if (ctx == NULL)
 		return st;
+	/* the old message may be an argument: "%s: %s", path, ctx->errmsg */
 	va_start(ap, fmt);
-	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(ctx->errmsg, msg, sizeof(msg));
 	ctx->err = st;
 	errno = saved;
 	return st;

@@ -7,7 +7,6 @@
 #include "config.h"
 #include "fileio.h"
 #include "log.h"
-#include "sha256.h"
 #include "template.h"
 
 struct builtin {
@@ -708,8 +707,68 @@ tpl_builtin_name(size_t i)
 	return i < nitems(builtins) ? builtins[i].name : NULL;
 }
 
-/* vars of tpl_check(): every variable set to a sample value */
+/* vars of tpl_expand_sample(): every variable set to a sample value */
 static const struct tvar all_set[1] = { { "", "x" } };
+
+/* Variables the tools pass that no built-in text uses, for admins'
+ * own texts (bpt.templates(5) describes them). */
+static const char *const extra_vars[] = { "attempts", "result" };
+
+/* 1 when the tag {{...}} at t (kind character and name, before "}}")
+ * names name[0..len). */
+static int
+tag_is(const char *t, const char *name, size_t len)
+{
+	if (*t == '#' || *t == '^' || *t == '/')
+		t++;
+	return strncmp(t, name, len) == 0 && strncmp(t + len, "}}", 2) == 0;
+}
+
+int
+tpl_var_known(const char *name, size_t len)
+{
+	const char *t, *texts[2];
+	size_t i, k;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < nitems(extra_vars); i++)
+		if (strlen(extra_vars[i]) == len &&
+		    strncmp(extra_vars[i], name, len) == 0)
+			return 1;
+	for (i = 0; i < nitems(builtins); i++) {
+		texts[0] = builtins[i].nl;
+		texts[1] = builtins[i].en;
+		for (k = 0; k < 2; k++)
+			for (t = texts[k]; (t = strstr(t, "{{")) != NULL; t += 2)
+				if (tag_is(t + 2, name, len))
+					return 1;
+	}
+	return 0;
+}
+
+enum bpt_status
+tpl_vars_check(struct bpt_ctx *ctx, const char *text)
+{
+	const char *t, *name, *close;
+
+	for (t = text; (t = strstr(t, "{{")) != NULL; t = close + 2) {
+		if ((close = strstr(t + 2, "}}")) == NULL)
+			return bpt_err(ctx, BPT_EDATA, "template: '{{' without '}}'");
+		name = t + 2 + (t[2] == '#' || t[2] == '^' || t[2] == '/');
+		if (!tpl_var_known(name, (size_t)(close - name)))
+			return bpt_err(ctx, BPT_EDATA, "template: {{%.*s}} is no "
+			    "variable bpt fills in (bpt.templates(5) lists them)",
+			    (int)(close - name > 64 ? 64 : close - name), name);
+	}
+	return BPT_OK;
+}
+
+enum bpt_status
+tpl_expand_sample(struct bpt_ctx *ctx, const char *text, struct buf *out)
+{
+	return tpl_expand(ctx, text, all_set, nitems(all_set), out);
+}
 
 static const char *
 var_value(const struct tvar *vars, size_t n, const char *name, size_t len)
@@ -875,8 +934,11 @@ tpl_render(struct bpt_ctx *ctx, const char *name, const struct tvar *vars,
 			st = fio_read_file(ctx, path.buf, 256 * 1024, &text);
 			if (st == BPT_OK) {
 				size_t start = out->len;
+				const char *t = text.buf ? text.buf : "";
 
-				st = tpl_expand(ctx, text.buf ? text.buf : "", vars, n, out);
+				/* a name misspelt would be left empty */
+				if ((st = tpl_vars_check(ctx, t)) == BPT_OK)
+					st = tpl_expand(ctx, t, vars, n, out);
 				if (st != BPT_EDATA)
 					goto out;
 				/* an admin's typo never costs a message */
@@ -898,86 +960,5 @@ tpl_render(struct bpt_ctx *ctx, const char *name, const struct tvar *vars,
 out:
 	buf_release(&path);
 	buf_release(&text);
-	return st;
-}
-
-/* s into dst[size], cut when longer */
-static void
-copy_str(char *dst, size_t size, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
-/* Checks one override file; BPT_ENOENT when there is none. */
-static enum bpt_status
-check_file(struct bpt_ctx *ctx, const char *name, const char *path,
-    struct tpl_broken *b)
-{
-	struct buf text = BUF_INIT, out = BUF_INIT;
-	enum bpt_status st;
-	const char *t;
-
-	st = fio_read_file(ctx, path, 256 * 1024, &text);
-	if (st != BPT_OK)
-		goto out;
-	t = text.buf ? text.buf : "";
-	st = tpl_expand(ctx, t, NULL, 0, &out);
-	if (st == BPT_OK) {
-		buf_reset(&out);
-		st = tpl_expand(ctx, t, all_set, nitems(all_set), &out);
-	}
-	if (st == BPT_EDATA) {
-		if (b != NULL) {
-			copy_str(b->name, sizeof(b->name), name);
-			copy_str(b->path, sizeof(b->path), path);
-			copy_str(b->error, sizeof(b->error), ctx->errmsg);
-			sha256_hex(t, text.len, b->sha256);
-		}
-		st = bpt_err(ctx, BPT_ECONFIG, "%s: %s (the built-in text "
-		    "of '%s' is used until it is fixed)", path, ctx->errmsg, name);
-	}
-out:
-	buf_release(&text);
-	buf_release(&out);
-	return st;
-}
-
-enum bpt_status
-tpl_check(struct bpt_ctx *ctx, struct tpl_broken *b)
-{
-	const char *dir = ctx->cfg ? ctx->cfg->group.templates : NULL;
-	const char *lang = ctx->cfg && ctx->cfg->group.language == CFG_EN ? "en" : "nl";
-	struct buf path = BUF_INIT;
-	enum bpt_status st = BPT_OK;
-	const char *name;
-	size_t i;
-	int k;
-
-	if (dir == NULL || *dir == '\0')
-		return BPT_OK;
-	for (i = 0; st == BPT_OK && (name = tpl_builtin_name(i)) != NULL; i++) {
-		/* the file tpl_render() reads: NAME.LANG.txt, else NAME.txt */
-		for (k = 0; k < 2; k++) {
-			buf_reset(&path);
-			if (k == 0)
-				buf_addf(&path, "%s/%s.%s.txt", dir, name, lang);
-			else
-				buf_addf(&path, "%s/%s.txt", dir, name);
-			if (buf_failed(&path)) {
-				st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
-				break;
-			}
-			st = check_file(ctx, name, path.buf, b);
-			if (st != BPT_ENOENT)
-				break;
-			st = BPT_OK;
-		}
-	}
-	buf_release(&path);
 	return st;
 }

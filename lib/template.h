@@ -31,9 +31,9 @@ struct tvar {
  * Renders template name into out with vars[0..n).  The text comes
  * from the override folder when it has one, else the built-in one of
  * the configured language.  An override that does not render (an
- * admin's typo: "{{" without "}}", a section not closed) is never the
- * end of a message: a warning is logged and the built-in text is
- * used.  BPT_ENOENT for an unknown name, BPT_EIO when an override
+ * admin's typo: "{{" without "}}", a section not closed, a variable
+ * no tool fills in) is never the end of a message: a warning is
+ * logged and the built-in text is used.  BPT_ENOENT for an unknown name, BPT_EIO when an override
  * cannot be read, BPT_ENOMEM.
  */
 enum bpt_status tpl_render(struct bpt_ctx *ctx, const char *name,
@@ -49,16 +49,33 @@ struct tpl_broken {
 
 /*
  * Renders every override in group.templates with sample values: once
- * with every variable empty, once with every variable set.  BPT_OK
- * when all render (or there is no folder); BPT_ECONFIG naming the
- * file of the first that does not, which b (may be NULL) describes;
- * BPT_EIO when one cannot be read; BPT_ENOMEM.
+ * with every variable empty, once with every variable set, and checks
+ * that each variable it names is one the tools fill in (tplcheck.c).
+ * BPT_OK when all render (or there is no folder); BPT_ECONFIG naming
+ * the file of the first that does not, which b (may be NULL)
+ * describes; BPT_EIO when one cannot be read; BPT_ENOMEM.
  */
 enum bpt_status tpl_check(struct bpt_ctx *ctx, struct tpl_broken *b);
 
 /* Renders a template text given directly (used by tpl_render and tests). */
 enum bpt_status tpl_expand(struct bpt_ctx *ctx, const char *text,
     const struct tvar *vars, size_t n, struct buf *out);
+
+/* tpl_expand() with every variable set to a sample value. */
+enum bpt_status tpl_expand_sample(struct bpt_ctx *ctx, const char *text,
+    struct buf *out);
+
+/*
+ * 1 when name[0..len) is a variable the tools fill in for some
+ * template: one a built-in text uses, or one of the few given for
+ * admins' own texts only.  A name no tool fills in is a typo that
+ * would be left empty ({{naam}} for {{name}}).
+ */
+int tpl_var_known(const char *name, size_t len);
+
+/* BPT_EDATA naming the first {{tag}} of text whose variable is not
+ * tpl_var_known() (or a "{{" without "}}"); else BPT_OK. */
+enum bpt_status tpl_vars_check(struct bpt_ctx *ctx, const char *text);
 
 /* The built-in text of name in lang ("nl", "en"), or NULL. */
 const char *tpl_builtin(const char *name, const char *lang);

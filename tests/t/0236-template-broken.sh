@@ -96,4 +96,17 @@ test_expect_success 'fixed, the own text is used and the admin commands work' '
 	grep -q "^EIGEN MELDING #4" "$f"
 '
 
+test_expect_success 'a variable no tool fills in is a mistake too: 78, the built-in text' '
+	printf "EIGEN MELDING #{{number}} van {{naam}}\n{{text}}\n" \
+		>"$TRASH/templates/alert.nl.txt" &&
+	test_expect_code 78 bpt-member list 2>err &&
+	grep -q "{{naam}}" err &&
+	grep -q "alert.nl.txt" err &&
+	alert 11 | bpt-report 2>err &&
+	grep -q "{{naam}}.*built-in" err &&
+	f=$(ls -t "$BOX/piet@bewoners.example/new"/* | head -n 1) &&
+	grep -q "Dorpsstraat 11" "$f" &&
+	! grep -q "^EIGEN MELDING" "$f"
+'
+
 test_done

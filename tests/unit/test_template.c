@@ -124,6 +124,25 @@ test_builtin_and_override(void **state)
 		fclose(f);
 		assert_int_equal(tpl_check(&ctx, &tb), BPT_ECONFIG);
 		assert_non_null(strstr(tb.error, "without"));
+		/* a variable no tool fills in: a typo, left empty otherwise */
+		f = fopen(path, "w");
+		fputs("Melding {{number}} van {{naam}}\n", f);
+		fclose(f);
+		assert_int_equal(tpl_check(&ctx, &tb), BPT_ECONFIG);
+		assert_non_null(strstr(tb.error, "{{naam}}"));
+		assert_int_equal(tpl_render(&ctx, "alert", v, nitems(v), &b), BPT_OK);
+		assert_non_null(strstr(b.buf, "112 was called by Jan de Vries"));
+		assert_null(strstr(b.buf, "Melding"));
+		buf_reset(&b);
+		/* a section of it too; one a tool fills in for admins only is fine */
+		f = fopen(path, "w");
+		fputs("{{#plaats}}x{{/plaats}}\n", f);
+		fclose(f);
+		assert_int_equal(tpl_check(&ctx, &tb), BPT_ECONFIG);
+		f = fopen(path, "w");
+		fputs("Melding {{number}}: {{result}} {{#plates}}{{plates}}{{/plates}}\n", f);
+		fclose(f);
+		assert_int_equal(tpl_check(&ctx, NULL), BPT_OK);
 		unlink(path);
 		assert_int_equal(tpl_check(&ctx, NULL), BPT_OK);
 	}
@@ -495,6 +514,35 @@ test_man_page_describes_builtins(void **state)
 	buf_release(&page);
 }
 
+/* Every variable the page describes is one an admin's text may use:
+ * tpl_check() refuses the others as typos. */
+static void
+test_man_page_variables_known(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	struct buf page = BUF_INIT;
+	const char *top = getenv("top_srcdir"), *t;
+	char path[1024];
+	size_t n, count = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/man/bpt.templates.5", top ? top : "..");
+	if (fio_read_file(&ctx, path, 0, &page) != BPT_OK)
+		fail_msg("%s", ctx.errmsg);
+	for (t = buf_str(&page); (t = strstr(t, "\n.It Va ")) != NULL; t += n) {
+		t += 8;
+		n = strcspn(t, " \n");
+		if (!tpl_var_known(t, n))
+			fail_msg("{{%.*s}} is described but no tool fills it in",
+			    (int)n, t);
+		count++;
+	}
+	assert_true(count > 50);
+	assert_false(tpl_var_known("naam", 4));
+	assert_true(tpl_var_known("name", 4));
+	buf_release(&page);
+}
+
 int
 main(void)
 {
@@ -507,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_builtins_fit_72),
 		cmocka_unit_test(test_dutch_words),
 		cmocka_unit_test(test_man_page_describes_builtins),
+		cmocka_unit_test(test_man_page_variables_known),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

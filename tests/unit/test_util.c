@@ -1,6 +1,7 @@
 /* test_util.c - times in the group's zone, whatever TZ the process has. */
 #include "unit.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "util.h"
@@ -143,6 +144,21 @@ test_zone_known(void **state)
 	unsetenv("TZDIR");
 }
 
+/* An error that wraps the one before it, its text an argument. */
+static void
+test_err_wraps_itself(void **state)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+
+	(void)state;
+	bpt_err(&ctx, BPT_EDATA, "template: a section is not closed");
+	assert_int_equal(bpt_err(&ctx, BPT_ECONFIG, "%s: %s (fix it)", "a.txt",
+	    ctx.errmsg), BPT_ECONFIG);
+	assert_string_equal(ctx.errmsg,
+	    "a.txt: template: a section is not closed (fix it)");
+	assert_int_equal(ctx.err, BPT_ECONFIG);
+}
+
 int
 main(void)
 {
@@ -152,6 +168,7 @@ main(void)
 		cmocka_unit_test(test_independent_of_tz),
 		cmocka_unit_test(test_parse_date),
 		cmocka_unit_test(test_zone_known),
+		cmocka_unit_test(test_err_wraps_itself),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
