@@ -910,6 +910,19 @@ tpl_expand(struct bpt_ctx *ctx, const char *text, const struct tvar *vars,
 }
 
 enum bpt_status
+tpl_override_path(struct bpt_ctx *ctx, const char *dir, const char *name,
+    const char *lang, int i, struct buf *path)
+{
+	buf_reset(path);
+	if (i == 0)
+		buf_addf(path, "%s/%s.%s.txt", dir, name, lang);
+	else
+		buf_addf(path, "%s/%s.txt", dir, name);
+	return buf_failed(path) ? bpt_err(ctx, BPT_ENOMEM, "out of memory") :
+	    BPT_OK;
+}
+
+enum bpt_status
 tpl_render(struct bpt_ctx *ctx, const char *name, const struct tvar *vars,
     size_t n, struct buf *out)
 {
@@ -922,15 +935,9 @@ tpl_render(struct bpt_ctx *ctx, const char *name, const struct tvar *vars,
 
 	if (dir != NULL && *dir != '\0') {
 		for (i = 0; i < 2; i++) {
-			buf_reset(&path);
-			if (i == 0)
-				buf_addf(&path, "%s/%s.%s.txt", dir, name, lang);
-			else
-				buf_addf(&path, "%s/%s.txt", dir, name);
-			if (buf_failed(&path)) {
-				st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+			if ((st = tpl_override_path(ctx, dir, name, lang, i,
+			    &path)) != BPT_OK)
 				goto out;
-			}
 			st = fio_read_file(ctx, path.buf, 256 * 1024, &text);
 			if (st == BPT_OK) {
 				size_t start = out->len;

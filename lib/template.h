@@ -61,6 +61,11 @@ enum bpt_status tpl_check(struct bpt_ctx *ctx, struct tpl_broken *b);
 enum bpt_status tpl_expand(struct bpt_ctx *ctx, const char *text,
     const struct tvar *vars, size_t n, struct buf *out);
 
+/* The path of the override of name: i 0 DIR/NAME.LANG.txt, i 1
+ * DIR/NAME.txt (the first one found is read).  BPT_ENOMEM. */
+enum bpt_status tpl_override_path(struct bpt_ctx *ctx, const char *dir,
+    const char *name, const char *lang, int i, struct buf *path);
+
 /* tpl_expand() with every variable set to a sample value. */
 enum bpt_status tpl_expand_sample(struct bpt_ctx *ctx, const char *text,
     struct buf *out);

@@ -72,15 +72,9 @@ tpl_check(struct bpt_ctx *ctx, struct tpl_broken *b)
 	for (i = 0; st == BPT_OK && (name = tpl_builtin_name(i)) != NULL; i++) {
 		/* the file tpl_render() reads: NAME.LANG.txt, else NAME.txt */
 		for (k = 0; k < 2; k++) {
-			buf_reset(&path);
-			if (k == 0)
-				buf_addf(&path, "%s/%s.%s.txt", dir, name, lang);
-			else
-				buf_addf(&path, "%s/%s.txt", dir, name);
-			if (buf_failed(&path)) {
-				st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
+			if ((st = tpl_override_path(ctx, dir, name, lang, k,
+			    &path)) != BPT_OK)
 				break;
-			}
 			st = check_file(ctx, name, path.buf, b);
 			if (st != BPT_ENOENT)
 				break;
