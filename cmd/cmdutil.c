@@ -14,6 +14,7 @@
 #include "template.h"
 #include "tplwarn.h"
 #include "util.h"
+#include "words.h"
 
 int
 cmd_exit_code(enum bpt_status st)
@@ -51,6 +52,26 @@ cmd_fail(struct bpt_ctx *ctx)
 	return cmd_exit_code(ctx->err);
 }
 
+/* policy.words, when set and used, must load: BPT_ECONFIG otherwise. */
+static enum bpt_status
+words_check(struct bpt_ctx *ctx)
+{
+	const char *path = ctx->cfg->policy.words;
+	struct words *w = NULL;
+	enum bpt_status st;
+
+	if (path == NULL || *path == '\0' ||
+	    ctx->cfg->policy.language == CFG_ALLOW)
+		return BPT_OK;
+	st = words_load(ctx, path, &w);
+	words_free(w);
+	if (st == BPT_ENOMEM || st == BPT_OK)
+		return st;
+	return bpt_err(ctx, BPT_ECONFIG, "policy.words: %s (incoming mail is "
+	    "checked against the built-in list alone until it is fixed)",
+	    ctx->errmsg);
+}
+
 static enum bpt_status
 setup(struct bpt_ctx *ctx, const char *config_path, const char *as,
     int open_store, int strict)
@@ -78,6 +99,9 @@ setup(struct bpt_ctx *ctx, const char *config_path, const char *as,
 	if (st == BPT_ECONFIG && !strict)
 		log_warnx("%s", ctx->errmsg);
 	else if (st != BPT_OK)
+		return st;
+	/* the same for the admins' list of words: the mail path warns */
+	if (strict && (st = words_check(ctx)) != BPT_OK)
 		return st;
 	if (!open_store)
 		return BPT_OK;

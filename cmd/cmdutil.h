@@ -19,7 +19,8 @@ int cmd_fail(struct bpt_ctx *ctx);
  * Loads the configuration (explicit path, $BPT_CONFIG or the default)
  * into ctx->cfg and, when open_store, opens the store into ctx->store.
  * Sets ctx->actor from as (NULL: the login name).  Every template
- * override must render (tpl_check()): BPT_ECONFIG otherwise.
+ * override must render (tpl_check()), and policy.words must load:
+ * BPT_ECONFIG otherwise.
  */
 enum bpt_status cmd_setup(struct bpt_ctx *ctx, const char *config_path,
     const char *as, int open_store);

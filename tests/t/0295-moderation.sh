@@ -213,4 +213,29 @@ test_expect_success 'bpt-close --idle expires holds too' '
 	test "$(held_count)" = 0
 '
 
+test_expect_success 'policy.words: the admins own words are held too' '
+	printf "# eigen lijst\nblaaskaak\n" >"$TRASH/words.txt" &&
+	write_config "policy:
+  words: $TRASH/words.txt" &&
+	clock_advance 3700 &&
+	test "$(post anna@bewoners.example "Weer die blaaskaak" "De blaaskaak staat weer te schreeuwen")" = held &&
+	bpt-member list >/dev/null &&
+	write_config &&
+	clock_advance 3700 &&
+	test "$(post anna@bewoners.example "Weer die blaaskaak" "De blaaskaak staat weer te roepen")" = post
+'
+
+test_expect_success 'policy.words that cannot be read: admin tools stop with 78, mail is still checked' '
+	write_config "policy:
+  words: $TRASH/no-such-words.txt" &&
+	test_expect_code 78 bpt-member list 2>err &&
+	grep -q "policy.words" err &&
+	grep -q "no-such-words.txt" err &&
+	clock_advance 3700 &&
+	test "$(post kees@bewoners.example "Die klootzakken" "Wat een klootzakken")" = held &&
+	grep -q "policy.words.*built-in list only" "$TRASH/err" &&
+	write_config &&
+	bpt-member list >/dev/null
+'
+
 test_done
