@@ -190,6 +190,16 @@ test_expect_success 'clear-signed in multipart/alternative beside its HTML: runs
 	! grep -q "buiten het ondertekende deel" "$(result jan@bewoners.example)"
 '
 
+test_expect_success 'clear-signed in a mail without MIME headers: runs' '
+	clear "$(cat jan.fpr)" jan@bewoners.example "heropenen 3" |
+		sed "/^MIME-Version:/d; /^Content-Type:/d" >bare.eml &&
+	! grep -qi "^content-type" bare.eml &&
+	send jan@bewoners.example bare.eml &&
+	test "$(inc 3)" = open &&
+	bpt-close --as jan@bewoners.example 3 >/dev/null &&
+	test "$(inc 3)" = closed
+'
+
 test_expect_success 'signed by a key revoked since: nothing, the admin told' '
 	new_gnupghome "$TRASH/els" &&
 	ELS=$(new_key "$TRASH/els" "Els <els@bewoners.example>" ed25519 sign 1y) &&
