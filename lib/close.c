@@ -192,40 +192,6 @@ out:
 	return st;
 }
 
-/*
- * A step's transaction: its own, or the caller's when one is open (a
- * command by mail runs inside the transaction that stores the mail;
- * then the caller commits or rolls back, and a dry run is refused).
- */
-static enum bpt_status
-tx_begin(struct bpt_ctx *ctx, struct close_run *r)
-{
-	r->nested = store_in_tx(ctx->store);
-	if (r->nested && r->dry_run)
-		return bpt_err(ctx, BPT_EINTERNAL, "a dry run inside a transaction");
-	return r->nested ? BPT_OK : store_begin(ctx, ctx->store);
-}
-
-static void
-tx_rollback(struct bpt_ctx *ctx, struct close_run *r)
-{
-	if (!r->nested)
-		store_rollback(ctx->store);
-}
-
-/* Commits, or for a dry run rolls back, what the step did. */
-static enum bpt_status
-finish(struct bpt_ctx *ctx, struct close_run *r, enum bpt_status st)
-{
-	if (r->nested)
-		return st;
-	if (st != BPT_OK || r->dry_run) {
-		store_rollback(ctx->store);
-		return st;
-	}
-	return store_commit(ctx, ctx->store);
-}
-
 /* An audit row about incident number; its detail names the incident, so
  * that the trail reads on its own (bpt-member log has no column for it). */
 static enum bpt_status
@@ -267,14 +233,14 @@ close_one(struct bpt_ctx *ctx, struct close_run *r, long long number,
 	long long count = 0;
 	int changed;
 
-	if ((st = tx_begin(ctx, r)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &r->nested)) != BPT_OK)
 		return st;
 	if ((st = incident_get(ctx, number, &inc)) != BPT_OK) {
-		tx_rollback(ctx, r);
+		store_undo(ctx->store, r->nested);
 		return st;
 	}
 	if (inc.closed || (before != 0 && inc.last_at >= before)) {
-		tx_rollback(ctx, r);
+		store_undo(ctx->store, r->nested);
 		st = BPT_OK;
 		if (inc.closed && before == 0) {
 			if ((it = add_item(ctx, r, &inc, "none", inc.close_reason)) == NULL)
@@ -303,7 +269,7 @@ close_one(struct bpt_ctx *ctx, struct close_run *r, long long number,
 	/* copies settled long ago keep their numbers for the statistics */
 	if (st == BPT_OK)
 		st = incident_fold_copies(ctx);
-	if ((st = finish(ctx, r, st)) == BPT_OK) {
+	if ((st = store_finish(ctx, ctx->store, r->nested, r->dry_run, st)) == BPT_OK) {
 		inc.closed = 1;
 		inc.closed_at = now;
 		if ((it = add_item(ctx, r, &inc, "close", reason)) == NULL)
@@ -338,14 +304,14 @@ close_reopen(struct bpt_ctx *ctx, struct close_run *r, long long number)
 	long long count = 0;
 	int changed;
 
-	if ((st = tx_begin(ctx, r)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &r->nested)) != BPT_OK)
 		return st;
 	if ((st = incident_get(ctx, number, &inc)) != BPT_OK) {
-		tx_rollback(ctx, r);
+		store_undo(ctx->store, r->nested);
 		return st;
 	}
 	if (!inc.closed) {
-		tx_rollback(ctx, r);
+		store_undo(ctx->store, r->nested);
 		st = BPT_OK;
 		if ((it = add_item(ctx, r, &inc, "none", NULL)) == NULL)
 			st = ctx->err;
@@ -367,7 +333,7 @@ close_reopen(struct bpt_ctx *ctx, struct close_run *r, long long number)
 		st = to_group(ctx, r, &inc, "reopen", "reopen", v,
 		    sizeof(v) / sizeof(v[0]), &count);
 	}
-	if ((st = finish(ctx, r, st)) == BPT_OK) {
+	if ((st = store_finish(ctx, ctx->store, r->nested, r->dry_run, st)) == BPT_OK) {
 		inc.closed = 0;
 		if ((it = add_item(ctx, r, &inc, "reopen", NULL)) == NULL)
 			st = ctx->err;
@@ -393,15 +359,15 @@ close_outcome(struct bpt_ctx *ctx, struct close_run *r, long long number,
 		return st;
 	if (incident_result_str(result) == NULL)
 		return bpt_err(ctx, BPT_EUSAGE, "unknown result");
-	if ((st = tx_begin(ctx, r)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &r->nested)) != BPT_OK)
 		return st;
 	if ((st = incident_get(ctx, number, &inc)) != BPT_OK) {
-		tx_rollback(ctx, r);
+		store_undo(ctx->store, r->nested);
 		return st;
 	}
 	if (inc.outcome != NULL && strcmp(inc.outcome, text) == 0 &&
 	    inc.result == result) {
-		tx_rollback(ctx, r);
+		store_undo(ctx->store, r->nested);
 		st = BPT_OK;
 		if ((it = add_item(ctx, r, &inc, "none", text)) == NULL)
 			st = ctx->err;
@@ -429,7 +395,7 @@ close_outcome(struct bpt_ctx *ctx, struct close_run *r, long long number,
 		st = to_group(ctx, r, &inc, "outcome", "outcome", v,
 		    sizeof(v) / sizeof(v[0]), &count);
 	}
-	if ((st = finish(ctx, r, st)) == BPT_OK) {
+	if ((st = store_finish(ctx, ctx->store, r->nested, r->dry_run, st)) == BPT_OK) {
 		if ((it = add_item(ctx, r, &inc, "outcome", text)) == NULL)
 			st = ctx->err;
 		else {
@@ -571,7 +537,7 @@ close_remind(struct bpt_ctx *ctx, struct close_run *r)
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((st = tx_begin(ctx, r)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &r->nested)) != BPT_OK)
 		goto out;
 	st = incident_each_unreported(ctx, now - ctx->cfg->followup.outcome_after,
 	    now - CLOSE_REMIND_EVERY + CLOSE_REMIND_SLACK, CLOSE_REMIND_MAX,
@@ -581,7 +547,7 @@ close_remind(struct bpt_ctx *ctx, struct close_run *r)
 	if (st == BPT_OK && buf_failed(&m.list))
 		st = bpt_err(ctx, BPT_ENOMEM, "out of memory");
 	if (st != BPT_OK || r->n == m.first) {
-		tx_rollback(ctx, r);
+		store_undo(ctx->store, r->nested);
 		goto out;
 	}
 	for (i = m.first; i < r->n && st == BPT_OK; i++)
@@ -601,14 +567,14 @@ close_remind(struct bpt_ctx *ctx, struct close_run *r)
 	}
 	/* nobody to remind: count nothing, so that the next run tries again */
 	if (st == BPT_OK && count == 0) {
-		tx_rollback(ctx, r);
+		store_undo(ctx->store, r->nested);
 		for (i = m.first; i < r->n; i++) {
 			r->items[i].action = "none";
 			r->items[i].why = "no active admin or coordinator to remind";
 		}
 		goto out;
 	}
-	st = finish(ctx, r, st);
+	st = store_finish(ctx, ctx->store, r->nested, r->dry_run, st);
 out:
 	if (st == BPT_OK)
 		for (i = m.first; i < r->n; i++)

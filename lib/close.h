@@ -49,7 +49,8 @@ struct close_run {
 	size_t n, alloc;
 	char runner[OUTBOX_RUNNER_MAX];
 	struct outbox_stats sent;	/* what close_deliver() did */
-	int nested;		/* the step runs in the caller's transaction */
+	int nested;		/* the step runs in a savepoint of the
+				   caller's transaction (store_enter()) */
 };
 
 /* Starts an empty run; by_name is borrowed for the run's life. */

@@ -512,34 +512,3 @@ member_max_id(struct bpt_ctx *ctx, long long *out)
 	sqlite3_reset(s);
 	return BPT_OK;
 }
-
-/* --- transactions ------------------------------------------------------ */
-
-enum bpt_status
-member_tx_open(struct bpt_ctx *ctx, int dry_run, int *own)
-{
-	enum bpt_status st;
-
-	*own = 0;
-	if (store_in_tx(ctx->store)) {
-		if (dry_run)
-			return bpt_err(ctx, BPT_EINTERNAL, "a dry run inside a "
-			    "transaction");
-		return BPT_OK;
-	}
-	if ((st = store_begin(ctx, ctx->store)) == BPT_OK)
-		*own = 1;
-	return st;
-}
-
-enum bpt_status
-member_tx_close(struct bpt_ctx *ctx, int own, int dry_run, enum bpt_status st)
-{
-	if (!own)
-		return st;
-	if (st != BPT_OK || dry_run) {
-		store_rollback(ctx->store);
-		return st;
-	}
-	return store_commit(ctx, ctx->store);
-}

@@ -255,14 +255,4 @@ enum bpt_status member_import(struct bpt_ctx *ctx, FILE *in,
 void member_csv_header(struct buf *out, unsigned flags);
 void member_csv_row(struct buf *out, const struct member *m, unsigned flags);
 
-/*
- * Opens a write transaction unless the caller has one (*own says
- * which); a dry run inside the caller's is BPT_EINTERNAL.
- * member_tx_close() commits what member_tx_open() began, or rolls it
- * back on error or for a dry run, and returns st or the commit's error.
- */
-enum bpt_status member_tx_open(struct bpt_ctx *ctx, int dry_run, int *own);
-enum bpt_status member_tx_close(struct bpt_ctx *ctx, int own, int dry_run,
-    enum bpt_status st);
-
 #endif

@@ -268,7 +268,7 @@ member_add(struct bpt_ctx *ctx, const char *email,
 	char *norm = NULL, *why = NULL;
 	long long id = 0;
 	time_t now = bpt_now(ctx);
-	int own = 0, opened = 0;
+	int nested = 0, opened = 0;
 
 	memset(r, 0, sizeof(*r));
 	memset(&old, 0, sizeof(old));
@@ -281,7 +281,7 @@ member_add(struct bpt_ctx *ctx, const char *email,
 	    ch->reason, MEMBER_REASON_MAX, 1, &why)) != BPT_OK)
 		goto out;
 	how.reason = why;
-	if ((st = member_tx_open(ctx, ch->dry_run, &own)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		goto out;
 	opened = 1;
 	st = member_lookup_norm(ctx, norm, &old);
@@ -298,7 +298,7 @@ member_add(struct bpt_ctx *ctx, const char *email,
 	}
 out:
 	if (opened)
-		st = member_tx_close(ctx, own, ch->dry_run, st);
+		st = store_finish(ctx, ctx->store, nested, ch->dry_run, st);
 	if (st == BPT_OK)
 		st = report_fill(ctx, r, done, id, norm, &d);
 	buf_release(&d);
@@ -320,14 +320,14 @@ member_set(struct bpt_ctx *ctx, const char *email,
 	enum bpt_status st;
 	const char *done = "update";
 	time_t now = bpt_now(ctx);
-	int own = 0, opened = 0;
+	int nested = 0, opened = 0;
 
 	memset(r, 0, sizeof(*r));
 	memset(&old, 0, sizeof(old));
 	memset(&pc, 0, sizeof(pc));
 	if ((st = pchange_prepare(ctx, ch, &pc)) != BPT_OK)
 		goto out;
-	if ((st = member_tx_open(ctx, ch->dry_run, &own)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		goto out;
 	opened = 1;
 	if ((st = member_find(ctx, email, &old)) != BPT_OK)
@@ -337,7 +337,7 @@ member_set(struct bpt_ctx *ctx, const char *email,
 	st = row_change(ctx, &old, &n, "update", NULL, now, &d, &done);
 out:
 	if (opened)
-		st = member_tx_close(ctx, own, ch->dry_run, st);
+		st = store_finish(ctx, ctx->store, nested, ch->dry_run, st);
 	if (st == BPT_OK)
 		st = report_fill(ctx, r, done, old.id, old.email, &d);
 	buf_release(&d);
@@ -392,7 +392,7 @@ status_change(struct bpt_ctx *ctx, const char *email, enum status_target t,
 	const char *done = actions[t], *why;
 	char *why_text = NULL;
 	time_t now = bpt_now(ctx);
-	int own = 0, opened = 0;
+	int nested = 0, opened = 0;
 
 	memset(r, 0, sizeof(*r));
 	memset(&old, 0, sizeof(old));
@@ -409,7 +409,7 @@ status_change(struct bpt_ctx *ctx, const char *email, enum status_target t,
 		    "the past");
 		goto out;
 	}
-	if ((st = member_tx_open(ctx, dry_run, &own)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		goto out;
 	opened = 1;
 	if ((st = member_find(ctx, email, &old)) != BPT_OK)
@@ -427,7 +427,7 @@ status_change(struct bpt_ctx *ctx, const char *email, enum status_target t,
 	    &done);
 out:
 	if (opened)
-		st = member_tx_close(ctx, own, dry_run, st);
+		st = store_finish(ctx, ctx->store, nested, dry_run, st);
 	if (st == BPT_OK)
 		st = report_fill(ctx, r, done, old.id, old.email, &d);
 	buf_release(&d);
@@ -473,7 +473,7 @@ member_expire_suspensions(struct bpt_ctx *ctx)
 	struct mrow n, o;
 	enum bpt_status st;
 	time_t now = bpt_now(ctx);
-	int own = 0;
+	int nested = 0;
 
 	/* the common case: nothing to do, and no write lock taken */
 	st = member_next_expired(ctx, now, &m);
@@ -482,7 +482,7 @@ member_expire_suspensions(struct bpt_ctx *ctx)
 		return BPT_OK;
 	if (st != BPT_OK)
 		return st;
-	if ((st = member_tx_open(ctx, 0, &own)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		return st;
 	while ((st = member_next_expired(ctx, now, &m)) == BPT_OK) {
 		mrow_from(&n, &m);
@@ -515,5 +515,5 @@ member_expire_suspensions(struct bpt_ctx *ctx)
 	if (st == BPT_ENOENT)
 		st = BPT_OK;
 	buf_release(&d);
-	return member_tx_close(ctx, own, 0, st);
+	return store_finish(ctx, ctx->store, nested, 0, st);
 }

@@ -417,7 +417,7 @@ member_import(struct bpt_ctx *ctx, FILE *in, const struct member_import_opts *o,
 	size_t nhead;
 	time_t now = bpt_now(ctx);
 	char *why = NULL;
-	int map[NCOLS], eof = 0, own = 0, opened = 0, settings = 0;
+	int map[NCOLS], eof = 0, nested = 0, opened = 0, settings = 0;
 
 	memset(res, 0, sizeof(*res));
 	csv_init(&c, in, o->name);
@@ -437,7 +437,7 @@ member_import(struct bpt_ctx *ctx, FILE *in, const struct member_import_opts *o,
 	nhead = csv_nfields(&c);
 	import_settings(ctx, 1);
 	settings = 1;
-	if ((st = member_tx_open(ctx, o->dry_run, &own)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		goto out;
 	opened = 1;
 	if ((st = member_max_id(ctx, &max_id)) != BPT_OK)
@@ -476,7 +476,7 @@ member_import(struct bpt_ctx *ctx, FILE *in, const struct member_import_opts *o,
 	st = audit_add(ctx, &e);
 out:
 	if (opened)
-		st = member_tx_close(ctx, own, o->dry_run, st);
+		st = store_finish(ctx, ctx->store, nested, o->dry_run, st);
 	if (settings)
 		import_settings(ctx, 0);
 	buf_release(&d);

@@ -156,7 +156,7 @@ quorum_decide(struct bpt_ctx *ctx, int ban, const char *email,
     const char *reason, struct quorum_result *q, struct member_report *r)
 {
 	enum bpt_status st;
-	int own = 0;
+	int nested = 0;
 
 	memset(q, 0, sizeof(*q));
 	memset(r, 0, sizeof(*r));
@@ -169,7 +169,7 @@ quorum_decide(struct bpt_ctx *ctx, int ban, const char *email,
 		q->votes = 1;
 		return st;
 	}
-	if ((st = member_tx_open(ctx, 0, &own)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		return st;
-	return member_tx_close(ctx, own, 0, decide(ctx, ban, email, reason, q, r));
+	return store_finish(ctx, ctx->store, nested, 0, decide(ctx, ban, email, reason, q, r));
 }

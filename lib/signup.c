@@ -365,10 +365,10 @@ signup_approve(struct bpt_ctx *ctx, const char *email, struct member_report *r)
 	struct member m;
 	struct member_change ch;
 	enum bpt_status st;
-	int own = 0;
+	int nested = 0;
 
 	memset(r, 0, sizeof(*r));
-	if ((st = member_tx_open(ctx, 0, &own)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		return st;
 	if ((st = pending_of(ctx, email, &m)) == BPT_OK) {
 		memset(&ch, 0, sizeof(ch));
@@ -377,7 +377,7 @@ signup_approve(struct bpt_ctx *ctx, const char *email, struct member_report *r)
 			st = signup_welcome(ctx, m.email);
 		member_release(&m);
 	}
-	return member_tx_close(ctx, own, 0, st);
+	return store_finish(ctx, ctx->store, nested, 0, st);
 }
 
 enum bpt_status
@@ -386,10 +386,10 @@ signup_reject(struct bpt_ctx *ctx, const char *email, const char *reason,
 {
 	struct member m;
 	enum bpt_status st;
-	int own = 0;
+	int nested = 0;
 
 	memset(r, 0, sizeof(*r));
-	if ((st = member_tx_open(ctx, 0, &own)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		return st;
 	if ((st = pending_of(ctx, email, &m)) == BPT_OK) {
 		struct tvar v[] = {
@@ -408,7 +408,7 @@ signup_reject(struct bpt_ctx *ctx, const char *email, const char *reason,
 			st = notice_queue(ctx, &nt, NULL);
 		member_release(&m);
 	}
-	return member_tx_close(ctx, own, 0, st);
+	return store_finish(ctx, ctx->store, nested, 0, st);
 }
 
 static enum bpt_status welcome(struct bpt_ctx *ctx, const char *email);
@@ -417,11 +417,11 @@ enum bpt_status
 signup_welcome(struct bpt_ctx *ctx, const char *email)
 {
 	enum bpt_status st;
-	int own;
+	int nested;
 
-	if ((st = member_tx_open(ctx, 0, &own)) != BPT_OK)
+	if ((st = store_enter(ctx, ctx->store, &nested)) != BPT_OK)
 		return st;
-	return member_tx_close(ctx, own, 0, welcome(ctx, email));
+	return store_finish(ctx, ctx->store, nested, 0, welcome(ctx, email));
 }
 
 static enum bpt_status

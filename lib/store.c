@@ -352,6 +352,17 @@ store_undo(struct store *st, int nested)
 }
 
 enum bpt_status
+store_finish(struct bpt_ctx *ctx, struct store *st, int nested, int dry_run,
+    enum bpt_status status)
+{
+	if (status != BPT_OK || dry_run) {
+		store_undo(st, nested);
+		return status;
+	}
+	return store_leave(ctx, st, nested);
+}
+
+enum bpt_status
 store_set_sync(struct bpt_ctx *ctx, struct store *st, int level)
 {
 	return store_exec(ctx, st, level >= 2 ? "PRAGMA synchronous=FULL" :

@@ -58,6 +58,12 @@ enum bpt_status store_enter(struct bpt_ctx *ctx, struct store *st, int *nested);
 enum bpt_status store_leave(struct bpt_ctx *ctx, struct store *st, int nested);
 void store_undo(struct store *st, int nested);
 
+/* The end of what store_enter() began: undone when status is not
+ * BPT_OK or for a dry run, else kept; returns status, or the commit's
+ * error. */
+enum bpt_status store_finish(struct bpt_ctx *ctx, struct store *st, int nested,
+    int dry_run, enum bpt_status status);
+
 /*
  * Sets PRAGMA synchronous for the connection: 2 (FULL) for what an
  * MTA relies on, 1 (NORMAL) for bookkeeping a crash may repeat.
