@@ -84,6 +84,12 @@ CFG
 }
 write_config
 
+# The maildir outbox of the config write_config() writes: how many mails
+# ADDR got, and the newest of them (maildir names carry microseconds
+# without leading zeros and do not sort; ls -t does).
+copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
+newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
+
 say_lines() { sed 's/^/# /'; }
 
 test_run_() {

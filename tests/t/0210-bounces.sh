@@ -28,8 +28,6 @@ clock() { # clock SECONDS COMMAND...: COMMAND at BASE + SECONDS
 	BPT_NOW=$((BASE + _c)) "$@"
 }
 
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
-newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
 db() { sqlite3 "$TRASH/store/bpt.db" "$1"; }
 status() { bpt-member --format tsv show "$1" | sed -n 's/^status	//p'; }
 msgid() { # msgid FILE: the Message-ID of a copy, without <>

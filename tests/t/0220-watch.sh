@@ -10,7 +10,6 @@ write_config "  undelivered_after: 0s
   retry_max: 1s
   max_age: 3s"
 
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
 grep_box() { grep -rl "$2" "$TRASH/outbox/$1/new" >/dev/null 2>&1; }
 
 test_expect_success 'a group where one mailbox cannot take mail' '

@@ -16,8 +16,6 @@ limits:
   max_parts: 4"
 
 OUT=outsider@elders.example
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
-newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
 # nothing_for_outsider: the outsider's Maildir is empty, and no mail to
 # anyone but the members themselves and the admins names them
 nothing_for_outsider() {

@@ -11,8 +11,6 @@ command -v sqlite3 >/dev/null || test_skip_all "sqlite3 not installed"
 DB=$TRASH/store/bpt.db
 RUNS=$DB-runs
 q() { sqlite3 "$DB" "$1"; }
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
-newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
 mail() { # FILE MSGID SUBJECT: an alert from Piet
 	printf 'From: Piet Bakker <piet@bewoners.example>\nTo: bpt@bars.example\nSubject: %s\nMessage-ID: <%s>\n\n%s: man met koevoet bij de schuren.\n' \
 	    "$3" "$2" "$3" >"$1"

@@ -10,8 +10,6 @@ command -v python3 >/dev/null || test_skip_all "python3 not installed"
 TZ=UTC
 export TZ
 
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
-newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
 header() { # header FILE NAME: the first value, unfolded
 	python3 - "$1" "$2" <<'PY'
 import sys, email, email.policy

@@ -25,7 +25,6 @@ CFG
 chmod 600 "$TRASH/bpt.yaml"
 DB=$MNT/bpt.db
 q() { sqlite3 "$DB" "$1"; }
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
 free_kb() { df -Pk "$MNT" | awk 'NR == 2 { print $4 }'; }
 # fill KB: leaves about KB kilobytes free on the tmpfs
 fill() {

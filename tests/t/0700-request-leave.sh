@@ -3,14 +3,10 @@
 # the member's registered address; only the reply that carries it back
 # removes them.  A forged From removes nobody.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/request-lib.sh"
 
 command -v sqlite3 >/dev/null || test_skip_all "sqlite3 not installed"
 
-DB="$TRASH/store/bpt.db"
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
-newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
-status() { sqlite3 "$DB" "SELECT status FROM members WHERE email = '$1'"; }
-token_in() { grep -o "bpt-request+[0-9a-f]\{32\}@" "$1" | head -n 1 | cut -c13-44; }
 req() { # FROM ENVFROM SUBJECT [TO]
 	printf "From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@x>\n\nafmelden\n" \
 		"$1" "${4:-bpt-request@bars.example}" "$3" "$(date +%s%N)" |

@@ -4,8 +4,6 @@
 # auto-reply or a bounce, and it names no member.
 . "$top_srcdir/tests/lib.sh"
 
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
-newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
 mail() { # FROM ENVFROM SUBJECT [EXTRA HEADER]
 	printf "From: %s\nTo: bpt-request@bars.example\nSubject: %s\nMessage-ID: <%s@x>\n%s\nwat kan ik hier?\n" \
 		"$1" "$3" "$(date +%s%N)" "${4:+$4

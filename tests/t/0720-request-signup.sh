@@ -4,15 +4,11 @@
 # member with a consent record; an admin approves.  A wrong number gets
 # a clear answer, an expired token nothing but an answer.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/request-lib.sh"
 
 command -v sqlite3 >/dev/null || test_skip_all "sqlite3 not installed"
 
-DB="$TRASH/store/bpt.db"
 NEW=nieuw@bewoners.example
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
-newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
-status() { sqlite3 "$DB" "SELECT status FROM members WHERE email = '$1'"; }
-token_in() { grep -o "bpt-request+[0-9a-f]\{32\}@" "$1" | head -n 1 | cut -c13-44; }
 mail() { # FROM SUBJECT TO BODY
 	printf "From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@x>\n\n%b\n" \
 		"$1" "$3" "$2" "$(date +%s%N)" "$4" |

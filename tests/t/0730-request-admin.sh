@@ -3,17 +3,10 @@
 # run only when the token sent to the admin's registered address comes
 # back, once, within the hour; a forged From runs nothing.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/request-lib.sh"
 
 command -v sqlite3 >/dev/null || test_skip_all "sqlite3 not installed"
 
-DB="$TRASH/store/bpt.db"
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
-newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
-# the newest answer to commands (an incident's copy may come in the same run)
-result() { ls -t $(grep -l "^Subject: .*opdrachten" "$TRASH/outbox/$1/new"/*) | head -n 1; }
-status() { sqlite3 "$DB" "SELECT status FROM members WHERE email = '$1'"; }
-inc() { sqlite3 "$DB" "SELECT status FROM incidents WHERE id = $1"; }
-token_in() { grep -o "bpt-request+[0-9a-f]\{32\}@" "$1" | head -n 1 | cut -c13-44; }
 mail() { # FROM ENVFROM TO SUBJECT BODY
 	printf "From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@x>\n\n%b\n" \
 		"$1" "$3" "$4" "$(date +%s%N)" "$5" |

@@ -3,18 +3,13 @@
 # admin waits for a second, different admin (command line or mail);
 # the member keeps receiving until then; every step an audit row.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/request-lib.sh"
 
 command -v sqlite3 >/dev/null || test_skip_all "sqlite3 not installed"
 
 write_config "policy:
   ban_quorum: 2"
-DB="$TRASH/store/bpt.db"
-newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
-# the newest answer to commands (an incident's copy may come in the same run)
-result() { ls -t $(grep -l "^Subject: .*opdrachten" "$TRASH/outbox/$1/new"/*) | head -n 1; }
-status() { sqlite3 "$DB" "SELECT status FROM members WHERE email = '$1'"; }
 audits() { sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = '$1'"; }
-token_in() { grep -o "bpt-request+[0-9a-f]\{32\}@" "$1" | head -n 1 | cut -c13-44; }
 mail() { # FROM TO SUBJECT BODY
 	printf "From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@x>\n\n%b\n" \
 		"$1" "$2" "$3" "$(date +%s%N)" "$4" |

@@ -6,6 +6,7 @@
 # the real admin is told at the registered address; a command outside
 # the signed part is not read, and the admin is told.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/request-lib.sh"
 . "$top_srcdir/tests/export-lib.sh"
 
 G="$TRASH/gnupg"
@@ -13,11 +14,6 @@ write_config "signing:
   gnupghome: $G
 policy:
   admin_auth: pgp"
-newest() { ls -t "$TRASH/outbox/$1/new"/* | head -n 1; }
-# the newest answer to commands (an incident's copy may come in the same second)
-result() { ls -t $(grep -l "^Subject: .*opdrachten" "$TRASH/outbox/$1/new"/*) | head -n 1; }
-copies() { ls "$TRASH/outbox/$1/new" 2>/dev/null | wc -l | tr -d ' '; }
-inc() { sqlite3 "$STORE" "SELECT status FROM incidents WHERE id = $1"; }
 
 # signed HOME FPR FROM TEXT [OUTSIDE]: a PGP/MIME mail whose signed part
 # holds TEXT; with OUTSIDE, wrapped in multipart/mixed beside a plain

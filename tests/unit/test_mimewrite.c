@@ -63,6 +63,40 @@ test_base64_stream(void **state)
 	buf_release(&back);
 }
 
+/*
+ * Encodes text[0..n) as quoted-printable, checks every line of it
+ * (CRLF, within 76 characters, none that starts with "From ", no blank
+ * at its end), decodes it again and appends that, with LF line ends,
+ * to back.
+ */
+static void
+qp_round_trip(const char *text, size_t n, struct buf *back)
+{
+	struct buf qp = BUF_INIT, crlf = BUF_INIT;
+	const char *p, *nl;
+	size_t i;
+
+	assert_int_equal(qp_add(&qp, text, n), 0);
+	for (p = buf_str(&qp); *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		assert_non_null(nl);
+		assert_true(nl > p && nl[-1] == '\r');
+		assert_true(nl - p - 1 <= 76);
+		assert_false(strncmp(p, "From ", 5) == 0);
+		/* nothing that mail may strip at the end of a line */
+		if (nl - p >= 2)
+			assert_false(nl[-2] == ' ' || nl[-2] == '\t');
+	}
+	/* the decoder gives CRLF */
+	decode(qp.buf, qp.len, MAILMIME_MECHANISM_QUOTED_PRINTABLE, &crlf);
+	for (i = 0; i < crlf.len; i++)
+		if (!(crlf.buf[i] == '\r' && i + 1 < crlf.len &&
+		    crlf.buf[i + 1] == '\n'))
+			buf_addch(back, crlf.buf[i]);
+	buf_release(&qp);
+	buf_release(&crlf);
+}
+
 /* Quoted-printable: canonical lines, no "From " line, text back. */
 static void
 test_quoted_printable(void **state)
@@ -75,35 +109,11 @@ test_quoted_printable(void **state)
 	    "From the corner he looked = odd\n"
 	    "a very long line a very long line a very long line a very long line "
 	    "a very long line\n\ttab at the start and trailing tab\n";
-	struct buf qp = BUF_INIT, back = BUF_INIT;
-	const char *p, *nl;
+	struct buf back = BUF_INIT;
 
 	(void)state;
-	assert_int_equal(qp_add(&qp, text, strlen(text)), 0);
-	for (p = qp.buf; *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		assert_non_null(nl);
-		assert_true(nl > p && nl[-1] == '\r');
-		assert_true(nl - p - 1 <= 76);
-		assert_false(strncmp(p, "From ", 5) == 0);
-		/* nothing that mail may strip at the end of a line */
-		if (nl - p >= 2)
-			assert_false(nl[-2] == ' ' || nl[-2] == '\t');
-	}
-	decode(qp.buf, qp.len, MAILMIME_MECHANISM_QUOTED_PRINTABLE, &back);
-	buf_addch(&back, '\0');
-	/* the decoder gives CRLF */
-	{
-		struct buf lf = BUF_INIT;
-		size_t i;
-
-		for (i = 0; back.buf[i]; i++)
-			if (!(back.buf[i] == '\r' && back.buf[i + 1] == '\n'))
-				buf_addch(&lf, back.buf[i]);
-		assert_string_equal(buf_str(&lf), want);
-		buf_release(&lf);
-	}
-	buf_release(&qp);
+	qp_round_trip(text, strlen(text), &back);
+	assert_string_equal(buf_str(&back), want);
 	buf_release(&back);
 }
 
@@ -134,32 +144,15 @@ edge_text(struct buf *text)
 static void
 test_quoted_printable_edges(void **state)
 {
-	struct buf text = BUF_INIT, qp = BUF_INIT, back = BUF_INIT, lf = BUF_INIT;
-	const char *p, *nl;
-	size_t i;
+	struct buf text = BUF_INIT, back = BUF_INIT;
 
 	(void)state;
 	edge_text(&text);
-	assert_int_equal(qp_add(&qp, text.buf, text.len), 0);
-	for (p = qp.buf; *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		assert_non_null(nl);
-		assert_true(nl > p && nl[-1] == '\r');
-		assert_true(nl - p - 1 <= 76);
-		assert_false(strncmp(p, "From ", 5) == 0);
-		if (nl - p >= 2)
-			assert_false(nl[-2] == ' ' || nl[-2] == '\t');
-	}
-	decode(qp.buf, qp.len, MAILMIME_MECHANISM_QUOTED_PRINTABLE, &back);
-	for (i = 0; i < back.len; i++)
-		if (!(back.buf[i] == '\r' && i + 1 < back.len && back.buf[i + 1] == '\n'))
-			buf_addch(&lf, back.buf[i]);
-	assert_int_equal(lf.len, text.len);
-	assert_memory_equal(lf.buf, text.buf, text.len);
+	qp_round_trip(text.buf, text.len, &back);
+	assert_int_equal(back.len, text.len);
+	assert_memory_equal(back.buf, text.buf, text.len);
 	buf_release(&text);
-	buf_release(&qp);
 	buf_release(&back);
-	buf_release(&lf);
 }
 
 struct got {

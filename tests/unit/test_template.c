@@ -454,6 +454,19 @@ man_section(const char *page, const char *name)
 	return xmemdupz(a, (size_t)(e - a));
 }
 
+/* man/bpt.templates.5 into page. */
+static void
+man_page(struct buf *page)
+{
+	struct bpt_ctx ctx = BPT_CTX_INIT;
+	const char *top = getenv("top_srcdir");
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/man/bpt.templates.5", top ? top : "..");
+	if (fio_read_file(&ctx, path, 0, page) != BPT_OK)
+		fail_msg("%s", ctx.errmsg);
+}
+
 /*
  * bpt.templates(5) has a section for every built-in text, and every
  * variable a text uses is described there (or in the section of the
@@ -462,23 +475,19 @@ man_section(const char *page, const char *name)
 static void
 test_man_page_describes_builtins(void **state)
 {
-	struct bpt_ctx ctx = BPT_CTX_INIT;
 	struct buf page = BUF_INIT;
-	const char *top = getenv("top_srcdir"), *name;
-	char path[1024];
+	const char *name;
 	size_t i, l;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/man/bpt.templates.5", top ? top : "..");
-	if (fio_read_file(&ctx, path, 0, &page) != BPT_OK)
-		fail_msg("%s", ctx.errmsg);
+	man_page(&page);
 	for (i = 0; (name = tpl_builtin_name(i)) != NULL; i++) {
 		char *one = man_section(buf_str(&page), name), *same;
 		struct buf sec = BUF_INIT;
 		const char *q;
 
 		if (one == NULL)
-			fail_msg("no '.It Cm %s' in %s", name, path);
+			fail_msg("no '.It Cm %s' in bpt.templates(5)", name);
 		buf_adds(&sec, one);
 		/* "The same variables as\n.Cm alert" */
 		if ((q = strstr(one, "The same variables as\n.Cm ")) != NULL) {
@@ -519,16 +528,12 @@ test_man_page_describes_builtins(void **state)
 static void
 test_man_page_variables_known(void **state)
 {
-	struct bpt_ctx ctx = BPT_CTX_INIT;
 	struct buf page = BUF_INIT;
-	const char *top = getenv("top_srcdir"), *t;
-	char path[1024];
+	const char *t;
 	size_t n, count = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/man/bpt.templates.5", top ? top : "..");
-	if (fio_read_file(&ctx, path, 0, &page) != BPT_OK)
-		fail_msg("%s", ctx.errmsg);
+	man_page(&page);
 	for (t = buf_str(&page); (t = strstr(t, "\n.It Va ")) != NULL; t += n) {
 		t += 8;
 		n = strcspn(t, " \n");
